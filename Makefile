@@ -1,0 +1,48 @@
+# eventsapp: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := eventsapp
+
+.PHONY: run test serve lint install install-test install-dev migrate demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test,dev]"
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+demo: migrate
+	$(BIN)/flask demo
+
+## run: install, migrate, load the demo visit and serve on http://127.0.0.1:5000
+run: export FLASK_DEBUG := 1
+run: demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## test: install the test extras and run the whole suite (TEST_DATABASE_URL selects PostgreSQL)
+test: install-test
+	$(BIN)/pytest
+
+## serve: production-style server (needs SECRET_KEY; DATABASE_URL for PostgreSQL)
+serve: install
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn --no-control-socket --workers 2 --bind 127.0.0.1:8000 "eventsapp:create_app()"
+
+## lint: ruff and the import-linter layer contract
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,63 @@
+"""eventsapp: delegation visits, their agendas, registrations and showcases."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from eventsapp.config import Config
+from eventsapp.database import configure_engine
+from eventsapp.extensions import csrf, db, login, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type | Mapping | None = None) -> Flask:
+    """Build the application. Wiring only: no database work, no network."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    if config is None or isinstance(config, type):
+        app.config.from_object(config or Config)
+    else:
+        app.config.from_object(Config)
+        app.config.from_mapping(config)
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        db_path = Path(app.instance_path) / "eventsapp.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Pool pre-ping is pointless for a file and costs a query per checkout.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    if not app.config.get("SECRET_KEY"):
+        if not (app.debug or app.testing):
+            raise RuntimeError(
+                "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long "
+                "random value (python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        app.config["SECRET_KEY"] = "dev-only-insecure-key"  # noqa: S105 - debug only
+    if app.debug:
+        app.config["SESSION_COOKIE_SECURE"] = False
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login.init_app(app)
+    csrf.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    from eventsapp import auth, cli, templating
+    from eventsapp.views import register_blueprints
+
+    auth.init_app(app)
+    templating.init_app(app)
+    register_blueprints(app)
+    cli.init_app(app)
+    return app

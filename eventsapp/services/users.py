@@ -1,0 +1,48 @@
+"""Accounts: organisers and members, and checking a login."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from eventsapp.extensions import db
+from eventsapp.models import Role, User
+from eventsapp.services.errors import Conflict, ValidationError
+from eventsapp.services.tx import begin_write
+
+MIN_PASSWORD_LENGTH = 10
+
+# A hash to compare against when no account matches, so a wrong email takes as long
+# as a wrong password.
+_DUMMY = User(email="", role=Role.ORGANISER)
+_DUMMY.set_password("not-a-real-password")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (one answer for both)."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+    if user is None or not user.active:
+        _DUMMY.check_password(password)
+        return None
+    return user if user.check_password(password) else None
+
+
+def create_user(email: str, password: str, role: Role, name: str = "") -> User:
+    begin_write()
+    email = normalise_email(email)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        db.session.rollback()
+        raise ValidationError(
+            {"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."}
+        )
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+        db.session.rollback()
+        raise Conflict(f"An account for {email} already exists.", field="email")
+    user = User(email=email, name=name.strip(), role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user

@@ -1,0 +1,293 @@
+"""Visits and their venues: creating, editing, publishing, and who may see them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from eventsapp.extensions import db
+from eventsapp.models import (
+    AgendaItem,
+    ItemStatus,
+    User,
+    Venue,
+    Visit,
+    VisitStatus,
+    utcnow,
+)
+from eventsapp.services.errors import Conflict, NotFound, ValidationError
+from eventsapp.services.tx import begin_write
+from eventsapp.timezones import is_known_zone, to_local, to_utc
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class VisitInput:
+    title: str
+    slug: str
+    city: str
+    host: str
+    timezone: str
+    start_date: date
+    end_date: date
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class VenueInput:
+    name: str
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    access_notes: str = ""
+
+
+# --- reading -----------------------------------------------------------------------
+
+
+def visits_for_organiser(actor: User) -> list[Visit]:
+    stmt = (
+        select(Visit)
+        .where(Visit.organisers.any(User.id == actor.id))
+        .order_by(Visit.start_date.desc(), Visit.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def organiser_visit(actor: User, slug: str) -> Visit:
+    """The visit with this slug if the actor organises it; NotFound otherwise."""
+    visit = db.session.scalar(select(Visit).where(Visit.slug == slug))
+    if visit is None or not can_organise(actor, visit):
+        raise NotFound("No such visit.")
+    return visit
+
+
+def can_organise(actor: User | None, visit: Visit) -> bool:
+    if actor is None or not getattr(actor, "is_organiser", False):
+        return False
+    return any(user.id == actor.id for user in visit.organisers)
+
+
+def published_upcoming_visits(today: date) -> list[Visit]:
+    stmt = (
+        select(Visit)
+        .where(Visit.status == VisitStatus.PUBLISHED, Visit.end_date >= today)
+        .order_by(Visit.start_date, Visit.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def public_visit(slug: str) -> Visit:
+    """A published or cancelled visit with its venues and agenda loaded in a fixed
+    number of queries, whatever the size of the agenda. Drafts are NotFound."""
+    stmt = (
+        select(Visit)
+        .where(Visit.slug == slug, Visit.status != VisitStatus.DRAFT)
+        .options(
+            selectinload(Visit.venues),
+            selectinload(Visit.items).joinedload(AgendaItem.venue),
+        )
+    )
+    visit = db.session.scalar(stmt)
+    if visit is None:
+        raise NotFound("No such visit.")
+    return visit
+
+
+# --- validation --------------------------------------------------------------------
+
+
+def _validate_visit(data: VisitInput, *, visit_id: int | None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not SLUG_RE.match(data.slug or ""):
+        errors["slug"] = (
+            "Use lowercase letters, digits and single hyphens, e.g. cic-stoke."
+        )
+    else:
+        taken = db.session.scalar(
+            select(Visit.id).where(Visit.slug == data.slug, Visit.id != (visit_id or -1))
+        )
+        if taken:
+            errors["slug"] = f"The address /visits/{data.slug}/ is already used by another visit."
+    if not is_known_zone(data.timezone):
+        errors["timezone"] = (
+            f"“{data.timezone}” is not a known time zone. Use an IANA name such as "
+            "Europe/London."
+        )
+    if data.end_date < data.start_date:
+        errors["end_date"] = "The last day cannot be before the first day."
+    return errors
+
+
+# --- visits --------------------------------------------------------------------------
+
+
+def create_visit(actor: User, data: VisitInput) -> Visit:
+    begin_write()
+    errors = _validate_visit(data, visit_id=None)
+    if errors:
+        db.session.rollback()
+        raise ValidationError(errors)
+    visit = Visit(
+        title=data.title.strip(),
+        slug=data.slug,
+        city=data.city.strip(),
+        host=data.host.strip(),
+        timezone=data.timezone,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        summary=data.summary.strip(),
+        status=VisitStatus.DRAFT,
+    )
+    visit.organisers.append(db.session.merge(actor))
+    db.session.add(visit)
+    _commit_or_slug_conflict(data.slug)
+    return visit
+
+
+def update_visit(actor: User, slug: str, data: VisitInput) -> Visit:
+    """Change a visit's details. A change of time zone keeps every item's local wall
+    time (the zone was wrong, not the agenda) and raises the items' SEQUENCE."""
+    begin_write()
+    visit = organiser_visit(actor, slug)
+    errors = _validate_visit(data, visit_id=visit.id)
+    if errors:
+        db.session.rollback()
+        raise ValidationError(errors)
+    if data.timezone != visit.timezone:
+        _move_items_to_zone(visit, data.timezone)
+    visit.title = data.title.strip()
+    visit.slug = data.slug
+    visit.city = data.city.strip()
+    visit.host = data.host.strip()
+    visit.timezone = data.timezone
+    visit.start_date = data.start_date
+    visit.end_date = data.end_date
+    visit.summary = data.summary.strip()
+    _commit_or_slug_conflict(data.slug)
+    return visit
+
+
+def _move_items_to_zone(visit: Visit, new_zone_name: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    old, new = visit.zone, ZoneInfo(new_zone_name)
+    for item in visit.items:
+        starts = to_utc(to_local(item.starts_at, old).replace(tzinfo=None), new)
+        ends = to_utc(to_local(item.ends_at, old).replace(tzinfo=None), new)
+        if (starts, ends) != (item.starts_at, item.ends_at):
+            item.starts_at, item.ends_at = starts, ends
+            item.sequence += 1
+
+
+def _commit_or_slug_conflict(slug: str) -> None:
+    try:
+        db.session.commit()
+    except IntegrityError as exc:  # lost a race for the slug
+        db.session.rollback()
+        raise ValidationError(
+            {"slug": f"The address /visits/{slug}/ is already used by another visit."}
+        ) from exc
+
+
+def set_visit_status(actor: User, slug: str, status: VisitStatus) -> Visit:
+    """Publish, unpublish (back to draft) or cancel a visit."""
+    begin_write()
+    visit = organiser_visit(actor, slug)
+    if visit.status is status:
+        db.session.rollback()
+        return visit
+    if status is VisitStatus.PUBLISHED and visit.first_published_at is None:
+        visit.first_published_at = utcnow()
+    if VisitStatus.CANCELLED in (status, visit.status):
+        # Cancelling (or reinstating) a visit changes every live item's status in
+        # subscribed calendars.
+        for item in visit.items:
+            if item.deleted_at is None and item.status is ItemStatus.CONFIRMED:
+                item.sequence += 1
+    visit.status = status
+    db.session.commit()
+    return visit
+
+
+# --- venues --------------------------------------------------------------------------
+
+
+def _validate_venue(data: VenueInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if (data.latitude is None) != (data.longitude is None):
+        field = "longitude" if data.longitude is None else "latitude"
+        errors[field] = "Give both latitude and longitude, or neither."
+    if data.latitude is not None and not -90 <= data.latitude <= 90:
+        errors["latitude"] = "Latitude must be between -90 and 90."
+    if data.longitude is not None and not -180 <= data.longitude <= 180:
+        errors["longitude"] = "Longitude must be between -180 and 180."
+    return errors
+
+
+def organiser_venue(actor: User, slug: str, venue_id: int) -> Venue:
+    visit = organiser_visit(actor, slug)
+    venue = db.session.get(Venue, venue_id)
+    if venue is None or venue.visit_id != visit.id:
+        raise NotFound("No such venue.")
+    return venue
+
+
+def create_venue(actor: User, slug: str, data: VenueInput) -> Venue:
+    begin_write()
+    visit = organiser_visit(actor, slug)
+    errors = _validate_venue(data)
+    if errors:
+        db.session.rollback()
+        raise ValidationError(errors)
+    venue = Venue(visit=visit)
+    _apply_venue(venue, data)
+    db.session.add(venue)
+    db.session.commit()
+    return venue
+
+
+def update_venue(actor: User, slug: str, venue_id: int, data: VenueInput) -> Venue:
+    begin_write()
+    venue = organiser_venue(actor, slug, venue_id)
+    errors = _validate_venue(data)
+    if errors:
+        db.session.rollback()
+        raise ValidationError(errors)
+    _apply_venue(venue, data)
+    db.session.commit()
+    return venue
+
+
+def _apply_venue(venue: Venue, data: VenueInput) -> None:
+    venue.name = data.name.strip()
+    venue.address = data.address.strip()
+    venue.latitude = data.latitude
+    venue.longitude = data.longitude
+    venue.access_notes = data.access_notes.strip()
+
+
+def delete_venue(actor: User, slug: str, venue_id: int) -> None:
+    """Delete a venue no live item uses; otherwise refuse and say which items."""
+    begin_write()
+    venue = organiser_venue(actor, slug, venue_id)
+    in_use = db.session.scalars(
+        select(AgendaItem.title).where(
+            AgendaItem.venue_id == venue.id, AgendaItem.deleted_at.is_(None)
+        )
+    ).all()
+    if in_use:
+        db.session.rollback()
+        listed = ", ".join(in_use[:3]) + ("…" if len(in_use) > 3 else "")
+        raise Conflict(
+            f"{venue.name} is the venue of {len(in_use)} agenda item(s) ({listed}). "
+            "Move them to another venue first."
+        )
+    db.session.delete(venue)
+    db.session.commit()

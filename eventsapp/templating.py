@@ -1,0 +1,63 @@
+"""Jinja filters: every time is shown in the visit's zone, with the zone named."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import quote_plus
+
+from flask import Flask
+
+from eventsapp.timezones import to_local, zone_abbreviation
+
+
+def local_time(instant: datetime, visit, fmt: str = "%H:%M") -> str:
+    return to_local(instant, visit.zone).strftime(fmt)
+
+
+def zone_label(instant: datetime, visit) -> str:
+    return zone_abbreviation(instant, visit.zone)
+
+
+def time_range(item, visit) -> str:
+    """'09:30–10:15 BST' (the zone named once per range)."""
+    start, end = to_local(item.starts_at, visit.zone), to_local(item.ends_at, visit.zone)
+    end_fmt = "%H:%M" if end.date() == start.date() else "%a %d %b %H:%M"
+    return f"{start:%H:%M}–{end.strftime(end_fmt)} {zone_abbreviation(item.starts_at, visit.zone)}"
+
+
+def long_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def date_range(start: date, end: date) -> str:
+    if start == end:
+        return long_date(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {end:%B %Y}"
+    if start.year == end.year:
+        return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
+    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+
+
+def map_url(venue) -> str:
+    if venue.has_coordinates:
+        return (
+            "https://www.openstreetmap.org/?mlat="
+            f"{venue.latitude:.6f}&mlon={venue.longitude:.6f}#map=17/"
+            f"{venue.latitude:.6f}/{venue.longitude:.6f}"
+        )
+    return "https://www.openstreetmap.org/search?query=" + quote_plus(
+        f"{venue.name}, {venue.address}"
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters.update(
+        local_time=local_time,
+        zone_label=zone_label,
+        long_date=long_date,
+    )
+    app.jinja_env.globals.update(
+        time_range=time_range, date_range=date_range, map_url=map_url
+    )

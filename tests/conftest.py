@@ -1,0 +1,147 @@
+"""Fixtures: a real database (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from eventsapp import create_app
+from eventsapp.config import TestConfig, database_url
+from eventsapp.extensions import db as _db
+from tests import factories
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory):
+    """One database for the whole run. On PostgreSQL it is a database of its own,
+    created here and dropped at the end, so runs never touch each other's data."""
+    base = database_url(os.environ.get("TEST_DATABASE_URL"))
+    if not base:
+        path = tmp_path_factory.mktemp("db") / "eventsapp-test.sqlite3"
+        yield f"sqlite:///{path}"
+        return
+    url = make_url(base)
+    name = f"eventsapp_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _schema(database_uri):
+    app = create_app(_config(database_uri))
+    with app.app_context():
+        _db.create_all()
+        _db.engine.dispose()
+    return database_uri
+
+
+def _config(uri: str, **extra) -> type:
+    return type("PerRunTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": uri, **extra})
+
+
+@pytest.fixture
+def app_config(_schema):
+    """Override to change configuration for one test module."""
+    return {}
+
+
+@pytest.fixture
+def app(_schema, app_config):
+    app = create_app(_config(_schema, **app_config))
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _empty_tables()
+        _db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(_db.metadata.sorted_tables))
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def organiser(app):
+    return factories.make_user(email="organiser@example.org", name="Olu Organiser")
+
+
+@pytest.fixture
+def member(app):
+    return factories.make_user(email="member@example.org", role="member", name="Mo Member")
+
+
+def login(client, user, password: str = factories.PASSWORD):
+    """Log in through the real form, as a person would."""
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+@pytest.fixture
+def organiser_client(client, organiser):
+    login(client, organiser)
+    return client
+
+
+@pytest.fixture
+def member_client(client, member):
+    login(client, member)
+    return client
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter: ...`` counts SQL statements sent."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def before(conn, cursor, statement, *args):
+            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+                counter.statements.append(statement)
+
+        event.listen(_db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", before)
+
+    return counting

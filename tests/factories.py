@@ -1,0 +1,91 @@
+"""Small factories that write real rows. Each takes overrides for any field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from werkzeug.security import generate_password_hash
+
+from eventsapp.extensions import db
+from eventsapp.models import (
+    AgendaItem,
+    ItemKind,
+    ItemStatus,
+    Role,
+    User,
+    Venue,
+    Visit,
+    VisitStatus,
+)
+from eventsapp.timezones import to_utc
+
+PASSWORD = "correct horse battery"
+
+
+@lru_cache(maxsize=8)
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def make_user(email: str = "someone@example.org", role: str | Role = Role.ORGANISER,
+              password: str = PASSWORD, **overrides) -> User:
+    user = User(email=email, role=Role(role), password_hash=_hash(password), **overrides)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_visit(organisers: list[User] | None = None, **overrides) -> Visit:
+    start = overrides.pop("start_date", datetime.now(UTC).date() + timedelta(days=21))
+    fields = dict(
+        slug="test-visit",
+        title="Regions and Clusters delegation",
+        host="Platform",
+        city="Stoke-on-Trent",
+        timezone="Europe/London",
+        start_date=start,
+        end_date=start + timedelta(days=1),
+        summary="A two-day visit.",
+        status=VisitStatus.DRAFT,
+    )
+    fields.update(overrides)
+    if fields["status"] is VisitStatus.PUBLISHED and "first_published_at" not in fields:
+        fields["first_published_at"] = datetime.now(UTC)
+    visit = Visit(**fields)
+    visit.organisers.extend(organisers or [])
+    db.session.add(visit)
+    db.session.commit()
+    return visit
+
+
+def make_venue(visit: Visit, **overrides) -> Venue:
+    fields = dict(name="Spode Works", address="Elenora Street, Stoke-on-Trent ST4 1QQ")
+    fields.update(overrides)
+    venue = Venue(visit=visit, **fields)
+    db.session.add(venue)
+    db.session.commit()
+    return venue
+
+
+def local(visit: Visit, day: int, hhmm: str) -> datetime:
+    """The UTC instant of a wall time on the visit's ``day`` (0 = first day)."""
+    hour, minute = (int(part) for part in hhmm.split(":"))
+    wall = datetime.combine(visit.start_date + timedelta(days=day), datetime.min.time())
+    return to_utc(wall.replace(hour=hour, minute=minute), visit.zone)
+
+
+def make_item(visit: Visit, start: str = "09:00", end: str = "10:00", day: int = 0,
+              **overrides) -> AgendaItem:
+    fields = dict(
+        kind=ItemKind.TALK,
+        title="Welcome",
+        starts_at=local(visit, day, start),
+        ends_at=local(visit, day, end),
+        status=ItemStatus.CONFIRMED,
+    )
+    fields.update(overrides)
+    item = AgendaItem(visit=visit, **fields)
+    db.session.add(item)
+    db.session.commit()
+    return item
