@@ -2,11 +2,38 @@
 
 from eventsapp.dbtypes import utcnow
 from eventsapp.models.agenda import AgendaItem, ItemKind, ItemStatus
+from eventsapp.models.outbox import OutboxMessage, OutboxStatus
+from eventsapp.models.registration import (
+    ItemSignup,
+    OrganisationType,
+    Question,
+    QuestionKind,
+    Registration,
+    RegistrationStatus,
+    SignupStatus,
+)
 from eventsapp.models.user import Role, User
-from eventsapp.models.visit import Tour, Venue, Visit, VisitStatus, visit_organisers
+from eventsapp.models.visit import (
+    RegistrationAccess,
+    Tour,
+    Venue,
+    Visit,
+    VisitStatus,
+    visit_organisers,
+)
 
 __all__ = [
     "AgendaItem",
+    "ItemSignup",
+    "OrganisationType",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Question",
+    "QuestionKind",
+    "Registration",
+    "RegistrationAccess",
+    "RegistrationStatus",
+    "SignupStatus",
     "ItemKind",
     "ItemStatus",
     "Role",

@@ -15,7 +15,14 @@ from eventsapp.extensions import db
 
 if TYPE_CHECKING:
     from eventsapp.models.agenda import AgendaItem
+    from eventsapp.models.registration import Question
     from eventsapp.models.user import User
+
+
+class RegistrationAccess(enum.StrEnum):
+    OPEN = "open"
+    INVITATION = "invitation"  # an invitation code is needed
+    APPROVAL = "approval"  # an organiser approves each registration
 
 
 class VisitStatus(enum.StrEnum):
@@ -47,7 +54,10 @@ class Tour(db.Model):
 
 class Visit(db.Model):
     __tablename__ = "visits"
-    __table_args__ = (CheckConstraint("end_date >= start_date", name="dates_in_order"),)
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="dates_in_order"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tour_id: Mapped[int | None] = mapped_column(ForeignKey("tours.id", ondelete="SET NULL"))
@@ -60,6 +70,18 @@ class Visit(db.Model):
     end_date: Mapped[date]
     summary: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[VisitStatus] = mapped_column(str_enum(VisitStatus), default=VisitStatus.DRAFT)
+    # Registration settings.
+    registration_opens_at: Mapped[datetime | None]
+    registration_closes_at: Mapped[datetime | None]
+    capacity: Mapped[int | None]
+    waitlist_enabled: Mapped[bool] = mapped_column(default=True)
+    registration_access: Mapped[RegistrationAccess] = mapped_column(
+        str_enum(RegistrationAccess), default=RegistrationAccess.OPEN
+    )
+    invitation_code: Mapped[str | None] = mapped_column(String(64))
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # Shown beside the registration form; a standard notice is used when empty.
+    privacy_notice: Mapped[str] = mapped_column(Text, default="")
     # Set the first time the visit is published; from then on, deleted items leave
     # a cancelled tombstone so subscribed calendars drop them.
     first_published_at: Mapped[datetime | None]
@@ -76,6 +98,11 @@ class Visit(db.Model):
         order_by="(AgendaItem.starts_at, AgendaItem.id)",
     )
     organisers: Mapped[list[User]] = relationship(secondary=visit_organisers)
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="visit",
+        cascade="all, delete-orphan",
+        order_by="(Question.position, Question.id)",
+    )
 
     @property
     def zone(self) -> ZoneInfo:

@@ -1,0 +1,182 @@
+"""Attendees' registrations, their answers, and their sign-ups for limited items."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventsapp.dbtypes import str_enum, utcnow
+from eventsapp.extensions import db
+
+if TYPE_CHECKING:
+    from eventsapp.models.agenda import AgendaItem
+    from eventsapp.models.visit import Visit
+
+
+class RegistrationStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    PENDING_APPROVAL = "pending_approval"
+    CANCELLED = "cancelled"
+
+
+LIVE_REGISTRATION = ("confirmed", "waitlisted", "pending_approval")
+
+
+class OrganisationType(enum.StrEnum):
+    GOVERNMENT = "government"
+    ACADEMIA = "academia"
+    INDUSTRY = "industry"
+    INVESTOR = "investor"
+    PRESS = "press"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return ORGANISATION_TYPE_LABELS[self]
+
+
+ORGANISATION_TYPE_LABELS = {
+    OrganisationType.GOVERNMENT: "Government or policy",
+    OrganisationType.ACADEMIA: "Academia",
+    OrganisationType.INDUSTRY: "Industry",
+    OrganisationType.INVESTOR: "Investor",
+    OrganisationType.PRESS: "Press",
+    OrganisationType.OTHER: "Other",
+}
+
+
+class QuestionKind(enum.StrEnum):
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+
+
+class Question(db.Model):
+    """An extra question an organiser adds to a visit's registration form."""
+
+    __tablename__ = "registration_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind))
+    label: Mapped[str] = mapped_column(String(300))
+    help_text: Mapped[str] = mapped_column(String(500), default="")
+    required: Mapped[bool] = mapped_column(default=False)
+    # Choices for single and multiple choice, one per line.
+    options: Mapped[str] = mapped_column(Text, default="")
+
+    visit: Mapped[Visit] = relationship(back_populates="questions")
+
+    @property
+    def choices(self) -> list[str]:
+        return [line.strip() for line in self.options.splitlines() if line.strip()]
+
+    @property
+    def key(self) -> str:
+        """The key of this question's answer in Registration.answers."""
+        return str(self.id)
+
+
+class Registration(db.Model):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        # One live registration per email per visit (erased rows have no email).
+        Index(
+            "uq_registrations_live_email",
+            "visit_id",
+            "email_key",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
+        Index("ix_registrations_visit_status", "visit_id", "status", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"))
+    status: Mapped[RegistrationStatus] = mapped_column(str_enum(RegistrationStatus))
+    # When the registration joined its current queue: the waiting list is served in
+    # this order, first come first served.
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_reason: Mapped[str] = mapped_column(String(500), default="")
+
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_key: Mapped[str | None] = mapped_column(String(254))  # lower-cased email
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    organisation_type: Mapped[OrganisationType | None] = mapped_column(
+        str_enum(OrganisationType)
+    )
+    dietary: Mapped[str] = mapped_column(String(500), default="")
+    access_needs: Mapped[str] = mapped_column(String(1000), default="")
+    consent_photography: Mapped[bool] = mapped_column(default=False)
+    consent_share: Mapped[bool] = mapped_column(default=False)
+    privacy_accepted_at: Mapped[datetime | None]
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    # Private links: the values are never stored, only their SHA-256 (services.tokens).
+    token_nonce: Mapped[str] = mapped_column(String(64))
+    manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    feed_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    feed_generation: Mapped[int] = mapped_column(default=0)
+
+    added_by_organiser: Mapped[bool] = mapped_column(default=False)
+    erased_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    visit: Mapped[Visit] = relationship()
+    signups: Mapped[list[ItemSignup]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_live(self) -> bool:
+        return self.status is not RegistrationStatus.CANCELLED
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.status}>"
+
+
+class SignupStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class ItemSignup(db.Model):
+    """An attendee's place (or place in the queue) on an agenda item with a capacity."""
+
+    __tablename__ = "item_signups"
+    __table_args__ = (
+        Index(
+            "uq_item_signups_live",
+            "item_id",
+            "registration_id",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
+        Index("ix_item_signups_item_status", "item_id", "status", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[SignupStatus] = mapped_column(str_enum(SignupStatus))
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="signups")
+    item: Mapped[AgendaItem] = relationship()
