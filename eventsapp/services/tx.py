@@ -14,7 +14,7 @@ def begin_write() -> None:
     BEGIN IMMEDIATE and takes the write lock before it reads what it will change.
     Objects loaded earlier are expired and reload inside the new transaction.
     """
-    session = db.session
+    session = db.session()  # the request's Session; the scoped proxy has no in_transaction()
     if session.in_transaction():
         session.rollback()
     session.connection(execution_options={WRITE_OPTION: True})
