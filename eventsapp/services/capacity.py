@@ -1,0 +1,127 @@
+"""Places and queues: the counting and promotion shared by visits and agenda items.
+
+Callers hold the lock on the visit or item (services.locks.lock) inside a write
+transaction before calling anything here, so counts cannot change underneath them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from eventsapp.extensions import db
+from eventsapp.models import (
+    AgendaItem,
+    ItemSignup,
+    Registration,
+    RegistrationStatus,
+    SignupStatus,
+    Visit,
+    utcnow,
+)
+from eventsapp.services import notices
+
+
+def confirmed_count(visit_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).where(
+            Registration.visit_id == visit_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+
+
+def has_place(visit: Visit) -> bool:
+    return visit.capacity is None or confirmed_count(visit.id) < visit.capacity
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first in line; None when not waitlisted."""
+    if registration.status is not RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count()).where(
+            Registration.visit_id == registration.visit_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            (Registration.queued_at < registration.queued_at)
+            | ((Registration.queued_at == registration.queued_at)
+               & (Registration.id < registration.id)),
+        )
+    )
+    return ahead + 1
+
+
+def fill_visit_places(visit: Visit) -> list[Registration]:
+    """Confirm people from the head of the waiting list while places are free, each
+    exactly once; email each of them. Returns who was promoted."""
+    promoted: list[Registration] = []
+    if visit.capacity is None:
+        free = None
+    else:
+        free = visit.capacity - confirmed_count(visit.id)
+        if free <= 0:
+            return promoted
+    stmt = (
+        select(Registration)
+        .where(
+            Registration.visit_id == visit.id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+        .order_by(Registration.queued_at, Registration.id)
+    )
+    if free is not None:
+        stmt = stmt.limit(free)
+    for registration in db.session.scalars(stmt):
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.queued_at = utcnow()
+        registration.status_reason = "A place became free."
+        promoted.append(registration)
+        notices.notify(registration, "registration_promoted")
+    return promoted
+
+
+# --- agenda items with a capacity --------------------------------------------------------
+
+
+def item_confirmed_count(item_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).where(
+            ItemSignup.item_id == item_id, ItemSignup.status == SignupStatus.CONFIRMED
+        )
+    )
+
+
+def item_waitlist_position(signup: ItemSignup) -> int | None:
+    if signup.status is not SignupStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count()).where(
+            ItemSignup.item_id == signup.item_id,
+            ItemSignup.status == SignupStatus.WAITLISTED,
+            (ItemSignup.queued_at < signup.queued_at)
+            | ((ItemSignup.queued_at == signup.queued_at) & (ItemSignup.id < signup.id)),
+        )
+    )
+    return ahead + 1
+
+
+def fill_item_places(item: AgendaItem) -> list[ItemSignup]:
+    promoted: list[ItemSignup] = []
+    if item.capacity is None:
+        free = None
+    else:
+        free = item.capacity - item_confirmed_count(item.id)
+        if free <= 0:
+            return promoted
+    stmt = (
+        select(ItemSignup)
+        .where(ItemSignup.item_id == item.id, ItemSignup.status == SignupStatus.WAITLISTED)
+        .order_by(ItemSignup.queued_at, ItemSignup.id)
+    )
+    if free is not None:
+        stmt = stmt.limit(free)
+    for signup in db.session.scalars(stmt):
+        signup.status = SignupStatus.CONFIRMED
+        signup.queued_at = utcnow()
+        promoted.append(signup)
+        notices.notify(signup.registration, "item_promoted", item=item)
+    return promoted

@@ -1,0 +1,39 @@
+"""Writing email: every message goes into the outbox inside the caller's transaction.
+
+Nothing here sends or commits; the worker (services.outbox) delivers after commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+
+from eventsapp.extensions import db
+from eventsapp.models import OutboxMessage
+
+
+def queue(
+    to: str,
+    template: str,
+    *,
+    topic: str = "",
+    attachments: list[dict[str, Any]] | None = None,
+    **context: Any,
+) -> OutboxMessage:
+    """Render ``templates/email/<template>.txt`` (first line "Subject: ...") and add
+    it to the session. The caller's commit writes it together with the change."""
+    rendered = render_template(f"email/{template}.txt", **context).lstrip()
+    first, _, body = rendered.partition("\n")
+    if not first.startswith("Subject:"):
+        raise ValueError(f"email/{template}.txt must start with a Subject: line")
+    subject = " ".join(first.removeprefix("Subject:").split())[:300]
+    message = OutboxMessage(
+        to=to,
+        subject=subject,
+        body_text=body.strip() + "\n",
+        topic=topic[:100],
+        attachments=attachments or [],
+    )
+    db.session.add(message)
+    return message

@@ -1,0 +1,405 @@
+"""Attendees: registering, their private page, limited items, cancelling, erasure.
+
+Every write locks the visit (or item) whose places it consumes before counting, in
+one transaction with the insert and the email (see DESIGN.md, capacity rules).
+"""
+
+from __future__ import annotations
+
+import enum
+import hmac
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from eventsapp.extensions import db
+from eventsapp.models import (
+    AgendaItem,
+    ItemSignup,
+    OrganisationType,
+    Registration,
+    RegistrationAccess,
+    RegistrationStatus,
+    SignupStatus,
+    Visit,
+    VisitStatus,
+    utcnow,
+)
+from eventsapp.services import capacity, notices, tokens
+from eventsapp.services.answers import clean_answers
+from eventsapp.services.errors import Conflict, DomainError, NotFound, ValidationError
+from eventsapp.services.locks import lock
+from eventsapp.services.tx import begin_write
+
+DUPLICATE_EMAIL = (
+    "This email address is already registered for this visit. Use the private link "
+    "in your confirmation email to see or change your registration."
+)
+
+
+class Window(enum.StrEnum):
+    OPEN = "open"
+    NOT_YET_OPEN = "not_yet_open"
+    CLOSED = "closed"
+    VISIT_CANCELLED = "visit_cancelled"
+    NOT_PUBLISHED = "not_published"
+
+
+class RegistrationClosed(DomainError):
+    def __init__(self, window: Window, message: str):
+        super().__init__(message)
+        self.window = window
+
+
+@dataclass(frozen=True)
+class AttendeeDetails:
+    full_name: str
+    email: str
+    organisation: str = ""
+    job_title: str = ""
+    organisation_type: OrganisationType | None = None
+    dietary: str = ""
+    access_needs: str = ""
+    consent_photography: bool = False
+    consent_share: bool = False
+    privacy_accepted: bool = False
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    registration: Registration
+    manage_token: str
+    position: int | None  # place on the waiting list, 1 = next
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def registration_window(visit: Visit, now: datetime | None = None) -> tuple[Window, str]:
+    now = now or utcnow()
+    if visit.status is VisitStatus.CANCELLED:
+        return Window.VISIT_CANCELLED, "This visit has been cancelled; registration is closed."
+    if visit.status is not VisitStatus.PUBLISHED:
+        return Window.NOT_PUBLISHED, "Registration for this visit is not open."
+    if visit.registration_opens_at and now < visit.registration_opens_at:
+        return Window.NOT_YET_OPEN, "Registration has not opened yet."
+    if visit.registration_closes_at and now >= visit.registration_closes_at:
+        return Window.CLOSED, "Registration for this visit has closed."
+    return Window.OPEN, "Registration is open."
+
+
+def registration_for_token(token: str) -> Registration:
+    """The live or cancelled registration behind a private link; NotFound otherwise."""
+    if not tokens.looks_valid(token):
+        raise NotFound("No such registration.")
+    registration = db.session.scalar(
+        select(Registration)
+        .where(Registration.manage_token_hash == tokens.digest(token))
+        .options(selectinload(Registration.signups))
+    )
+    if registration is None or registration.erased_at is not None:
+        raise NotFound("No such registration.")
+    return registration
+
+
+def registration_for_feed_token(token: str) -> Registration:
+    if not tokens.looks_valid(token):
+        raise NotFound("No such feed.")
+    registration = db.session.scalar(
+        select(Registration).where(Registration.feed_token_hash == tokens.digest(token))
+    )
+    if registration is None or registration.erased_at is not None:
+        raise NotFound("No such feed.")
+    return registration
+
+
+# --- registering --------------------------------------------------------------------------
+
+
+def _check_details(visit: Visit, details: AttendeeDetails) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    if not details.full_name.strip():
+        errors["full_name"] = "Enter your full name."
+    if "@" not in details.email:
+        errors["email"] = "Enter an email address like name@example.org."
+    if not details.privacy_accepted:
+        errors["privacy_accepted"] = "You must accept the privacy notice to register."
+    answers, answer_errors = clean_answers(visit.questions, details.answers)
+    errors.update(answer_errors)
+    if errors:
+        db.session.rollback()
+        raise ValidationError(errors)
+    return answers
+
+
+def _apply_details(registration: Registration, details: AttendeeDetails,
+                   answers: dict[str, Any]) -> None:
+    registration.full_name = details.full_name.strip()
+    registration.email = details.email.strip()
+    registration.email_key = details.email.strip().lower()
+    registration.organisation = details.organisation.strip()
+    registration.job_title = details.job_title.strip()
+    registration.organisation_type = details.organisation_type
+    registration.dietary = details.dietary.strip()
+    registration.access_needs = details.access_needs.strip()
+    registration.consent_photography = details.consent_photography
+    registration.consent_share = details.consent_share
+    registration.answers = answers
+
+
+def _email_taken(visit_id: int, email_key: str, exclude_id: int | None = None) -> bool:
+    stmt = select(Registration.id).where(
+        Registration.visit_id == visit_id,
+        Registration.email_key == email_key,
+        Registration.status != RegistrationStatus.CANCELLED,
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Registration.id != exclude_id)
+    return db.session.scalar(stmt) is not None
+
+
+def new_registration(visit: Visit) -> Registration:
+    nonce = tokens.new_nonce()
+    return Registration(
+        visit=visit,
+        token_nonce=nonce,
+        manage_token_hash=tokens.digest(tokens.make(tokens.MANAGE, nonce)),
+        feed_token_hash=tokens.digest(tokens.make(tokens.FEED, nonce, 0)),
+        feed_generation=0,
+        answers={},
+    )
+
+
+def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
+             now: datetime | None = None) -> Outcome:
+    """Register an attendee: confirmed while places last, then the waiting list (if
+    on), or pending approval when the organiser approves each registration."""
+    now = now or utcnow()
+    begin_write()
+    visit_id = db.session.scalar(select(Visit.id).where(Visit.slug == slug))
+    visit = lock(Visit, visit_id) if visit_id else None
+    if visit is None or visit.status is VisitStatus.DRAFT:
+        db.session.rollback()
+        raise NotFound("No such visit.")
+    window, message = registration_window(visit, now)
+    if window is not Window.OPEN:
+        db.session.rollback()
+        raise RegistrationClosed(window, message)
+    if visit.registration_access is RegistrationAccess.INVITATION and not _code_matches(
+        visit, invitation_code
+    ):
+        db.session.rollback()
+        raise ValidationError({"invitation_code": "That invitation code is not right."})
+    answers = _check_details(visit, details)
+    email_key = details.email.strip().lower()
+    if _email_taken(visit.id, email_key):
+        db.session.rollback()
+        raise Conflict(DUPLICATE_EMAIL, field="email")
+
+    registration = new_registration(visit)
+    _apply_details(registration, details, answers)
+    registration.privacy_accepted_at = now
+    registration.queued_at = now
+    if visit.registration_access is RegistrationAccess.APPROVAL:
+        registration.status = RegistrationStatus.PENDING_APPROVAL
+    elif capacity.has_place(visit):
+        registration.status = RegistrationStatus.CONFIRMED
+    elif visit.waitlist_enabled:
+        registration.status = RegistrationStatus.WAITLISTED
+    else:
+        db.session.rollback()
+        raise Conflict("Sorry, this visit is full and has no waiting list.")
+    db.session.add(registration)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # the unique index on live emails
+        db.session.rollback()
+        raise Conflict(DUPLICATE_EMAIL, field="email") from exc
+    position = capacity.waitlist_position(registration)
+    notices.notify(registration, f"registration_{registration.status.value}", position=position)
+    db.session.commit()
+    return Outcome(registration, notices.manage_token(registration), position)
+
+
+def _code_matches(visit: Visit, code: str) -> bool:
+    expected = (visit.invitation_code or "").strip().casefold()
+    given = (code or "").strip().casefold()
+    return bool(expected) and hmac.compare_digest(expected.encode(), given.encode())
+
+
+# --- the attendee's own page -----------------------------------------------------------------
+
+
+def update_details(token: str, details: AttendeeDetails) -> Registration:
+    """Change answers; the email may change too, but never to one already registered."""
+    begin_write()
+    registration = registration_for_token(token)
+    if not registration.is_live:
+        db.session.rollback()
+        raise Conflict("This registration is cancelled and can no longer be changed.")
+    answers = _check_details(registration.visit, details)
+    email_key = details.email.strip().lower()
+    if _email_taken(registration.visit_id, email_key, exclude_id=registration.id):
+        db.session.rollback()
+        raise Conflict(DUPLICATE_EMAIL, field="email")
+    _apply_details(registration, details, answers)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict(DUPLICATE_EMAIL, field="email") from exc
+    return registration
+
+
+def cancel(token: str) -> Registration:
+    """Cancel; a freed place goes to the first on the waiting list in this transaction."""
+    begin_write()
+    registration = registration_for_token(token)
+    lock(Visit, registration.visit_id)
+    db.session.refresh(registration)
+    if not registration.is_live:
+        db.session.rollback()
+        return registration
+    _cancel(registration, reason="Cancelled by the attendee.")
+    notices.notify(registration, "registration_cancelled")
+    db.session.commit()
+    return registration
+
+
+def _cancel(registration: Registration, reason: str) -> None:
+    """Cancel a locked registration and its sign-ups, then refill what it freed."""
+    was_confirmed = registration.status is RegistrationStatus.CONFIRMED
+    registration.status = RegistrationStatus.CANCELLED
+    registration.status_reason = reason
+    for signup in list(registration.signups):
+        if signup.status is not SignupStatus.CANCELLED:
+            item = lock(AgendaItem, signup.item_id)
+            held = signup.status is SignupStatus.CONFIRMED
+            signup.status = SignupStatus.CANCELLED
+            db.session.flush()
+            if held:
+                capacity.fill_item_places(item)
+    db.session.flush()
+    if was_confirmed:
+        capacity.fill_visit_places(registration.visit)
+
+
+def erase(token: str) -> None:
+    """Remove the attendee's personal data; an anonymous row stays for the counts."""
+    begin_write()
+    registration = registration_for_token(token)
+    lock(Visit, registration.visit_id)
+    db.session.refresh(registration)
+    if registration.is_live:
+        _cancel(registration, reason="Erased at the attendee's request.")
+    anonymise(registration)
+    db.session.commit()
+
+
+def anonymise(registration: Registration) -> None:
+    """Strip personal data and kill the private links. Keeps status and organisation
+    type, which carry no identity, for counts and reports."""
+    from eventsapp.models import OutboxMessage  # noqa: PLC0415 - local use only
+
+    registration.full_name = ""
+    registration.email = None
+    registration.email_key = None
+    registration.organisation = ""
+    registration.job_title = ""
+    registration.dietary = ""
+    registration.access_needs = ""
+    registration.answers = {}
+    registration.consent_photography = False
+    registration.consent_share = False
+    nonce = tokens.new_nonce()  # a new nonce nobody holds a token for
+    registration.token_nonce = nonce
+    registration.manage_token_hash = tokens.digest("erased:" + nonce)
+    registration.feed_token_hash = tokens.digest("erased-feed:" + nonce)
+    registration.erased_at = utcnow()
+    db.session.execute(
+        OutboxMessage.__table__.delete().where(
+            OutboxMessage.topic == f"registration:{registration.id}"
+        )
+    )
+
+
+# --- agenda items with a capacity ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignupOutcome:
+    signup: ItemSignup
+    position: int | None
+
+
+def sign_up(token: str, item_id: int) -> SignupOutcome:
+    """Take a place on a limited item, or join its waiting list."""
+    begin_write()
+    registration = registration_for_token(token)
+    item = lock(AgendaItem, item_id)
+    if (
+        item is None
+        or item.visit_id != registration.visit_id
+        or item.deleted_at is not None
+        or item.capacity is None
+    ):
+        db.session.rollback()
+        raise NotFound("No such session to sign up for.")
+    if registration.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
+        db.session.rollback()
+        raise Conflict("You can sign up for sessions once your registration is confirmed.")
+    if item.is_cancelled:
+        db.session.rollback()
+        raise Conflict(f"“{item.title}” has been cancelled.")
+    existing = next(
+        (s for s in registration.signups
+         if s.item_id == item.id and s.status is not SignupStatus.CANCELLED),
+        None,
+    )
+    if existing is not None:
+        db.session.rollback()
+        return SignupOutcome(existing, capacity.item_waitlist_position(existing))
+    if capacity.item_confirmed_count(item.id) < item.capacity:
+        status = SignupStatus.CONFIRMED
+    elif registration.visit.waitlist_enabled:
+        status = SignupStatus.WAITLISTED
+    else:
+        db.session.rollback()
+        raise Conflict(f"“{item.title}” is full.")
+    signup = ItemSignup(item=item, registration=registration, status=status, queued_at=utcnow())
+    db.session.add(signup)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict("You are already signed up for this session.") from exc
+    position = capacity.item_waitlist_position(signup)
+    db.session.commit()
+    return SignupOutcome(signup, position)
+
+
+def leave(token: str, item_id: int) -> None:
+    """Give up a place (or a place in the queue); the next in line gets it."""
+    begin_write()
+    registration = registration_for_token(token)
+    item = lock(AgendaItem, item_id)
+    signup = next(
+        (s for s in registration.signups
+         if s.item_id == item_id and s.status is not SignupStatus.CANCELLED),
+        None,
+    )
+    if item is None or signup is None:
+        db.session.rollback()
+        raise NotFound("You are not signed up for that session.")
+    db.session.refresh(signup)
+    held = signup.status is SignupStatus.CONFIRMED
+    signup.status = SignupStatus.CANCELLED
+    db.session.flush()
+    if held:
+        capacity.fill_item_places(item)
+    db.session.commit()
