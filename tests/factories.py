@@ -89,3 +89,26 @@ def make_item(visit: Visit, start: str = "09:00", end: str = "10:00", day: int =
     db.session.add(item)
     db.session.commit()
     return item
+
+
+def make_items(visit: Visit, count: int, venue: Venue | None = None,
+               **overrides) -> list[AgendaItem]:
+    """``count`` fifteen-minute items from 08:00, spread over the visit's days; one commit."""
+    items = []
+    for n in range(count):
+        day, slot = divmod(n, 48)  # 48 quarter hours from 08:00 to 20:00
+        start = local(visit, day % len(visit.days), "08:00") + timedelta(minutes=15 * slot)
+        fields = dict(
+            kind=ItemKind.TALK,
+            title=f"Session {n + 1}",
+            hosts=f"Host {n + 1}",
+            starts_at=start,
+            ends_at=start + timedelta(minutes=15),
+            venue=venue,
+            status=ItemStatus.CONFIRMED,
+        )
+        fields.update(overrides)
+        items.append(AgendaItem(visit=visit, **fields))
+    db.session.add_all(items)
+    db.session.commit()
+    return items

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from eventsapp.extensions import db
 from eventsapp.models import AgendaItem, ItemKind, ItemStatus, User, Visit, utcnow
@@ -216,7 +216,8 @@ def agenda_warnings(visit: Visit, items: list[AgendaItem] | None = None) -> list
     first_day, last_day = visit.start_date, visit.end_date
     for item in live:
         start_day = to_local(item.starts_at, zone).date()
-        end_day = to_local(item.ends_at, zone).date()
+        # The last instant the item covers: one ending at midnight ends on the day before.
+        end_day = to_local(item.ends_at - timedelta(microseconds=1), zone).date()
         if start_day < first_day or end_day > last_day:
             warnings.append(AgendaWarning(
                 "outside_dates",

@@ -22,7 +22,7 @@ from eventsapp.models import (
 )
 from eventsapp.services.errors import Conflict, NotFound, ValidationError
 from eventsapp.services.tx import begin_write
-from eventsapp.timezones import is_known_zone, to_local, to_utc
+from eventsapp.timezones import NonexistentLocalTime, is_known_zone, to_local, to_utc
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -161,7 +161,13 @@ def update_visit(actor: User, slug: str, data: VisitInput) -> Visit:
         db.session.rollback()
         raise ValidationError(errors)
     if data.timezone != visit.timezone:
-        _move_items_to_zone(visit, data.timezone)
+        try:
+            _move_items_to_zone(visit, data.timezone)
+        except NonexistentLocalTime as exc:
+            db.session.rollback()
+            raise ValidationError(
+                {"timezone": f"{exc} An agenda item is at that time: move it first."}
+            ) from exc
     visit.title = data.title.strip()
     visit.slug = data.slug
     visit.city = data.city.strip()
