@@ -2,6 +2,7 @@
 
 from eventsapp.dbtypes import utcnow
 from eventsapp.models.agenda import AgendaItem, ItemKind, ItemStatus
+from eventsapp.models.member import MemberBusiness
 from eventsapp.models.outbox import OutboxMessage, OutboxStatus
 from eventsapp.models.registration import (
     ItemSignup,
@@ -11,6 +12,14 @@ from eventsapp.models.registration import (
     Registration,
     RegistrationStatus,
     SignupStatus,
+)
+from eventsapp.models.showcase import (
+    EQUIPMENT,
+    BookingFormat,
+    BookingStatus,
+    Showcase,
+    ShowcaseBooking,
+    ShowcaseSlot,
 )
 from eventsapp.models.user import Role, User
 from eventsapp.models.visit import (
@@ -23,6 +32,13 @@ from eventsapp.models.visit import (
 )
 
 __all__ = [
+    "EQUIPMENT",
+    "BookingFormat",
+    "BookingStatus",
+    "MemberBusiness",
+    "Showcase",
+    "ShowcaseBooking",
+    "ShowcaseSlot",
     "AgendaItem",
     "ItemSignup",
     "OrganisationType",

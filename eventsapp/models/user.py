@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from eventsapp.dbtypes import str_enum, utcnow
 from eventsapp.extensions import db
+
+if TYPE_CHECKING:
+    from eventsapp.models.member import MemberBusiness
 
 
 class Role(enum.StrEnum):
@@ -28,7 +32,18 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(str_enum(Role))
     password_hash: Mapped[str | None] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
+    # Members belong to a business; organisers to none.
+    business_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member_businesses.id", ondelete="SET NULL"), index=True
+    )
+    # Personal calendar feed (services.tokens): only the token's hash is stored.
+    token_nonce: Mapped[str | None] = mapped_column(String(64))
+    feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    feed_generation: Mapped[int] = mapped_column(default=0)
+    last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    business: Mapped[MemberBusiness | None] = relationship(back_populates="people")
 
     @property
     def is_active(self) -> bool:  # Flask-Login
