@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := eventsapp
+PYTEST_ARGS ?=
 
 .PHONY: run test serve lint install install-test install-dev migrate demo clean
 
@@ -31,8 +32,9 @@ run: demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## test: install the test extras and run the whole suite (TEST_DATABASE_URL selects PostgreSQL)
+##       e.g. make test PYTEST_ARGS="-x tests/test_cli.py"
 test: install-test
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## serve: production-style server (needs SECRET_KEY; DATABASE_URL for PostgreSQL)
 serve: install

@@ -1,0 +1,136 @@
+"""The real Alembic migrations, on a database of their own: upgrade, no drift, downgrade.
+
+Each run uses a fresh database (a temp SQLite file; on PostgreSQL, when
+TEST_DATABASE_URL is set, a database created here and dropped afterwards). The
+``flask db`` commands run in a subprocess, exactly as at deploy, which also keeps
+Alembic's logging configuration out of this test process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+import eventsapp.models  # noqa: F401  (every table in the metadata)
+from eventsapp.config import database_url
+from eventsapp.extensions import db as _db
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_database(request, tmp_path):
+    """The URL of an empty database that exists only for this test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+        return
+    base = database_url(os.environ.get("TEST_DATABASE_URL"))
+    if not base or not base.startswith("postgresql"):
+        pytest.skip("TEST_DATABASE_URL does not name a PostgreSQL database")
+    url = make_url(base)
+    name = f"eventsapp_migrations_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def flask_db(uri: str, *args: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "DATABASE_URL": uri,
+        "SECRET_KEY": "migration-test-secret",
+        "FLASK_DEBUG": "0",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "eventsapp", "db", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _ok(result: subprocess.CompletedProcess) -> None:
+    assert result.returncode == 0, f"{result.args}\n{result.stdout}\n{result.stderr}"
+
+
+def _head_revisions() -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "eventsapp", "db", "heads"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DATABASE_URL": "sqlite://", "SECRET_KEY": "x", "FLASK_DEBUG": "0"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    _ok(result)
+    return {line.split()[0] for line in result.stdout.splitlines() if line.strip()}
+
+
+def _drift(uri: str) -> list:
+    """What `flask db check` compares: the models' metadata against the database."""
+    engine = create_engine(uri)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            return compare_metadata(context, _db.metadata)
+    finally:
+        engine.dispose()
+
+
+def _tables(uri: str) -> set[str]:
+    engine = create_engine(uri)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _current_revisions(uri: str) -> set[str]:
+    engine = create_engine(uri)
+    try:
+        with engine.connect() as conn:
+            return set(MigrationContext.configure(conn).get_current_heads())
+    finally:
+        engine.dispose()
+
+
+def test_migrations_upgrade_match_the_models_and_downgrade(fresh_database):
+    uri = fresh_database
+    heads = _head_revisions()
+    assert len(heads) == 1, f"the migrations have several heads: {heads}"
+
+    _ok(flask_db(uri, "upgrade"))
+
+    assert _current_revisions(uri) == heads
+    model_tables = {table.name for table in _db.metadata.sorted_tables}
+    assert _tables(uri) == model_tables | {"alembic_version"}
+    assert _drift(uri) == []
+    check = flask_db(uri, "check")
+    _ok(check)
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+
+    _ok(flask_db(uri, "downgrade", "base"))
+
+    assert _tables(uri) == {"alembic_version"}
+    assert _current_revisions(uri) == set()
+
+    # And back up again: a downgrade leaves nothing behind that blocks the upgrade.
+    _ok(flask_db(uri, "upgrade"))
+    assert _drift(uri) == []
