@@ -15,10 +15,10 @@ from sqlalchemy.orm import selectinload
 
 from eventsapp.extensions import db
 from eventsapp.models import MemberBusiness, Role, User
-from eventsapp.services import mail, tokens
+from eventsapp.services import mail
 from eventsapp.services.errors import Conflict, NotFound, ValidationError
 from eventsapp.services.tx import begin_write
-from eventsapp.services.users import MIN_PASSWORD_LENGTH, normalise_email
+from eventsapp.services.users import MIN_PASSWORD_LENGTH, ensure_feed_token, normalise_email
 from eventsapp.urls import absolute
 
 INVITATION_MAX_AGE = 7 * 24 * 3600  # seconds: a set-password link lasts a week
@@ -109,14 +109,6 @@ def user_for_set_password_token(token: str) -> User:
     if user is None or not user.active or data.get("s") != _password_state(user):
         raise NotFound("This link has already been used or is not valid.")
     return user
-
-
-def ensure_feed_token(user: User) -> None:
-    """Give a user a calendar-feed nonce and its stored hash (call inside a write)."""
-    if user.token_nonce is None:
-        user.token_nonce = tokens.new_nonce()
-        user.feed_generation = 0
-        user.feed_token_hash = tokens.digest(tokens.make(tokens.FEED, user.token_nonce, 0))
 
 
 def _queue_invitation(user: User) -> None:

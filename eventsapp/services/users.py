@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from eventsapp.extensions import db
 from eventsapp.models import Role, User
+from eventsapp.services import tokens
 from eventsapp.services.errors import Conflict, ValidationError
 from eventsapp.services.tx import begin_write
 
@@ -30,6 +31,18 @@ def authenticate(email: str, password: str) -> User | None:
     return user if user.check_password(password) else None
 
 
+def ensure_feed_token(user: User) -> None:
+    """Give a user a calendar-feed nonce and its stored hash (call inside a write)."""
+    if user.token_nonce is None:
+        user.token_nonce = tokens.new_nonce()
+        user.feed_generation = 0
+        user.feed_token_hash = tokens.digest(tokens.make(tokens.FEED, user.token_nonce, 0))
+
+
+def feed_token(user: User) -> str:
+    return tokens.make(tokens.FEED, user.token_nonce or "", user.feed_generation)
+
+
 def create_user(email: str, password: str, role: Role, name: str = "") -> User:
     begin_write()
     email = normalise_email(email)
@@ -43,6 +56,7 @@ def create_user(email: str, password: str, role: Role, name: str = "") -> User:
         raise Conflict(f"An account for {email} already exists.", field="email")
     user = User(email=email, name=name.strip(), role=role)
     user.set_password(password)
+    ensure_feed_token(user)
     db.session.add(user)
     db.session.commit()
     return user

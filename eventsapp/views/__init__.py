@@ -6,10 +6,12 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from eventsapp.views import auth, errors, health, organiser, public
+    from eventsapp.views import api, auth, errors, feeds, health, organiser, public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(organiser.bp, url_prefix="/organiser")
     app.register_blueprint(health.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(api.bp)
     errors.init_app(app)
