@@ -112,3 +112,53 @@ def make_items(visit: Visit, count: int, venue: Venue | None = None,
     db.session.add_all(items)
     db.session.commit()
     return items
+
+
+def make_question(visit: Visit, **overrides):
+    """An extra registration question (short text unless ``kind`` says otherwise);
+    ``options`` is one choice per line."""
+    from eventsapp.models import Question, QuestionKind
+
+    fields = dict(
+        kind=QuestionKind.SHORT_TEXT,
+        label="What would you most like to see?",
+        required=False,
+        options="",
+        position=len(visit.questions),
+    )
+    fields.update(overrides)
+    question = Question(visit=visit, **fields)
+    db.session.add(question)
+    db.session.commit()
+    return question
+
+
+def make_registration(visit: Visit, **overrides):
+    """A registration written directly (confirmed unless ``status`` says otherwise),
+    with working private links: ``notices.manage_token(registration)`` opens it.
+    Registrations made in a row queue in that order."""
+    from sqlalchemy import func, select
+
+    from eventsapp.models import Registration, RegistrationStatus
+    from eventsapp.services.registration import new_registration
+
+    count = db.session.scalar(
+        select(func.count()).where(Registration.visit_id == visit.id)
+    )
+    email = overrides.pop("email", f"attendee{count + 1}@example.org")
+    fields = dict(
+        status=RegistrationStatus.CONFIRMED,
+        full_name=f"Attendee {count + 1}",
+        email=email,
+        email_key=email.lower() if email else None,
+        organisation="Example Ltd",
+        privacy_accepted_at=datetime.now(UTC),
+        queued_at=datetime.now(UTC) + timedelta(microseconds=count),
+    )
+    fields.update(overrides)
+    registration = new_registration(visit)
+    for name, value in fields.items():
+        setattr(registration, name, value)
+    db.session.add(registration)
+    db.session.commit()
+    return registration
