@@ -1,17 +1,346 @@
-"""The organiser area: visits, venues and the agenda builder."""
+"""The organiser area: visits, venues and the agenda builder.
+
+Each view parses a form, calls one service function and turns its result or its
+domain error into a page, a flash or a redirect. A visit, venue or item the
+organiser does not organise is a 404, exactly like one that does not exist.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from datetime import date, datetime, time, timedelta
+from textwrap import shorten
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from eventsapp.services import visits
+from eventsapp.forms.agenda import ItemForm
+from eventsapp.forms.visits import VenueForm, VisitForm
+from eventsapp.models import ItemKind, ItemStatus, VisitStatus
+from eventsapp.services import agenda, visits
+from eventsapp.services.agenda import ItemInput
+from eventsapp.services.errors import Conflict, NotFound, ValidationError
+from eventsapp.services.visits import VenueInput, VisitInput
+from eventsapp.timezones import all_zone_names, to_local
 from eventsapp.views.access import organiser_required
 
 bp = Blueprint("organiser", __name__)
+
+# Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
+ID = "int(max=2147483647)"
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _call(service, *args):
+    """Call a service function as the current organiser; NotFound becomes a 404."""
+    try:
+        return service(_actor(), *args)
+    except NotFound:
+        abort(404)
+
+
+def _show_errors(form, error: ValidationError | Conflict) -> None:
+    """Put a service's messages next to their fields; others become a flash."""
+    fields = error.errors if isinstance(error, ValidationError) else {error.field: error.message}
+    for name, message in fields.items():
+        if name and name in form:
+            form[name].errors = [*form[name].errors, message]
+        else:
+            flash(message, "error")
+
+
+def _page(template: str, **context):
+    """A form page: 422 when it comes back with errors, so the answers are kept."""
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, **context), status
+
+
+def _visit_url(slug: str, anchor: str | None = None) -> str:
+    return url_for(".visit", slug=slug, _anchor=anchor)
+
+
+# --- visits ------------------------------------------------------------------------------
 
 
 @bp.get("/")
 @organiser_required
 def index():
-    return render_template("organiser/index.html", visits=visits.visits_for_organiser(current_user))
+    return render_template("organiser/index.html", visits=visits.visits_for_organiser(_actor()))
+
+
+def _visit_input(form: VisitForm) -> VisitInput:
+    return VisitInput(
+        title=form.title.data,
+        slug=form.slug.data,
+        city=form.city.data,
+        host=form.host.data,
+        timezone=form.timezone.data,
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        summary=form.summary.data or "",
+    )
+
+
+@bp.route("/visits/new", methods=["GET", "POST"])
+@organiser_required
+def new_visit():
+    form = VisitForm()
+    if form.validate_on_submit():
+        try:
+            visit = visits.create_visit(_actor(), _visit_input(form))
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            flash(f"Created “{visit.title}”. Add its venues, then its agenda.", "success")
+            return redirect(_visit_url(visit.slug))
+    return _page("organiser/visit_form.html", form=form, visit=None, zones=all_zone_names())
+
+
+@bp.route("/visits/<slug>/edit", methods=["GET", "POST"])
+@organiser_required
+def edit_visit(slug: str):
+    visit = _call(visits.organiser_visit, slug)
+    form = VisitForm(obj=visit)
+    if form.validate_on_submit():
+        try:
+            visit = _call(visits.update_visit, slug, _visit_input(form))
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            flash("Saved the visit's details.", "success")
+            return redirect(_visit_url(visit.slug))
+    return _page("organiser/visit_form.html", form=form, visit=visit, zones=all_zone_names())
+
+
+@bp.get("/visits/<slug>/")
+@organiser_required
+def visit(slug: str):
+    found = _call(visits.organiser_visit_with_agenda, slug)
+    return render_template(
+        "organiser/visit.html",
+        visit=found,
+        days=agenda.agenda_by_day(found),
+        warnings=agenda.agenda_warnings(found),
+    )
+
+
+def _set_visit_status(slug: str, status: VisitStatus, message: str):
+    visit = _call(visits.set_visit_status, slug, status)
+    flash(message.format(title=visit.title), "success")
+    return redirect(_visit_url(visit.slug))
+
+
+@bp.post("/visits/<slug>/publish")
+@organiser_required
+def publish_visit(slug: str):
+    return _set_visit_status(
+        slug, VisitStatus.PUBLISHED, "Published “{title}”: its page and agenda are public."
+    )
+
+
+@bp.post("/visits/<slug>/unpublish")
+@organiser_required
+def unpublish_visit(slug: str):
+    return _set_visit_status(
+        slug, VisitStatus.DRAFT, "“{title}” is a draft again: its public page is hidden."
+    )
+
+
+@bp.post("/visits/<slug>/cancel")
+@organiser_required
+def cancel_visit(slug: str):
+    return _set_visit_status(
+        slug, VisitStatus.CANCELLED, "Cancelled “{title}”: it shows as cancelled to everyone."
+    )
+
+
+# --- venues ------------------------------------------------------------------------------
+
+
+def _venue_input(form: VenueForm) -> VenueInput:
+    return VenueInput(
+        name=form.name.data,
+        address=form.address.data or "",
+        latitude=form.latitude.data,
+        longitude=form.longitude.data,
+        access_notes=form.access_notes.data or "",
+    )
+
+
+@bp.route("/visits/<slug>/venues/new", methods=["GET", "POST"])
+@organiser_required
+def new_venue(slug: str):
+    visit = _call(visits.organiser_visit, slug)
+    form = VenueForm()
+    if form.validate_on_submit():
+        try:
+            venue = _call(visits.create_venue, slug, _venue_input(form))
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            flash(f"Added the venue {venue.name}.", "success")
+            return redirect(_visit_url(slug, f"venue-{venue.id}"))
+    return _page("organiser/venue_form.html", form=form, visit=visit, venue=None)
+
+
+@bp.route(f"/visits/<slug>/venues/<{ID}:venue_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def edit_venue(slug: str, venue_id: int):
+    venue = _call(visits.organiser_venue, slug, venue_id)
+    visit = venue.visit
+    form = VenueForm(obj=venue)
+    if form.validate_on_submit():
+        try:
+            venue = _call(visits.update_venue, slug, venue_id, _venue_input(form))
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            flash(f"Saved the venue {venue.name}.", "success")
+            return redirect(_visit_url(slug, f"venue-{venue.id}"))
+    return _page("organiser/venue_form.html", form=form, visit=visit, venue=venue)
+
+
+@bp.post(f"/visits/<slug>/venues/<{ID}:venue_id>/delete")
+@organiser_required
+def delete_venue(slug: str, venue_id: int):
+    try:
+        _call(visits.delete_venue, slug, venue_id)
+    except Conflict as exc:
+        flash(exc.message, "error")
+    else:
+        flash("Deleted the venue.", "success")
+    return redirect(_visit_url(slug, "venues"))
+
+
+# --- agenda items ------------------------------------------------------------------------
+
+
+def _item_form(visit, **kwargs) -> ItemForm:
+    return ItemForm(
+        zone_name=visit.timezone, venues=[(v.id, v.name) for v in visit.venues], **kwargs
+    )
+
+
+def _item_input(form: ItemForm) -> ItemInput:
+    return ItemInput(
+        kind=ItemKind(form.kind.data),
+        title=form.title.data,
+        starts_local=form.starts_at.data,
+        ends_local=form.ends_at.data,
+        venue_id=form.venue_id.data,
+        hosts=form.hosts.data or "",
+        description=form.description.data or "",
+        capacity=form.capacity.data,
+    )
+
+
+# Flashes travel in the session cookie, which browsers drop beyond 4 kB: the agenda
+# page lists every warning, the flash only the first few.
+FLASHED_WARNINGS = 3
+
+
+def _flash_item_saved(item, verb: str) -> None:
+    flash(f"{verb} “{item.title}”.", "success")
+    warnings = [w for w in agenda.agenda_warnings(item.visit) if item.id in w.item_ids]
+    for warning in warnings[:FLASHED_WARNINGS]:
+        flash(shorten(warning.message, 300, placeholder="…"), "warning")
+    if len(warnings) > FLASHED_WARNINGS:
+        more = len(warnings) - FLASHED_WARNINGS
+        flash(f"And {more} more: see “Things to check” on the agenda.", "warning")
+
+
+def _new_item_defaults(visit) -> dict:
+    """09:00–10:00 on the day asked for (?day=YYYY-MM-DD), else on the first day."""
+    try:
+        day = date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        day = visit.start_date
+    if day not in visit.days:
+        day = visit.start_date
+    starts = datetime.combine(day, time(9, 0))
+    return {"starts_at": starts, "ends_at": starts + timedelta(hours=1)}
+
+
+@bp.route("/visits/<slug>/items/new", methods=["GET", "POST"])
+@organiser_required
+def new_item(slug: str):
+    visit = _call(visits.organiser_visit, slug)
+    form = _item_form(visit, data=None if request.method == "POST" else _new_item_defaults(visit))
+    if form.validate_on_submit():
+        try:
+            item = _call(agenda.add_item, slug, _item_input(form))
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            _flash_item_saved(item, "Added")
+            return redirect(_visit_url(slug, f"item-{item.id}"))
+    return _page("organiser/item_form.html", form=form, visit=visit, item=None)
+
+
+def _item_data(item) -> dict:
+    zone = item.visit.zone
+    return {
+        "kind": item.kind.value,
+        "title": item.title,
+        "starts_at": to_local(item.starts_at, zone).replace(tzinfo=None),
+        "ends_at": to_local(item.ends_at, zone).replace(tzinfo=None),
+        "venue_id": item.venue_id,
+        "hosts": item.hosts,
+        "description": item.description,
+        "capacity": item.capacity,
+    }
+
+
+@bp.route(f"/visits/<slug>/items/<{ID}:item_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def edit_item(slug: str, item_id: int):
+    item = _call(agenda.organiser_item, slug, item_id)
+    visit = item.visit
+    form = _item_form(visit, data=_item_data(item))
+    if form.validate_on_submit():
+        try:
+            item = _call(agenda.update_item, slug, item_id, _item_input(form))
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            _flash_item_saved(item, "Saved")
+            return redirect(_visit_url(slug, f"item-{item.id}"))
+    return _page("organiser/item_form.html", form=form, visit=visit, item=item)
+
+
+@bp.post(f"/visits/<slug>/items/<{ID}:item_id>/duplicate")
+@organiser_required
+def duplicate_item(slug: str, item_id: int):
+    copy = _call(agenda.duplicate_item, slug, item_id)
+    flash(f"Made a copy, “{copy.title}”, at the same time. Change what differs below.",
+          "success")
+    return redirect(url_for(".edit_item", slug=slug, item_id=copy.id))
+
+
+@bp.post(f"/visits/<slug>/items/<{ID}:item_id>/cancel")
+@organiser_required
+def cancel_item(slug: str, item_id: int):
+    item = _call(agenda.set_item_status, slug, item_id, ItemStatus.CANCELLED)
+    flash(f"Cancelled “{item.title}”: it stays on the agenda, marked Cancelled.", "success")
+    return redirect(_visit_url(slug, f"item-{item.id}"))
+
+
+@bp.post(f"/visits/<slug>/items/<{ID}:item_id>/reinstate")
+@organiser_required
+def reinstate_item(slug: str, item_id: int):
+    item = _call(agenda.set_item_status, slug, item_id, ItemStatus.CONFIRMED)
+    flash(f"Reinstated “{item.title}”.", "success")
+    return redirect(_visit_url(slug, f"item-{item.id}"))
+
+
+@bp.post(f"/visits/<slug>/items/<{ID}:item_id>/delete")
+@organiser_required
+def delete_item(slug: str, item_id: int):
+    _call(agenda.delete_item, slug, item_id)
+    flash("Deleted the agenda item.", "success")
+    return redirect(_visit_url(slug, "agenda"))
