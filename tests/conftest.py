@@ -7,6 +7,8 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -57,9 +59,25 @@ def app_config(_schema):
     return {}
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``.
+
+    The ``app`` fixture keeps one application context pushed for the whole test (so
+    tests can use the database), and Flask reuses it for each test-client request, so
+    ``g`` would carry Flask-Login's cached user and Flask-WTF's CSRF token from one
+    request to the next. In production every request has a context of its own.
+    """
+
+    def open(self, *args, **kwargs):
+        for name in list(g):
+            g.pop(name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(_schema, app_config):
     app = create_app(_config(_schema, **app_config))
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         yield app
         _db.session.remove()

@@ -6,8 +6,6 @@ import re
 import uuid
 
 import pytest
-from flask import g
-from flask.testing import FlaskClient
 
 from eventsapp import create_app
 from eventsapp.config import Config, TestConfig
@@ -54,27 +52,6 @@ def _organiser_requests(app) -> list[tuple[str, str, str]]:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             requests.append((method, url, rule.rule))
     return requests
-
-
-class FreshRequestClient(FlaskClient):
-    """A test client whose every request starts with an empty ``g``.
-
-    The ``app`` fixture keeps one application context pushed for the whole test, and
-    Flask reuses it for each test-client request, so ``g`` would carry Flask-Login's
-    cached user and Flask-WTF's CSRF token from one request to the next. In
-    production every request has a context of its own; so do these tests.
-    """
-
-    def open(self, *args, **kwargs):
-        for name in list(g):
-            g.pop(name)
-        return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app):
-    app.test_client_class = FreshRequestClient
-    return app.test_client()
 
 
 def test_a_request_without_the_session_cookie_is_anonymous(organiser_client):

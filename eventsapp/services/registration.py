@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from eventsapp.extensions import db
 from eventsapp.models import (
@@ -204,7 +204,7 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
     registration = new_registration(visit)
     _apply_details(registration, details, answers)
     registration.privacy_accepted_at = now
-    registration.queued_at = now
+    registration.queued_at = utcnow()  # after the lock: the queue is the order served
     if visit.registration_access is RegistrationAccess.APPROVAL:
         registration.status = RegistrationStatus.PENDING_APPROVAL
     elif capacity.has_place(visit):
@@ -403,3 +403,93 @@ def leave(token: str, item_id: int) -> None:
     if held:
         capacity.fill_item_places(item)
     db.session.commit()
+
+
+# --- reading for the attendee's pages ---------------------------------------------------------
+
+
+def visit_for_registration(slug: str) -> Visit:
+    """The visit behind /visits/<slug>/register with its questions; NotFound for an
+    unknown slug or a draft (a cancelled visit is found, so its page can say so)."""
+    visit = db.session.scalar(
+        select(Visit).where(Visit.slug == slug).options(selectinload(Visit.questions))
+    )
+    if visit is None or visit.status is VisitStatus.DRAFT:
+        raise NotFound("No such visit.")
+    return visit
+
+
+def places_left(visit: Visit) -> int | None:
+    """Free places on the visit now (None: no limit). A hint for the form; the
+    register() transaction decides."""
+    if visit.capacity is None:
+        return None
+    return max(visit.capacity - capacity.confirmed_count(visit.id), 0)
+
+
+@dataclass(frozen=True)
+class LimitedItem:
+    """An agenda item with a capacity, as one attendee sees it."""
+
+    item: AgendaItem
+    confirmed: int
+    signup_status: SignupStatus | None  # this attendee's live sign-up, if any
+    position: int | None  # on the item's waiting list, 1 = next
+
+    @property
+    def places_left(self) -> int:
+        return max((self.item.capacity or 0) - self.confirmed, 0)
+
+
+def limited_items(registration: Registration) -> list[LimitedItem]:
+    """The visit's items that have a capacity, in time order, with confirmed counts
+    and this registration's sign-up and queue position. At most four queries, however
+    many items (the registration's sign-ups are already loaded by registration_for_token)."""
+    items = list(
+        db.session.scalars(
+            select(AgendaItem)
+            .where(
+                AgendaItem.visit_id == registration.visit_id,
+                AgendaItem.capacity.is_not(None),
+                AgendaItem.deleted_at.is_(None),
+            )
+            .order_by(AgendaItem.starts_at, AgendaItem.id)
+            .options(selectinload(AgendaItem.venue))
+        )
+    )
+    if not items:
+        return []
+    ids = [item.id for item in items]
+    confirmed = dict(
+        db.session.execute(
+            select(ItemSignup.item_id, func.count())
+            .where(ItemSignup.item_id.in_(ids), ItemSignup.status == SignupStatus.CONFIRMED)
+            .group_by(ItemSignup.item_id)
+        ).all()
+    )
+    mine = {s.item_id: s.status for s in registration.signups
+            if s.status is not SignupStatus.CANCELLED}
+    positions: dict[int, int] = {}
+    if SignupStatus.WAITLISTED in mine.values():
+        me, other = aliased(ItemSignup), aliased(ItemSignup)
+        positions = dict(
+            db.session.execute(
+                select(me.item_id, func.count(other.id))
+                .join(other, (other.item_id == me.item_id)
+                      & (other.status == SignupStatus.WAITLISTED)
+                      & ((other.queued_at < me.queued_at)
+                         | ((other.queued_at == me.queued_at) & (other.id <= me.id))))
+                .where(me.registration_id == registration.id,
+                       me.status == SignupStatus.WAITLISTED)
+                .group_by(me.item_id)
+            ).all()
+        )
+    return [
+        LimitedItem(item, confirmed.get(item.id, 0), mine.get(item.id), positions.get(item.id))
+        for item in items
+    ]
+
+
+def item_title(item_id: int) -> str:
+    """An agenda item's title, for messages ("" when there is no such item)."""
+    return db.session.scalar(select(AgendaItem.title).where(AgendaItem.id == item_id)) or ""
