@@ -1,20 +1,23 @@
-"""flask commands: users, demo."""
+"""flask commands: users, demo, outbox."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from eventsapp.models import Role
-from eventsapp.services import demo, users
+from eventsapp.services import demo, outbox, users
 from eventsapp.services.errors import DomainError
 from eventsapp.urls import absolute
 
 users_cli = AppGroup("users", help="Manage organiser and member accounts.")
+outbox_cli = AppGroup("outbox", help="Deliver queued email.")
 
 
 @users_cli.command("create-organiser")
@@ -57,6 +60,42 @@ def demo_command() -> None:
     click.echo(f"Password: {result.organiser_password}")
 
 
+def _transport() -> outbox.Transport:
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        return outbox.FileTransport(Path(current_app.instance_path) / "outbox")
+    return outbox.SMTPTransport(
+        host=config["MAIL_SERVER"],
+        port=config["MAIL_PORT"],
+        use_tls=config["MAIL_USE_TLS"],
+        use_ssl=config["MAIL_USE_SSL"],
+        username=config.get("MAIL_USERNAME"),
+        password=config.get("MAIL_PASSWORD"),
+        timeout=config["MAIL_TIMEOUT"],
+    )
+
+
+@outbox_cli.command("send")
+@click.option("--watch", is_flag=True, help="Keep running, sending new messages as they come.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
+@click.option("--limit", default=100, show_default=True, help="Messages per pass at most.")
+def send_outbox(watch: bool, interval: float, limit: int) -> None:
+    """Send every due message in the outbox (over SMTP, or to instance/outbox/ as .eml
+    files when MAIL_SERVER is not set). Failed sends are retried with backoff."""
+    transport = _transport()
+    sender = outbox.sender_address(current_app.config["MAIL_FROM_NAME"],
+                                   current_app.config["MAIL_FROM"])
+    while True:
+        report = outbox.send_due(transport, sender, limit=limit)
+        if report.sent or report.retried or report.failed or not watch:
+            click.echo(f"Sent {report.sent}, to retry {report.retried}, "
+                       f"given up {report.failed}.")
+        if not watch:
+            return
+        time.sleep(interval)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_command)

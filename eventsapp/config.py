@@ -40,6 +40,18 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # a form left open all morning still submits
 
+    # Email. Without MAIL_SERVER, the outbox worker writes .eml files under
+    # instance/outbox/ instead of sending (the default for `make run`).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS")
+    MAIL_USE_SSL = _flag("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "eventsapp@localhost")
+    MAIL_FROM_NAME = os.environ.get("MAIL_FROM_NAME", "eventsapp")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "20"))
+
 
 class TestConfig(Config):
     TESTING = True
