@@ -23,12 +23,16 @@ install-dev: $(BIN)/python
 migrate: install
 	$(BIN)/flask db upgrade
 
+demo: export FLASK_DEBUG ?= 1
 demo: migrate
 	$(BIN)/flask demo
 
-## run: install, migrate, load the demo visit and serve on http://127.0.0.1:5000
+## run: install, migrate, load the demo visit and serve on http://127.0.0.1:5000;
+##      the outbox worker runs alongside, writing email to instance/outbox/*.eml
 run: export FLASK_DEBUG := 1
 run: demo
+	$(BIN)/flask outbox send --watch --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## test: install the test extras and run the whole suite (TEST_DATABASE_URL selects PostgreSQL)
