@@ -162,3 +162,57 @@ def make_registration(visit: Visit, **overrides):
     db.session.add(registration)
     db.session.commit()
     return registration
+
+
+def make_business(**overrides):
+    """A member business (name must be unique: pass ``name`` for a second one)."""
+    from eventsapp.models import MemberBusiness
+
+    fields = dict(name="Clayworks Studio", website="https://clayworks.example",
+                  sectors="ceramics, design", description="Studio pottery and 3D printing.")
+    fields.update(overrides)
+    business = MemberBusiness(**fields)
+    db.session.add(business)
+    db.session.commit()
+    return business
+
+
+def make_member(business, email: str = "member@clayworks.example", **overrides) -> User:
+    """A person of a member business who can log in with PASSWORD."""
+    overrides.setdefault("name", "Mina Maker")
+    return make_user(email=email, role=Role.MEMBER, business_id=business.id, **overrides)
+
+
+def make_showcase(item: AgendaItem, slot_minutes: int = 10, buffer_minutes: int = 2,
+                  requires_approval: bool = True, deadline: datetime | None = None):
+    """A Showcase on a ``showcase`` agenda item with its slots planned by the service's
+    own rule (services.showcase.plan_slots)."""
+    from eventsapp.models import Showcase, ShowcaseSlot
+    from eventsapp.services.showcase import plan_slots
+
+    showcase = Showcase(item=item, slot_minutes=slot_minutes, buffer_minutes=buffer_minutes,
+                        requires_approval=requires_approval, booking_deadline=deadline)
+    for starts, ends in plan_slots(item.starts_at, item.ends_at, slot_minutes, buffer_minutes):
+        showcase.slots.append(ShowcaseSlot(starts_at=starts, ends_at=ends))
+    db.session.add(showcase)
+    db.session.commit()
+    return showcase
+
+
+def make_booking(slot, business, status="approved", **overrides):
+    """A booking written directly (no email), for a slot of a showcase."""
+    from eventsapp.models import BookingFormat, BookingStatus, ShowcaseBooking
+
+    fields = dict(
+        title=f"{business.name} showcase",
+        description="What we will show.",
+        format=BookingFormat.DEMO,
+        equipment=["power"],
+        people="Mina Maker",
+    )
+    fields.update(overrides)
+    booking = ShowcaseBooking(slot=slot, visit_id=slot.showcase.item.visit_id,
+                              business_id=business.id, status=BookingStatus(status), **fields)
+    db.session.add(booking)
+    db.session.commit()
+    return booking

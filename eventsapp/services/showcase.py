@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -266,6 +266,68 @@ def member_booking(actor: User, booking_id: int) -> ShowcaseBooking:
             or actor.business_id is None or booking.business_id != actor.business_id):
         raise NotFound("No such booking.")
     return booking
+
+
+def member_showcase(actor: User, showcase_id: int) -> Showcase:
+    """A showcase a member may look at: its visit published, its item not deleted."""
+    showcase = db.session.get(Showcase, showcase_id)
+    if (showcase is None or actor is None or not actor.is_member or actor.business_id is None
+            or showcase.item.deleted_at is not None
+            or showcase.item.visit.status is not VisitStatus.PUBLISHED):
+        raise NotFound("No such showcase.")
+    return showcase
+
+
+def member_slot(actor: User, slot_id: int) -> ShowcaseSlot:
+    """A slot of a showcase the member may look at (see ``member_showcase``)."""
+    slot = db.session.get(ShowcaseSlot, slot_id)
+    if slot is None:
+        raise NotFound("No such slot.")
+    try:
+        member_showcase(actor, slot.showcase_id)
+    except NotFound as exc:
+        raise NotFound("No such slot.") from exc
+    return slot
+
+
+def booking_closed_reason(showcase: Showcase, now: datetime | None = None) -> str | None:
+    """Why members can no longer book or change bookings here, or None while open."""
+    now = now or utcnow()
+    if showcase.item.is_cancelled:
+        return "This showcase has been cancelled."
+    if showcase.booking_deadline and now >= showcase.booking_deadline:
+        return "The booking deadline for this showcase has passed."
+    return None
+
+
+def free_slot_counts(showcase_ids: list[int]) -> dict[int, int]:
+    """How many slots are free (not blocked, not actively booked) per showcase, in one
+    query."""
+    if not showcase_ids:
+        return {}
+    taken = select(ShowcaseBooking.slot_id).where(
+        ShowcaseBooking.status.in_([BookingStatus.PENDING, BookingStatus.APPROVED])
+    )
+    rows = db.session.execute(
+        select(ShowcaseSlot.showcase_id, func.count(ShowcaseSlot.id))
+        .where(ShowcaseSlot.showcase_id.in_(showcase_ids), ShowcaseSlot.blocked.is_(False),
+               ShowcaseSlot.id.not_in(taken))
+        .group_by(ShowcaseSlot.showcase_id)
+    )
+    counts = dict.fromkeys(showcase_ids, 0)
+    counts.update({showcase_id: count for showcase_id, count in rows})
+    return counts
+
+
+def active_booking_for_visit(business_id: int, visit_id: int) -> ShowcaseBooking | None:
+    """The business's one active booking for a visit, if it has one."""
+    return db.session.scalar(
+        select(ShowcaseBooking).where(
+            ShowcaseBooking.visit_id == visit_id,
+            ShowcaseBooking.business_id == business_id,
+            ShowcaseBooking.status.in_([BookingStatus.PENDING, BookingStatus.APPROVED]),
+        )
+    )
 
 
 def approved_bookings_by_item(visit: Visit) -> dict[int, list[ShowcaseBooking]]:

@@ -11,6 +11,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(organiser.bp, url_prefix="/organiser")
+    from eventsapp.views import member
+    app.register_blueprint(member.bp, url_prefix="/member")
     app.register_blueprint(health.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api.bp)

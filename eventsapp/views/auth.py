@@ -1,14 +1,25 @@
-"""/login and /logout for organisers and members."""
+"""/login and /logout for organisers and members, and /set-password/<token> for invited
+members."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
-from eventsapp.forms.auth import LoginForm
-from eventsapp.services import users
+from eventsapp.forms.auth import LoginForm, SetPasswordForm
+from eventsapp.services import members, users
+from eventsapp.services.errors import Conflict, DomainError, NotFound, ValidationError
 
 bp = Blueprint("auth", __name__)
 
@@ -52,3 +63,51 @@ def logout():
     session.clear()
     flash("You have logged out.", "info")
     return redirect(url_for("public.index"))
+
+
+# --- set-password links for invited members -----------------------------------------------
+
+
+def _area_for(user) -> str:
+    if user.is_organiser:
+        return url_for("organiser.index")
+    return url_for("member.index")
+
+
+def _private(response, status: int = 200):
+    """The link is the key: never send it on as a referrer, never keep the page."""
+    response = make_response(response, status)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _bad_link(error: DomainError):
+    if isinstance(error, Conflict):  # expired
+        return _private(render_template("errors/error.html", code=410,
+                                        title="This link has expired", detail=error.message), 410)
+    return _private(render_template("errors/error.html", code=404,
+                                    title="This link does not work", detail=error.message), 404)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    try:
+        user = members.user_for_set_password_token(token)
+    except (Conflict, NotFound) as exc:
+        return _bad_link(exc)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = members.set_password(token, form.password.data)
+        except (Conflict, NotFound) as exc:
+            return _bad_link(exc)
+        except ValidationError as exc:
+            form.password.errors = [*form.password.errors, exc.message]
+        else:
+            session.clear()  # a fresh session for the new login
+            login_user(user)
+            flash("Your password is set and you are logged in.", "success")
+            return redirect(_area_for(user), 303)
+    status = 422 if request.method == "POST" else 200
+    return _private(render_template("auth/set_password.html", form=form, user=user), status)

@@ -1,0 +1,283 @@
+"""The member area: open showcases, booking a slot, and the business's own bookings.
+
+Each view parses a form, calls one service function and turns its result or its
+domain error into a page, a flash or a redirect. A booking of another business is a
+404, exactly like one that does not exist (``services.showcase.member_booking``).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from eventsapp.forms.showcase import EQUIPMENT_LABELS, FORMAT_LABELS, BookingForm, booking_data
+from eventsapp.models import BookingFormat, utcnow
+from eventsapp.services import showcase as showcases
+from eventsapp.services.errors import Conflict, NotFound, ValidationError
+from eventsapp.services.showcase import BookingInput, SlotTaken
+from eventsapp.views.access import member_required
+
+bp = Blueprint("member", __name__)
+
+# Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
+ID = "int(max=2147483647)"
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def business_required(view):
+    """A member whose login is not linked to a business has nothing to do here yet."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_user.business_id is None:
+            return render_template("member/no_business.html"), 403
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _not_found(error: NotFound):
+    return render_template("errors/error.html", code=404, title="Page not found",
+                           detail=error.message), 404
+
+
+def _booking_input(form: BookingForm) -> BookingInput:
+    return BookingInput(
+        title=form.title.data or "",
+        description=form.description.data or "",
+        format=BookingFormat(form.format.data),
+        equipment=list(form.equipment.data or []),
+        people=form.people.data or "",
+    )
+
+
+def _show_errors(form: BookingForm, error: ValidationError) -> None:
+    for name, message in error.errors.items():
+        target = form._fields.get(name, form.title)
+        target.errors = [*target.errors, message]
+
+
+def _slot_id_from_form() -> int | None:
+    """The slot chosen in a move form, or None when it is not a slot id at all."""
+    raw = request.form.get("slot_id", "").strip()
+    if not raw.isdigit() or int(raw) > 2147483647:
+        return None
+    return int(raw)
+
+
+def _context(**extra) -> dict:
+    return dict(format_labels=FORMAT_LABELS, equipment_labels=EQUIPMENT_LABELS, now=utcnow(),
+                **extra)
+
+
+# --- the dashboard and a showcase -----------------------------------------------------------
+
+
+@bp.get("/")
+@member_required
+@business_required
+def index():
+    actor = _actor()
+    open_showcases = showcases.open_showcases()
+    return render_template(
+        "member/index.html",
+        business=actor.business,
+        bookings=showcases.bookings_for_business(actor.business_id),
+        showcases=open_showcases,
+        free_counts=showcases.free_slot_counts([s.id for s in open_showcases]),
+        **_context(),
+    )
+
+
+@bp.get(f"/showcases/<{ID}:showcase_id>")
+@member_required
+@business_required
+def showcase(showcase_id: int):
+    actor = _actor()
+    try:
+        found = showcases.member_showcase(actor, showcase_id)
+    except NotFound as exc:
+        return _not_found(exc)
+    return render_template(
+        "member/showcase.html",
+        showcase=found,
+        item=found.item,
+        visit=found.item.visit,
+        slots=showcases.slot_views(found),
+        closed=showcases.booking_closed_reason(found),
+        mine=showcases.active_booking_for_visit(actor.business_id, found.item.visit_id),
+        **_context(),
+    )
+
+
+# --- booking a slot ------------------------------------------------------------------------
+
+
+def _book_page(slot, form: BookingForm, status: int = 200, message: str | None = None,
+               free_slots=None):
+    actor = _actor()
+    found = slot.showcase
+    visit = found.item.visit
+    mine = showcases.active_booking_for_visit(actor.business_id, visit.id)
+    if free_slots is None:
+        free_slots = showcases.free_slots(found.id)
+    return render_template(
+        "member/book.html",
+        slot=slot,
+        showcase=found,
+        item=found.item,
+        visit=visit,
+        form=form,
+        message=message,
+        closed=showcases.booking_closed_reason(found),
+        mine=mine,
+        slot_is_free=any(free.id == slot.id for free in free_slots),
+        free_slots=free_slots,
+        **_context(),
+    ), status
+
+
+@bp.route(f"/slots/<{ID}:slot_id>/book", methods=["GET", "POST"])
+@member_required
+@business_required
+def book(slot_id: int):
+    try:
+        slot = showcases.member_slot(_actor(), slot_id)
+    except NotFound as exc:
+        return _not_found(exc)
+    form = BookingForm()
+    if request.method == "GET":
+        return _book_page(slot, form)
+    if form.validate():
+        try:
+            booking = showcases.book(_actor(), slot_id, _booking_input(form))
+        except SlotTaken as exc:
+            return _book_page(slot, form, 409, exc.message, exc.free_slots)
+        except Conflict as exc:
+            return _book_page(slot, form, 409, exc.message)
+        except NotFound as exc:
+            return _not_found(exc)
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            if booking.status.value == "pending":
+                flash("Thank you: your booking is received. The organisers approve each "
+                      "showcase booking and will email you.", "success")
+            else:
+                flash("Your showcase slot is booked. We have emailed the details.", "success")
+            return redirect(url_for(".booking", booking_id=booking.id), 303)
+    return _book_page(slot, form, 422)
+
+
+# --- the business's own bookings -------------------------------------------------------------
+
+
+def _own_booking(booking_id: int):
+    try:
+        return showcases.member_booking(_actor(), booking_id)
+    except NotFound:
+        abort(404)
+
+
+def _booking_page(booking, form: BookingForm | None = None, status: int = 200,
+                  message: str | None = None):
+    found = booking.slot.showcase
+    closed = showcases.booking_closed_reason(found)
+    changeable = booking.is_active and closed is None
+    if form is None and changeable:
+        form = BookingForm(data=booking_data(booking))
+    return render_template(
+        "member/booking.html",
+        booking=booking,
+        showcase=found,
+        item=found.item,
+        visit=found.item.visit,
+        form=form if changeable else None,
+        closed=closed,
+        message=message,
+        **_context(),
+    ), status
+
+
+@bp.route(f"/bookings/<{ID}:booking_id>", methods=["GET", "POST"])
+@member_required
+@business_required
+def booking(booking_id: int):
+    found = _own_booking(booking_id)
+    if request.method == "GET":
+        return _booking_page(found)
+    form = BookingForm()
+    if form.validate():
+        try:
+            showcases.update_booking(_actor(), booking_id, _booking_input(form))
+        except NotFound:
+            abort(404)
+        except Conflict as exc:
+            return _booking_page(_own_booking(booking_id), form, 409, exc.message)
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            flash("Your booking details are saved.", "success")
+            return redirect(url_for(".booking", booking_id=booking_id), 303)
+    return _booking_page(_own_booking(booking_id), form, 422)
+
+
+def _move_page(booking, status: int = 200, message: str | None = None, free_slots=None):
+    found = booking.slot.showcase
+    return render_template(
+        "member/move.html",
+        booking=booking,
+        showcase=found,
+        item=found.item,
+        visit=found.item.visit,
+        free_slots=showcases.free_slots(found.id) if free_slots is None else free_slots,
+        closed=showcases.booking_closed_reason(found) if booking.is_active
+        else "This booking is no longer active.",
+        message=message,
+        **_context(),
+    ), status
+
+
+@bp.route(f"/bookings/<{ID}:booking_id>/move", methods=["GET", "POST"])
+@member_required
+@business_required
+def move(booking_id: int):
+    found = _own_booking(booking_id)
+    if request.method == "GET":
+        return _move_page(found)
+    slot_id = _slot_id_from_form()
+    if slot_id is None:
+        return _move_page(found, 422, "Choose one of the free slots.")
+    try:
+        moved = showcases.move(_actor(), booking_id, slot_id)
+    except SlotTaken as exc:
+        return _move_page(_own_booking(booking_id), 409, exc.message, exc.free_slots)
+    except Conflict as exc:
+        return _move_page(_own_booking(booking_id), 409, exc.message)
+    except NotFound as exc:
+        return _not_found(exc)
+    flash("Your booking has moved to the new slot. We have emailed the details.", "success")
+    return redirect(url_for(".booking", booking_id=moved.id), 303)
+
+
+@bp.post(f"/bookings/<{ID}:booking_id>/cancel")
+@member_required
+@business_required
+def cancel(booking_id: int):
+    _own_booking(booking_id)
+    try:
+        showcases.cancel(_actor(), booking_id)
+    except NotFound:
+        abort(404)
+    except Conflict as exc:
+        return _booking_page(_own_booking(booking_id), status=409, message=exc.message)
+    flash("Your booking is cancelled and the slot is free for others.", "success")
+    return redirect(url_for(".index"), 303)
