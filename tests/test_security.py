@@ -264,3 +264,11 @@ def test_create_app_refuses_an_empty_secret_key_given_as_a_mapping():
     with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
         create_app({"SECRET_KEY": "", "DEBUG": False, "TESTING": False,
                     "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_login_takes_each_role_to_its_own_area(client, organiser, member):
+    from tests.conftest import login
+
+    assert login(client, member).headers["Location"] == "/member/"
+    client.post("/logout")
+    assert login(client, organiser).headers["Location"] == "/organiser/"

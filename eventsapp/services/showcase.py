@@ -385,6 +385,9 @@ def _bookable_slot(slot_id: int, now: datetime) -> tuple[ShowcaseSlot, Showcase]
     if showcase.booking_deadline and now >= showcase.booking_deadline:
         db.session.rollback()
         raise Conflict("The booking deadline for this showcase has passed.")
+    if slot.starts_at <= now:
+        db.session.rollback()
+        raise Conflict("That slot has already started. Please choose a later one.")
     if slot.blocked:
         db.session.rollback()
         raise Conflict("That slot is not available. Please choose another.")

@@ -37,6 +37,8 @@ def _safe_next(target: str | None) -> str | None:
 def _home_for(user) -> str:
     if user.is_organiser:
         return url_for("organiser.index")
+    if user.is_member:
+        return url_for("member.index")
     return url_for("public.index")
 
 

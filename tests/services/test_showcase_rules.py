@@ -409,3 +409,10 @@ def test_an_approved_booking_says_so(db, item, mina):
     showcases.book(mina, showcase.slots[0].id, answers())
     assert {m.subject for m in outbox(db)} == {
         "Showcase slot booked: Regions and Clusters delegation"}
+
+
+def test_a_slot_that_has_already_started_is_refused(db, showcase, mina):
+    slot = showcase.slots[0]
+    later = slot.starts_at + timedelta(minutes=1)
+    refused(db, showcase, lambda: showcases.book(mina, slot.id, answers(), now=later),
+            Conflict, "That slot has already started")
