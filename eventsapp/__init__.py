@@ -9,7 +9,7 @@ from flask import Flask
 
 from eventsapp.config import Config
 from eventsapp.database import configure_engine
-from eventsapp.extensions import csrf, db, login, migrate
+from eventsapp.extensions import csrf, db, limiter, login, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +50,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 

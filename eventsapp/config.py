@@ -52,6 +52,13 @@ class Config:
     MAIL_FROM_NAME = os.environ.get("MAIL_FROM_NAME", "eventsapp")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "20"))
 
+    # Flask-Limiter: per-address limits on the registration POST. memory:// counts
+    # per process; set redis://... when several workers or hosts run.
+    RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", default=True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per minute;60 per hour")
+
 
 class TestConfig(Config):
     TESTING = True
@@ -60,3 +67,4 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     SESSION_COOKIE_SECURE = False
     SERVER_NAME = None
+    RATELIMIT_ENABLED = False  # tests of the limit switch it on (app_config fixture)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -34,3 +36,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login = LoginManager()
 csrf = CSRFProtect()
+# Limits are declared per view (the registration POST). The storage comes from
+# RATELIMIT_STORAGE_URI: memory:// counts per process; use redis://... when several
+# workers or hosts serve the app, so they share one count per address.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -6,9 +6,10 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from eventsapp.views import api, auth, errors, feeds, health, organiser, public
+    from eventsapp.views import api, auth, errors, feeds, health, organiser, public, registration
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(registration.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(organiser.bp, url_prefix="/organiser")
     from eventsapp.views import member

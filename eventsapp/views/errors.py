@@ -22,6 +22,13 @@ def init_app(app: Flask) -> None:
         return render_template("errors/error.html", code=405,
                                title="That action is not possible here"), 405
 
+    @app.errorhandler(429)
+    def too_many_requests(_error):
+        return render_template("errors/error.html", code=429,
+                               title="Too many attempts",
+                               detail="Too many attempts from your address; please wait a "
+                                      "minute and try again."), 429
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_template("errors/error.html", code=400,

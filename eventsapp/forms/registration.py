@@ -1,0 +1,197 @@
+"""The attendee's registration form and the form to change their answers.
+
+The shape of the input only: each answer present where needed, of the right type and
+short enough for its column. Whether an invitation code is right, an email already
+registered, or a choice one of a question's options is for ``services.registration``
+(and ``services.answers``) to say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from eventsapp.models import Question, QuestionKind
+from eventsapp.models.registration import ORGANISATION_TYPE_LABELS
+
+# Control characters other than tab, line feed and carriage return: never wanted in
+# a name or an answer (NUL is refused by PostgreSQL outright).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"\s+")
+
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+
+
+def clean_text(value):
+    """Drop control characters (keeping line breaks) and trim."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value).strip()
+    return value
+
+
+def one_line(value):
+    """Like clean_text, and line breaks and runs of spaces become one space."""
+    if isinstance(value, str):
+        return _SPACES.sub(" ", _CONTROL.sub("", value)).strip()
+    return value
+
+
+class MaxLength(Length):
+    """Length(max=...) that stops there: a 10,000-character "email" needs one message."""
+
+    def __call__(self, form, field) -> None:
+        try:
+            super().__call__(form, field)
+        except ValidationError as exc:
+            raise StopValidation(str(exc)) from exc
+
+
+def max_length(limit: int, what: str) -> Length:
+    return MaxLength(max=limit, message=f"{what} must be {limit:,} characters or fewer")
+
+
+class RequiredMark:
+    """Marks a field required (the asterisk) where the service checks it."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        return None
+
+
+class DetailsForm(FlaskForm):
+    """Everything an attendee tells us about themselves; also the edit form."""
+
+    full_name = StringField(
+        "Full name",
+        filters=[one_line],
+        validators=[DataRequired("Enter your full name"), max_length(200, "Full name")],
+    )
+    email = EmailField(
+        "Email",
+        description="We send your confirmation and your private link here.",
+        filters=[one_line],
+        validators=[
+            DataRequired("Enter your email address"),
+            max_length(254, "Email"),
+            Email("Enter an email address like name@example.org"),
+        ],
+    )
+    organisation = StringField(
+        "Organisation",
+        filters=[one_line],
+        validators=[Optional(), max_length(200, "Organisation")],
+    )
+    job_title = StringField(
+        "Job title",
+        filters=[one_line],
+        validators=[Optional(), max_length(200, "Job title")],
+    )
+    organisation_type = SelectField(
+        "Type of organisation",
+        choices=[SelectChoice("", "Choose one (optional)")]
+        + [SelectChoice(kind.value, label) for kind, label in ORGANISATION_TYPE_LABELS.items()],
+        default="",
+        # No Optional(): it would clear the "not one of the choices" error for "\r\n".
+        invalid_choice_message="Choose one of the types listed",
+    )
+    dietary = TextAreaField(
+        "Dietary requirements",
+        description="For example vegetarian, halal, or a nut allergy.",
+        filters=[clean_text],
+        validators=[Optional(), max_length(500, "Dietary requirements")],
+    )
+    access_needs = TextAreaField(
+        "Access requirements",
+        description="Anything that would help you take part, for example step-free "
+        "routes, seating, or a hearing loop.",
+        filters=[clean_text],
+        validators=[Optional(), max_length(1000, "Access requirements")],
+    )
+    consent_photography = BooleanField("I agree to be photographed and filmed during the visit")
+    consent_share = BooleanField(
+        "I agree that my name and organisation may be shared with the member businesses "
+        "showcasing during the visit"
+    )
+
+
+class RegistrationForm(DetailsForm):
+    privacy_accepted = BooleanField("I have read and accept the privacy notice", [RequiredMark()])
+    invitation_code = StringField(
+        "Invitation code",
+        description="The code from your invitation.",
+        filters=[one_line],
+        validators=[RequiredMark(), max_length(64, "Invitation code")],
+    )
+    # A honeypot: hidden from people, filled in by form-filling robots.
+    website = StringField("Leave this empty")
+
+
+def question_field(question: Question) -> Field:
+    """The form field for one of a visit's extra questions (named ``q_<id>``).
+
+    Choices are not checked here: the service checks them, with its own messages.
+    """
+    validators = [RequiredMark()] if question.required else []
+    common = dict(label=question.label, description=question.help_text, validators=validators)
+    kind = question.kind
+    if kind is QuestionKind.SHORT_TEXT:
+        return StringField(filters=[one_line], **common)
+    if kind is QuestionKind.LONG_TEXT:
+        return TextAreaField(filters=[clean_text], **common)
+    if kind is QuestionKind.SINGLE_CHOICE:
+        choices = [SelectChoice(choice) for choice in question.choices]
+        return RadioField(choices=choices, validate_choice=False, **common)
+    if kind is QuestionKind.MULTIPLE_CHOICE:
+        return SelectMultipleField(
+            choices=[SelectChoice(choice) for choice in question.choices],
+            validate_choice=False,
+            widget=ListWidget(prefix_label=False),
+            option_widget=CheckboxInput(),
+            **common,
+        )
+    return RadioField(choices=YES_NO, validate_choice=False, **common)
+
+
+def with_questions(base: type[DetailsForm], questions: Iterable[Question]) -> type[DetailsForm]:
+    """A subclass of ``base`` with one field per question, in the visit's order."""
+    fields = {f"q_{question.id}": question_field(question) for question in questions}
+    return type(f"{base.__name__}WithQuestions", (base,), fields)
+
+
+def answers_from(form: DetailsForm, questions: Iterable[Question]) -> dict:
+    """The raw answers, keyed by question id, for the service to check."""
+    answers: dict = {}
+    for question in questions:
+        data = form[f"q_{question.id}"].data
+        if isinstance(data, list):
+            data = [value for value in data if isinstance(value, str)]
+        answers[question.key] = data
+    return answers
+
+
+def question_data(questions: Iterable[Question], answers: dict) -> dict:
+    """Stored answers as form data, to pre-fill the edit form."""
+    return {f"q_{question.id}": answers.get(question.key) for question in questions}

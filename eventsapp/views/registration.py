@@ -1,0 +1,292 @@
+"""The attendee's side of registration: the form, and the private page behind /r/<token>.
+
+No accounts: the private link is the key, so every page here is sent with
+``Referrer-Policy: no-referrer`` and ``Cache-Control: no-store``.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from eventsapp.extensions import limiter
+from eventsapp.forms.registration import (
+    DetailsForm,
+    RegistrationForm,
+    answers_from,
+    question_data,
+    with_questions,
+)
+from eventsapp.models import (
+    OrganisationType,
+    RegistrationAccess,
+    RegistrationStatus,
+    SignupStatus,
+)
+from eventsapp.services import capacity
+from eventsapp.services import registration as registrations
+from eventsapp.services.answers import clean_answers, display_answer
+from eventsapp.services.errors import Conflict, NotFound, ValidationError
+from eventsapp.services.registration import AttendeeDetails, RegistrationClosed, Window
+
+bp = Blueprint("registration", __name__)
+
+PRIVATE_LINK_SENT = "We have emailed you a private link to this page."
+OUTCOME_MESSAGES = {
+    RegistrationStatus.CONFIRMED: "You're registered: your place is confirmed.",
+    RegistrationStatus.WAITLISTED: "The visit is full: you're on the waiting list at "
+                                   "position {position}.",
+    RegistrationStatus.PENDING_APPROVAL: "Thank you: the organisers will review your "
+                                         "registration and email you.",
+}
+
+
+@bp.after_request
+def private(response):
+    """The private link is in the URL: never send it on, never keep the page."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _details(form: DetailsForm, questions, privacy_accepted: bool) -> AttendeeDetails:
+    kind = form.organisation_type.data
+    return AttendeeDetails(
+        full_name=form.full_name.data or "",
+        email=form.email.data or "",
+        organisation=form.organisation.data or "",
+        job_title=form.job_title.data or "",
+        organisation_type=OrganisationType(kind) if kind else None,
+        dietary=form.dietary.data or "",
+        access_needs=form.access_needs.data or "",
+        consent_photography=bool(form.consent_photography.data),
+        consent_share=bool(form.consent_share.data),
+        privacy_accepted=privacy_accepted,
+        answers=answers_from(form, questions),
+    )
+
+
+def _add_errors(form: DetailsForm, errors: dict[str, str]) -> None:
+    for name, message in errors.items():
+        target = form._fields.get(name, form.full_name)
+        if message not in target.errors:
+            target.errors = [*target.errors, message]
+
+
+def _form_is_valid(form: DetailsForm, questions) -> bool:
+    """The form's own checks and, at the same time, the answers to the extra
+    questions, so that every mistake is shown at once."""
+    valid = form.validate()
+    if not valid:
+        _, answer_errors = clean_answers(questions, answers_from(form, questions))
+        _add_errors(form, answer_errors)
+    return valid
+
+
+# --- the registration form -------------------------------------------------------------------
+
+
+@bp.route("/visits/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"], methods=["POST"])
+def register(slug: str):
+    try:
+        visit = registrations.visit_for_registration(slug)
+    except NotFound:
+        abort(404)
+    posted = request.method == "POST"
+    window, message = registrations.registration_window(visit)
+    if window is not Window.OPEN:
+        return _closed(visit, window, message, 409 if posted else 200)
+
+    places_left = registrations.places_left(visit)
+    if (not posted and places_left == 0 and not visit.waitlist_enabled
+            and visit.registration_access is not RegistrationAccess.APPROVAL):
+        return render_template("registration/full.html", visit=visit,
+                               message="Sorry, this visit is full and has no waiting list.")
+
+    questions = list(visit.questions)
+    form = with_questions(RegistrationForm, questions)()
+    invited = visit.registration_access is RegistrationAccess.INVITATION
+    if not invited:
+        del form.invitation_code
+    elif not posted:
+        form.invitation_code.data = (request.args.get("code") or "")[:64]
+    if posted and (form.website.data or "").strip():
+        # A robot filled the honeypot: tell it nothing and keep nothing.
+        return render_template("registration/thanks.html", visit=visit)
+    if posted and _form_is_valid(form, questions):
+        try:
+            outcome = registrations.register(
+                slug,
+                _details(form, questions, privacy_accepted=bool(form.privacy_accepted.data)),
+                invitation_code=(form.invitation_code.data or "") if invited else "",
+            )
+        except NotFound:
+            abort(404)
+        except RegistrationClosed as exc:
+            return _closed(visit, exc.window, exc.message, 409)
+        except ValidationError as exc:
+            _add_errors(form, exc.errors)
+        except Conflict as exc:
+            if exc.field != "email":
+                return render_template("registration/full.html", visit=visit,
+                                       message=exc.message), 409
+            _add_errors(form, {"email": exc.message})
+        else:
+            status = outcome.registration.status
+            text = OUTCOME_MESSAGES[status].format(position=outcome.position)
+            flash(f"{text} {PRIVATE_LINK_SENT}", "success")
+            return redirect(url_for(".manage", token=outcome.manage_token), 303)
+    return render_template(
+        "registration/register.html",
+        visit=visit,
+        form=form,
+        questions=questions,
+        places_left=places_left,
+    ), (422 if posted else 200)
+
+
+def _closed(visit, window: Window, message: str, status: int):
+    return render_template(
+        "registration/closed.html", visit=visit, window=window, message=message
+    ), status
+
+
+# --- the attendee's private page ---------------------------------------------------------------
+
+
+def _registration_or_404(token: str):
+    try:
+        return registrations.registration_for_token(token)
+    except NotFound:
+        abort(404)
+
+
+def _edit_form_class(registration):
+    return with_questions(DetailsForm, registration.visit.questions)
+
+
+def _stored_details(registration) -> dict:
+    """What the attendee told us, as edit-form data."""
+    kind = registration.organisation_type
+    return {
+        "full_name": registration.full_name,
+        "email": registration.email,
+        "organisation": registration.organisation,
+        "job_title": registration.job_title,
+        "organisation_type": kind.value if kind else "",
+        "dietary": registration.dietary,
+        "access_needs": registration.access_needs,
+        "consent_photography": registration.consent_photography,
+        "consent_share": registration.consent_share,
+        **question_data(registration.visit.questions, registration.answers),
+    }
+
+
+def _render_manage(token: str, registration, form: DetailsForm | None = None, status=200):
+    visit = registration.visit
+    if form is None and registration.is_live:
+        form = _edit_form_class(registration)(data=_stored_details(registration))
+    answers = [(question.label, display_answer(question, registration.answers))
+               for question in visit.questions]
+    return render_template(
+        "registration/manage.html",
+        token=token,
+        registration=registration,
+        visit=visit,
+        position=capacity.waitlist_position(registration),
+        answers=answers,
+        form=form if registration.is_live else None,
+        items=registrations.limited_items(registration),
+        can_sign_up=registration.status in (RegistrationStatus.CONFIRMED,
+                                            RegistrationStatus.WAITLISTED),
+    ), status
+
+
+@bp.get("/r/<token>")
+def manage(token: str):
+    return _render_manage(token, _registration_or_404(token))
+
+
+@bp.post("/r/<token>/edit")
+def edit(token: str):
+    registration = _registration_or_404(token)
+    if not registration.is_live:
+        flash("This registration is cancelled and can no longer be changed.", "error")
+        return redirect(url_for(".manage", token=token), 303)
+    questions = list(registration.visit.questions)
+    form = _edit_form_class(registration)()
+    if _form_is_valid(form, questions):
+        try:
+            # The privacy notice was accepted when registering.
+            registrations.update_details(token, _details(form, questions, privacy_accepted=True))
+        except NotFound:
+            abort(404)
+        except ValidationError as exc:
+            _add_errors(form, exc.errors)
+        except Conflict as exc:
+            if exc.field != "email":
+                flash(exc.message, "error")
+                return redirect(url_for(".manage", token=token), 303)
+            _add_errors(form, {"email": exc.message})
+        else:
+            flash("Your answers are saved.", "success")
+            return redirect(url_for(".manage", token=token), 303)
+    return _render_manage(token, _registration_or_404(token), form, 422)
+
+
+@bp.post("/r/<token>/items/<int:item_id>/signup")
+def sign_up(token: str, item_id: int):
+    try:
+        outcome = registrations.sign_up(token, item_id)
+    except NotFound:
+        abort(404)
+    except Conflict as exc:
+        flash(exc.message, "error")
+    else:
+        title = outcome.signup.item.title
+        if outcome.signup.status is SignupStatus.CONFIRMED:
+            flash(f"You have a place on “{title}”.", "success")
+        else:
+            flash(f"“{title}” is full: you're on its waiting list at position "
+                  f"{outcome.position}.", "success")
+    return redirect(url_for(".manage", token=token, _anchor="sessions"), 303)
+
+
+@bp.post("/r/<token>/items/<int:item_id>/leave")
+def leave(token: str, item_id: int):
+    try:
+        registrations.leave(token, item_id)
+    except NotFound:
+        abort(404)
+    flash(f"You have left “{registrations.item_title(item_id)}”.", "success")
+    return redirect(url_for(".manage", token=token, _anchor="sessions"), 303)
+
+
+@bp.post("/r/<token>/cancel")
+def cancel(token: str):
+    try:
+        registrations.cancel(token)
+    except NotFound:
+        abort(404)
+    flash("Your registration is cancelled. Thank you for letting us know.", "success")
+    return redirect(url_for(".manage", token=token), 303)
+
+
+@bp.post("/r/<token>/erase")
+def erase(token: str):
+    visit = _registration_or_404(token).visit
+    title, slug = visit.title, visit.slug
+    try:
+        registrations.erase(token)
+    except NotFound:
+        abort(404)
+    return render_template("registration/erased.html", visit_title=title, visit_slug=slug)
