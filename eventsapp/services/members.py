@@ -149,6 +149,10 @@ def resend_invitation(actor: User, user_id: int) -> User:
     if user is None or not user.is_member:
         db.session.rollback()
         raise NotFound("No such member.")
+    if not user.active:
+        # The link would not work: set-password refuses removed logins.
+        db.session.rollback()
+        raise Conflict(f"{user.email}'s login has been removed, so no link was sent.")
     _queue_invitation(user)
     db.session.commit()
     return user
@@ -204,18 +208,33 @@ def import_members(actor: User, data: bytes) -> ImportReport:
         db.session.rollback()
         raise ValidationError({"file": "The file is not UTF-8 text. Save it as CSV UTF-8."}
                               ) from exc
-    reader = csv.DictReader(io.StringIO(text))
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    # NUL is refused by PostgreSQL text columns; it has no place in a name or address.
+    reader = csv.DictReader(io.StringIO(text.replace("\x00", "")))
+    try:
+        header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        db.session.rollback()
+        raise ValidationError({"file": f"The file could not be read as CSV ({exc})."}) from exc
     missing = [c for c in IMPORT_COLUMNS if c not in header]
     if missing:
         db.session.rollback()
         raise ValidationError({"file": "The first row must name the columns: "
                                + ", ".join(IMPORT_COLUMNS) + f" (missing: {', '.join(missing)})."})
-    seen_emails: set[str] = set()
+    seen_emails: dict[str, int] = {}  # address -> line it was imported from
     invited_users: list[User] = []
-    for line, raw in enumerate(reader, start=2):
+    try:
+        records = [(reader.line_num, raw) for raw in reader]
+    except csv.Error as exc:
+        db.session.rollback()
+        raise ValidationError({"file": f"Line {reader.line_num} could not be read as CSV "
+                               f"({exc}); nothing was imported."}) from exc
+    # line_num is the file line the record ended on, so blank lines (which the reader
+    # skips) do not shift the numbers reported.
+    for line, raw in records:
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()
                if isinstance(v, str)}
+        if not any(row.values()):
+            continue  # a row of empty cells, as spreadsheets often export at the end
         name = " ".join(row.get("name", "").split())
         contact = row.get("contact name", "")
         email = row.get("contact email", "")
@@ -234,8 +253,11 @@ def import_members(actor: User, data: bytes) -> ImportReport:
             except EmailNotValidError:
                 report.skipped.append((line, f"“{email[:80]}” is not a valid email address"))
                 continue
-            if address in seen_emails or db.session.scalar(
-                    select(User.id).where(func.lower(User.email) == address)):
+            if address in seen_emails:
+                report.skipped.append(
+                    (line, f"{address} is already on line {seen_emails[address]} of the file"))
+                continue
+            if db.session.scalar(select(User.id).where(func.lower(User.email) == address)):
                 report.skipped.append((line, f"{address} already has an account"))
                 continue
         if business_row is None:
@@ -248,7 +270,7 @@ def import_members(actor: User, data: bytes) -> ImportReport:
             ensure_feed_token(user)
             db.session.add(user)
             invited_users.append(user)
-            seen_emails.add(address)
+            seen_emails[address] = line
             report.invited.append(address)
         elif contact:
             report.skipped.append((line, "contact without an email address (business kept)"))

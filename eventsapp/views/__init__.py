@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.views import api, auth, errors, feeds, health, organiser, public, registration
 
     app.register_blueprint(public.bp)
+    from eventsapp.views import organiser_members, organiser_showcase  # noqa: F401
     app.register_blueprint(registration.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(organiser.bp, url_prefix="/organiser")

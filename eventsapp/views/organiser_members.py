@@ -1,0 +1,206 @@
+"""The organiser's member businesses, on the organiser blueprint: the list, adding and
+editing a business, inviting its people (a one-time set-password link by email),
+resending or removing a login, and importing members from CSV.
+
+Member businesses belong to the cluster, not to one visit: every organiser manages
+them. Each view parses a form, calls one service function and turns its result or
+its domain error into a page, a flash or a redirect.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from eventsapp.forms.members import IMPORT_MAX_BYTES, BusinessForm, ImportForm, PersonForm
+from eventsapp.services import members as members_service
+from eventsapp.services.errors import Conflict, NotFound, ValidationError
+from eventsapp.services.members import IMPORT_COLUMNS, BusinessInput
+from eventsapp.views.access import organiser_required
+from eventsapp.views.organiser import bp
+
+# Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
+ID = "int(max=2147483647)"
+# The whole upload may carry the file plus the form's other fields and boundaries.
+IMPORT_REQUEST_MAX = IMPORT_MAX_BYTES + 64 * 1024
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _call(service, *args):
+    """Call a service function as the current organiser; NotFound becomes a 404."""
+    try:
+        return service(_actor(), *args)
+    except NotFound:
+        abort(404)
+
+
+def _show_errors(form, error: ValidationError | Conflict) -> None:
+    """Put a service's messages next to their fields; others become a flash."""
+    fields = error.errors if isinstance(error, ValidationError) else {error.field: error.message}
+    for name, message in fields.items():
+        if name and name in form:
+            form[name].errors = [*form[name].errors, message]
+        else:
+            flash(message, "error")
+
+
+def _page(template: str, status: int | None = None, **context):
+    """A form page: 422 when it comes back with errors, so the answers are kept."""
+    if status is None:
+        status = 422 if request.method == "POST" else 200
+    return render_template(template, **context), status
+
+
+def _business_input(form: BusinessForm) -> BusinessInput:
+    return BusinessInput(
+        name=form.name.data,
+        website=form.website.data or "",
+        sectors=form.sectors.data or "",
+        description=form.description.data or "",
+    )
+
+
+def _person_form(**kwargs) -> PersonForm:
+    # Prefixed: the business form on the same page also has a "name" field.
+    return PersonForm(prefix="person", **kwargs)
+
+
+# --- the list and one business -----------------------------------------------------------
+
+
+@bp.get("/members/")
+@organiser_required
+def members():
+    return render_template("organiser/members/list.html",
+                           businesses=_call(members_service.businesses))
+
+
+@bp.route("/members/new", methods=["GET", "POST"])
+@organiser_required
+def new_business():
+    form = BusinessForm()
+    if form.validate_on_submit():
+        try:
+            business = _call(members_service.save_business, _business_input(form))
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            flash(f"Added {business.name}. Now invite its people.", "success")
+            return redirect(url_for(".edit_business", business_id=business.id,
+                                    _anchor="people"))
+    return _page("organiser/members/business_form.html", form=form, business=None)
+
+
+def _business_page(business, form=None, person_form=None, status=None):
+    return _page(
+        "organiser/members/business_form.html",
+        status=status,
+        business=business,
+        form=form or BusinessForm(formdata=None, obj=business),
+        person_form=person_form or _person_form(formdata=None),
+    )
+
+
+@bp.route(f"/members/<{ID}:business_id>/edit", methods=["GET", "POST"])
+@organiser_required
+def edit_business(business_id: int):
+    business = _call(members_service.business, business_id)
+    form = BusinessForm(obj=business)
+    if form.validate_on_submit():
+        try:
+            business = _call(members_service.save_business, _business_input(form), business_id)
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            flash(f"Saved {business.name}.", "success")
+            return redirect(url_for(".members", _anchor=f"business-{business.id}"))
+    return _business_page(business, form=form)
+
+
+# --- people --------------------------------------------------------------------------------
+
+
+@bp.post(f"/members/<{ID}:business_id>/people")
+@organiser_required
+def invite_person(business_id: int):
+    business = _call(members_service.business, business_id)
+    form = _person_form()
+    if form.validate_on_submit():
+        try:
+            person = _call(members_service.invite_person, business_id, form.name.data,
+                           form.email.data)
+        except (ValidationError, Conflict) as exc:
+            _show_errors(form, exc)
+        else:
+            flash(f"Invited {person.name or person.email}: they have been emailed a link to "
+                  "set their password (valid for 7 days).", "success")
+            return redirect(url_for(".edit_business", business_id=business_id,
+                                    _anchor="people"))
+    return _business_page(business, person_form=form)
+
+
+@bp.post(f"/members/people/<{ID}:user_id>/resend")
+@organiser_required
+def resend_invitation(user_id: int):
+    try:
+        person = _call(members_service.resend_invitation, user_id)
+    except Conflict as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".members"))
+    flash(f"Sent {person.email} a new link to set their password (valid for 7 days).",
+          "success")
+    return redirect(url_for(".members", _anchor=f"business-{person.business_id}"))
+
+
+@bp.post(f"/members/people/<{ID}:user_id>/remove")
+@organiser_required
+def remove_person(user_id: int):
+    _call(members_service.remove_person, user_id)
+    flash("Removed the person's login: they can no longer log in. Their business's bookings "
+          "stay.", "success")
+    return redirect(url_for(".members"))
+
+
+# --- CSV import ----------------------------------------------------------------------------
+
+
+@bp.url_value_preprocessor
+def _limit_import_size(endpoint, _values):
+    """Refuse an oversized import before its body is read. This runs before any
+    before_request hook (CSRF reads the form), and only for the import page."""
+    if endpoint == "organiser.import_members":
+        request.max_content_length = IMPORT_REQUEST_MAX
+
+
+@bp.errorhandler(413)
+def _too_large(_error):
+    if request.endpoint != "organiser.import_members":
+        return render_template("errors/error.html", code=413,
+                               title="That upload is too large"), 413
+    form = ImportForm(formdata=None)
+    form.file.errors = [f"The file is larger than {IMPORT_MAX_BYTES // 1024 // 1024} MB, "
+                        "the most that can be imported at once. Split it into smaller files."]
+    return _page("organiser/members/import.html", status=413, form=form, report=None,
+                 columns=IMPORT_COLUMNS)
+
+
+@bp.route("/members/import", methods=["GET", "POST"])
+@organiser_required
+def import_members():
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            report = _call(members_service.import_members, form.file.data.read())
+        except ValidationError as exc:
+            form.file.errors = [*form.file.errors, *exc.errors.values()]
+        else:
+            return render_template("organiser/members/import.html", form=ImportForm(
+                formdata=None), report=report, columns=IMPORT_COLUMNS)
+    return _page("organiser/members/import.html", form=form, report=None,
+                 columns=IMPORT_COLUMNS)
