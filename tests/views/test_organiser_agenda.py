@@ -53,15 +53,17 @@ def visit(organiser):
 def test_new_item_form_labels_times_with_the_zone_and_lists_venues(organiser_client, visit):
     make_venue(visit, name="Spode Works")
     text = page(organiser_client.get(NEW + "?day=2030-06-13"))
-    assert ">Starts (Europe/London time)</label>" in text
-    assert ">Ends (Europe/London time)</label>" in text
+    assert 'for="starts_at">Starts (Europe/London time)' in text
+    assert 'for="ends_at">Ends (Europe/London time)' in text
     assert 'value="2030-06-13T09:00"' in text  # the day asked for
     assert '<option selected value="">No venue</option>' in text
     assert ">Spode Works</option>" in text
     for kind in ItemKind:
         assert f'value="{kind.value}"' in text
-    for label in ("Kind", "Title", "Venue", "Hosts", "Description", "Capacity"):
-        assert f">{label}</label>" in text
+    for name, label in [("kind", "Kind"), ("title", "Title"), ("venue_id", "Venue"),
+                        ("hosts", "Hosts"), ("description", "Description"),
+                        ("capacity", "Capacity")]:
+        assert f'<label for="{name}">{label}' in text
 
 
 def test_new_item_ignores_a_junk_day(organiser_client, visit):
@@ -92,7 +94,7 @@ def test_item_times_are_london_wall_times_stored_as_utc(
 def test_an_item_in_tokyo_is_labelled_and_stored_in_tokyo_time(organiser_client, organiser, db):
     make_visit(organisers=[organiser], slug="cic-stoke", timezone="Asia/Tokyo",
                start_date=date(2030, 6, 12))
-    assert ">Starts (Asia/Tokyo time)</label>" in page(organiser_client.get(NEW))
+    assert 'for="starts_at">Starts (Asia/Tokyo time)' in page(organiser_client.get(NEW))
     organiser_client.post(NEW, data=item_form())
     assert items(db)[0].starts_at == datetime(2030, 6, 12, 0, 30, tzinfo=UTC)
 

@@ -41,8 +41,9 @@ def visit(organiser):
 
 def test_add_venue_with_coordinates(organiser_client, visit, db):
     form = page(organiser_client.get("/organiser/visits/cic-stoke/venues/new"))
-    for label in ("Name", "Address", "Latitude", "Longitude", "Access notes"):
-        assert f">{label}</label>" in form
+    for name, label in [("name", "Name"), ("address", "Address"), ("latitude", "Latitude"),
+                        ("longitude", "Longitude"), ("access_notes", "Access notes")]:
+        assert f'<label for="{name}">{label}' in form
     response = organiser_client.post("/organiser/visits/cic-stoke/venues/new",
                                      data=venue_form(name="  Spode Works  "))
     assert response.status_code == 302

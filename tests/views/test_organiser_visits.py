@@ -83,9 +83,10 @@ def test_new_visit_form_offers_every_zone_and_defaults_to_london(organiser_clien
     assert '<datalist id="zone-names">' in text
     assert '<option value="America/New_York">' in text
     assert 'value="Europe/London"' in text
-    for label in ("Title", "Web address", "City", "Host", "Time zone", "First day", "Last day",
-                  "Summary"):
-        assert f">{label}</label>" in text
+    for name, label in [("title", "Title"), ("slug", "Web address"), ("city", "City"),
+                        ("host", "Host"), ("timezone", "Time zone"), ("start_date", "First day"),
+                        ("end_date", "Last day"), ("summary", "Summary")]:
+        assert f'<label for="{name}">{label}' in text
 
 
 def test_create_visit_stores_it_as_a_draft_of_the_organiser(organiser_client, organiser, db):
