@@ -160,12 +160,17 @@ def promote(actor: User, slug: str, registration_id: int, reason: str,
 
 def move_to_waitlist(actor: User, slug: str, registration_id: int, reason: str) -> Registration:
     """Move a confirmed attendee to the end of the waiting list. The place they free
-    goes to the first person in line (it may be nobody, if there is none)."""
+    goes to the first person already in line; if nobody else is waiting it stays free
+    (so that the capacity can then be lowered), rather than going straight back."""
     begin_write()
     visit, registration = _locked_registration(actor, slug, registration_id)
     if registration.status is not RegistrationStatus.CONFIRMED:
         db.session.rollback()
         raise Conflict(f"{registration.full_name} is not confirmed.")
+    if visit.capacity is None:
+        db.session.rollback()
+        raise Conflict("This visit has no limit on places, so nobody waits for one. "
+                       "Set a capacity first.")
     if not reason.strip():
         db.session.rollback()
         raise ValidationError({"reason": "Give a reason; it is kept with the registration."})
@@ -175,7 +180,7 @@ def move_to_waitlist(actor: User, slug: str, registration_id: int, reason: str) 
     db.session.flush()
     notices.notify(registration, "registration_moved_back", reason=reason.strip(),
                    position=capacity.waitlist_position(registration))
-    capacity.fill_visit_places(visit)
+    capacity.fill_visit_places(visit, skip=registration)
     db.session.commit()
     return registration
 

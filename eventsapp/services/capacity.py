@@ -50,9 +50,10 @@ def waitlist_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
-def fill_visit_places(visit: Visit) -> list[Registration]:
+def fill_visit_places(visit: Visit, skip: Registration | None = None) -> list[Registration]:
     """Confirm people from the head of the waiting list while places are free, each
-    exactly once; email each of them. Returns who was promoted."""
+    exactly once; email each of them. Returns who was promoted. ``skip`` is passed over
+    (someone an organiser has just moved to the waiting list)."""
     promoted: list[Registration] = []
     if visit.capacity is None:
         free = None
@@ -68,6 +69,8 @@ def fill_visit_places(visit: Visit) -> list[Registration]:
         )
         .order_by(Registration.queued_at, Registration.id)
     )
+    if skip is not None:
+        stmt = stmt.where(Registration.id != skip.id)
     if free is not None:
         stmt = stmt.limit(free)
     for registration in db.session.scalars(stmt):
