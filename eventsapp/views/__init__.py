@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.views import organiser_members, organiser_showcase  # noqa: F401
     app.register_blueprint(registration.bp)
     app.register_blueprint(auth.bp)
+    from eventsapp.views import organiser_registrations  # noqa: F401
     app.register_blueprint(organiser.bp, url_prefix="/organiser")
     from eventsapp.views import member
     app.register_blueprint(member.bp, url_prefix="/member")
