@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from textwrap import shorten
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from eventsapp.forms.agenda import ItemForm
@@ -22,8 +22,7 @@ from eventsapp.services.errors import Conflict, NotFound, ValidationError
 from eventsapp.services.visits import VenueInput, VisitInput
 from eventsapp.timezones import all_zone_names, to_local
 from eventsapp.views.access import organiser_required
-
-bp = Blueprint("organiser", __name__)
+from eventsapp.views.organiser.blueprint import bp
 
 # Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
 ID = "int(max=2147483647)"

@@ -17,7 +17,7 @@ from eventsapp.services import members as members_service
 from eventsapp.services.errors import Conflict, NotFound, ValidationError
 from eventsapp.services.members import IMPORT_COLUMNS, BusinessInput
 from eventsapp.views.access import organiser_required
-from eventsapp.views.organiser import bp
+from eventsapp.views.organiser.blueprint import bp
 
 # Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
 ID = "int(max=2147483647)"

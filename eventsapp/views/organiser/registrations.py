@@ -37,7 +37,7 @@ from eventsapp.services.registration import AttendeeDetails
 from eventsapp.services.registration_settings import QuestionInput, SettingsInput
 from eventsapp.timezones import to_local
 from eventsapp.views.access import organiser_required
-from eventsapp.views.organiser import bp
+from eventsapp.views.organiser.blueprint import bp
 
 # Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
 ID = "int(max=2147483647)"
