@@ -35,29 +35,59 @@ def create_organiser(email: str, name: str, password: str) -> None:
 
 @click.command("demo")
 def demo_command() -> None:
-    """Load the demo visit (cic-stoke) and its organiser; changes nothing if present."""
+    """Load the demo: visit cic-stoke, its organiser, three member businesses with a login
+    each, showcase slots with two approved bookings and a few registrations. Only what
+    is missing is added; run it again and nothing changes."""
     today = datetime.now(ZoneInfo(demo.ZONE)).date()
     try:
         result = demo.load_demo(today)
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
-    if result.created_visit:
+    for line in _demo_changes(result):
+        click.echo(line)
+    if not result.changed:
         click.echo(
+            f"Nothing to do: the demo visit {result.slug}, its organiser and members are "
+            "already there (left as they are)."
+        )
+    click.echo("")
+    click.echo(f"Visit:    {absolute(f'/visits/{result.slug}/')}")
+    click.echo(f"Log in:   {absolute('/login')}")
+    click.echo(f"Organise: {absolute(f'/organiser/visits/{result.slug}/')}")
+    click.echo(f"Members:  {absolute('/member/')}")
+    click.echo("")
+    click.echo("Demo logins (for trying the app on this machine only):")
+    width = max(len(login.email) for login in result.logins)
+    for login in result.logins:
+        line = f"  {login.role.value:<9}  {login.email:<{width}}  {login.password}"
+        if login.business:
+            booked = "showcase slot booked" if login.booked else "no slot booked yet"
+            line += f"  ({login.business}: {booked})"
+        click.echo(line)
+
+
+def _demo_changes(result: demo.DemoResult) -> list[str]:
+    """What this run of the demo command added, one line each."""
+    lines = []
+    if result.created_visit:
+        lines.append(
             f"Created the demo visit {result.slug} ({result.start_date:%d %b %Y} – "
             f"{result.end_date:%d %b %Y}): {result.venue_count} venues, "
             f"{result.item_count} agenda items."
         )
     if result.created_organiser:
-        click.echo(f"Created the demo organiser {result.organiser_email}.")
-    if not result.changed:
-        click.echo(
-            f"Nothing to do: the demo organiser and the visit {result.slug} are already "
-            "there (left as they are)."
-        )
-    click.echo(f"Visit:    {absolute(f'/visits/{result.slug}/')}")
-    click.echo(f"Log in:   {absolute('/login')}")
-    click.echo(f"Email:    {result.organiser_email}")
-    click.echo(f"Password: {result.organiser_password}")
+        lines.append(f"Created the demo organiser {result.organiser_email}.")
+    if result.created_businesses:
+        lines.append(f"Created {result.created_businesses} member business(es).")
+    if result.created_members:
+        lines.append(f"Created {result.created_members} member login(s).")
+    if result.created_slots:
+        lines.append(f"Split the member showcase into {result.created_slots} slots.")
+    if result.created_bookings:
+        lines.append(f"Added {result.created_bookings} approved showcase booking(s).")
+    if result.created_registrations:
+        lines.append(f"Added {result.created_registrations} confirmed registration(s).")
+    return lines
 
 
 def _transport() -> outbox.Transport:

@@ -1,13 +1,17 @@
 """The demo visit: a delegation visit to Stoke-on-Trent's moving-image cluster.
 
-``load_demo`` creates the demo organiser and the visit ``cic-stoke`` if they are not
-there yet and leaves them as they are if they are, so running it again changes
-nothing. Every time below is a wall time in Europe/London.
+``load_demo`` makes sure the demo organiser, the visit ``cic-stoke``, three member
+businesses with a login each, the visit's showcase slots, two approved bookings and a
+few confirmed registrations are there. It adds only what is missing and leaves what
+exists as it is, so running it again changes nothing, and a visit loaded by an older
+demo gains the members and the showcase. The data itself is in ``demo_data``.
+
+Nothing here sends email: the people are invented, and the demo is for one machine.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -15,9 +19,16 @@ from sqlalchemy import func, select
 from eventsapp.extensions import db
 from eventsapp.models import (
     AgendaItem,
+    BookingStatus,
     ItemKind,
     ItemStatus,
+    MemberBusiness,
+    Registration,
+    RegistrationStatus,
     Role,
+    Showcase,
+    ShowcaseBooking,
+    ShowcaseSlot,
     Tour,
     User,
     Venue,
@@ -25,183 +36,89 @@ from eventsapp.models import (
     VisitStatus,
     utcnow,
 )
+from eventsapp.services import capacity
+from eventsapp.services.demo_data import (
+    BUFFER_MINUTES,
+    BUSINESSES,
+    DAYS_AHEAD,
+    DEADLINE_DAYS_BEFORE,
+    DEADLINE_TIME,
+    ITEMS,
+    MEMBER_PASSWORD,
+    ORGANISER_EMAIL,
+    ORGANISER_NAME,
+    ORGANISER_PASSWORD,
+    REGISTRATIONS,
+    REQUIRES_APPROVAL,
+    SHOWCASE_TITLE,
+    SLOT_MINUTES,
+    SUMMARY,
+    TITLE,
+    TOUR_SLUG,
+    VENUES,
+    VISIT_SLUG,
+    ZONE,
+)
 from eventsapp.services.errors import Conflict
+from eventsapp.services.locks import lock
+from eventsapp.services.registration import new_registration
+from eventsapp.services.showcase import plan_slots
 from eventsapp.services.tx import begin_write
+from eventsapp.services.users import ensure_feed_token
 from eventsapp.timezones import to_utc
 
-ORGANISER_EMAIL = "organiser@demo.eventsapp.test"
-ORGANISER_PASSWORD = "demo-organiser-pass"  # noqa: S105 - documented demo account
-ORGANISER_NAME = "Anika Shah"
-VISIT_SLUG = "cic-stoke"
-TOUR_SLUG = "cic-smaller-cities"
-DAYS_AHEAD = 21
-ZONE = "Europe/London"
+__all__ = ["MEMBER_PASSWORD", "ORGANISER_EMAIL", "ORGANISER_PASSWORD", "ZONE",
+           "DemoLogin", "DemoResult", "load_demo"]
+
+ACTIVE = (BookingStatus.PENDING, BookingStatus.APPROVED)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: Role
+    email: str
+    password: str
+    business: str = ""
+    booked: bool = False  # the business holds a showcase booking for the demo visit
 
 
 @dataclass(frozen=True)
 class DemoResult:
-    organiser_email: str
-    organiser_password: str
     slug: str
-    created_organiser: bool
-    created_visit: bool
     start_date: date
     end_date: date
     venue_count: int
     item_count: int
+    created_organiser: bool
+    created_visit: bool
+    created_businesses: int = 0
+    created_members: int = 0
+    created_slots: int = 0  # slots of a showcase set up now (0: it was already set up)
+    created_bookings: int = 0
+    created_registrations: int = 0
+    logins: list[DemoLogin] = field(default_factory=list)
+
+    @property
+    def organiser_email(self) -> str:
+        return ORGANISER_EMAIL
+
+    @property
+    def organiser_password(self) -> str:
+        return ORGANISER_PASSWORD
 
     @property
     def changed(self) -> bool:
-        return self.created_organiser or self.created_visit
-
-
-# --- the data ----------------------------------------------------------------------------
-
-TITLE = "Regions and Clusters delegation: Stoke-on-Trent"
-SUMMARY = (
-    "Two days with Platform, the moving-image cluster of Stoke-on-Trent and Staffordshire, "
-    "for the Creative Industries Council's Regions and Clusters group. Delegates hear what "
-    "the cluster's first two years achieved and what its independent evaluation found, "
-    "walk round the studios where member companies work, watch a showcase of their "
-    "recent projects and talk about how smaller cities can grow a creative economy of "
-    "their own, well beyond the city's ceramics heritage."
-)
-
-UNIVERSITY, POTTERY, STUDIO, CIVIC = "university", "pottery", "studio", "civic"
-
-VENUES = {
-    UNIVERSITY: dict(
-        name="Creative Arts Building, Staffordshire University",
-        address="College Road, Shelton, Stoke-on-Trent ST4 2DE",
-        latitude=53.00905,
-        longitude=-2.17795,
-        access_notes=(
-            "Step-free entrance from College Road; lifts to every floor; accessible "
-            "toilets on the ground floor. Five minutes' level walk from Stoke-on-Trent "
-            "station. Ask at reception for the delegation room."
-        ),
-    ),
-    POTTERY: dict(
-        name="Spode Works Studios",
-        address="Elenora Street, Stoke, Stoke-on-Trent ST4 1QQ",
-        latitude=53.00322,
-        longitude=-2.18431,
-        access_notes=(
-            "A converted pottery works: the yard is cobbled and uneven in places. The "
-            "showcase hall and café are on the ground floor and step-free; two of the "
-            "upstairs studios on the tour are reached by stairs only."
-        ),
-    ),
-    STUDIO: dict(
-        name="Kiln Yard Studios",
-        address="Unit 3, Festival Way, Etruria, Stoke-on-Trent ST1 5PU",
-        latitude=53.02671,
-        longitude=-2.19702,
-        access_notes=(
-            "Working production studio: keep to the marked walkways and keep phones on "
-            "silent on the sound stage. Step-free throughout; parking on site."
-        ),
-    ),
-    CIVIC: dict(
-        name="King's Hall",
-        address="Glebe Street, Stoke, Stoke-on-Trent ST4 1HP",
-        latitude=53.00468,
-        longitude=-2.18226,
-        access_notes=(
-            "Step-free entrance on Kingsway; hearing loop in the hall; accessible "
-            "toilets beside the cloakroom. Four minutes' walk from Spode Works."
-        ),
-    ),
-}
-
-CHAIR = "Marcus Hulme, chair of Platform"
-DIRECTOR = "Anika Shah, Platform cluster director"
-EVALUATOR = "Tom Everitt, independent evaluation lead"
-STUDIO_MANAGER = "Lily Copeland, studio manager, Spode Works Studios"
-SUBGROUP_CHAIR = "Prof. Ruth Adebayo, Regions and Clusters sub-group"
-COUNCILLOR = "Cllr Dan Meakin, Stoke-on-Trent City Council"
-PRODUCER = "Sam Okoro, head of production, Kiln Yard Studios"
-ACADEMIC = "Dr Helen Bourne, Staffordshire University"
-SKILLS_LEAD = "Priya Kaur, Platform skills lead"
-
-# (day, start, end, kind, title, venue, hosts, capacity, description)
-ITEMS = [
-    (0, "09:30", "10:15", ItemKind.OTHER, "Arrival coffee and welcome", UNIVERSITY,
-     [CHAIR], None,
-     "Coffee as the delegation arrives, then a short welcome to the city and an outline "
-     "of the two days."),
-    (0, "10:15", "11:05", ItemKind.TALK, "Platform at two: what the evaluation found",
-     UNIVERSITY, [DIRECTOR, EVALUATOR], None,
-     "How the cluster began, what its member companies have achieved nationally and "
-     "internationally, and the points for discussion raised by the independent report."),
-    (0, "11:05", "11:30", ItemKind.TRAVEL, "Coach to Spode Works Studios", None,
-     [], None,
-     "The coach leaves from the College Road entrance."),
-    (0, "11:30", "12:30", ItemKind.TOUR, "Studio tour: from pot bank to production house",
-     POTTERY, [STUDIO_MANAGER], 20,
-     "A walk through the former pottery works, now home to animation, post-production "
-     "and games studios. Small groups; sign up for a place."),
-    (0, "12:30", "13:30", ItemKind.MEAL, "Lunch", POTTERY,
-     [], None,
-     "Lunch from a local kitchen in the studio café. Tell us about dietary needs when "
-     "you register."),
-    (0, "13:30", "15:00", ItemKind.SHOWCASE, "Member showcase", POTTERY,
-     [DIRECTOR], None,
-     "Platform members show recent work in short slots: drama, animation, immersive "
-     "and games projects made in Stoke-on-Trent and Staffordshire."),
-    (0, "15:00", "16:30", ItemKind.PANEL,
-     "Round-table: smaller cities and the creative economy", POTTERY,
-     [SUBGROUP_CHAIR, COUNCILLOR, CHAIR], None,
-     "How towns and smaller cities can build on what they are good at, close the gap "
-     "with the big centres and make the creative industries part of every growth plan."),
-    (0, "16:30", "16:45", ItemKind.TRAVEL, "Walk to King's Hall", None,
-     [], None,
-     "A short, level walk along Kingsway; the coach takes anyone who prefers to ride."),
-    (0, "17:00", "19:00", ItemKind.NETWORKING, "Networking reception", CIVIC,
-     [CHAIR, COUNCILLOR], None,
-     "Drinks and conversation with cluster members, the university and civic partners."),
-    (1, "09:00", "09:30", ItemKind.BREAK, "Coffee at the studio", STUDIO,
-     [], None,
-     "Coffee on arrival at Kiln Yard Studios."),
-    (1, "09:30", "10:45", ItemKind.TOUR, "Inside a working production studio", STUDIO,
-     [PRODUCER], 16,
-     "The sound stage, the edit suites and the kit room, with the people who run them. "
-     "Places are limited; sign up when you register."),
-    (1, "10:45", "11:10", ItemKind.TRAVEL, "Coach to Staffordshire University", None,
-     [], None,
-     "The coach leaves from the studio car park."),
-    (1, "11:10", "12:20", ItemKind.PANEL, "Skills and higher education links", UNIVERSITY,
-     [ACADEMIC, SKILLS_LEAD], None,
-     "Placements, graduate retention and the courses that feed the cluster: what works "
-     "and what the city region still needs."),
-    (1, "12:20", "13:00", ItemKind.TALK, "What the delegation takes back", UNIVERSITY,
-     [SUBGROUP_CHAIR, DIRECTOR], None,
-     "Closing reflections and next steps for the Regions and Clusters group."),
-    (1, "13:00", "14:00", ItemKind.MEAL, "Lunch and departures", UNIVERSITY,
-     [], None,
-     "A sandwich lunch; taxis to Stoke-on-Trent station on request."),
-]
-
-
-# --- loading -------------------------------------------------------------------------
+        return bool(self.created_organiser or self.created_visit or self.created_businesses
+                    or self.created_members or self.created_slots or self.created_bookings
+                    or self.created_registrations)
 
 
 def load_demo(today: date) -> DemoResult:
-    """Create the demo organiser and the demo visit (starting ``today`` + 21 days)
-    unless they exist. One transaction, one commit."""
+    """Add whatever part of the demo is missing (a new visit starts ``today`` + 21
+    days). One transaction, one commit."""
     begin_write()
-    organiser = db.session.scalar(
-        select(User).where(func.lower(User.email) == ORGANISER_EMAIL)
-    )
-    if organiser is not None and organiser.role is not Role.ORGANISER:
-        db.session.rollback()
-        raise Conflict(f"{ORGANISER_EMAIL} exists but is not an organiser account.")
-    created_organiser = organiser is None
-    if created_organiser:
-        organiser = User(email=ORGANISER_EMAIL, name=ORGANISER_NAME, role=Role.ORGANISER)
-        organiser.set_password(ORGANISER_PASSWORD)
-        db.session.add(organiser)
-
+    organiser, created_organiser = _user(ORGANISER_EMAIL, Role.ORGANISER, ORGANISER_NAME,
+                                         ORGANISER_PASSWORD)
     visit = db.session.scalar(select(Visit).where(Visit.slug == VISIT_SLUG))
     created_visit = visit is None
     if created_visit:
@@ -210,18 +127,174 @@ def load_demo(today: date) -> DemoResult:
     if organiser not in visit.organisers and (created_organiser or created_visit):
         visit.organisers.append(organiser)
 
-    db.session.commit()
-    return DemoResult(
-        organiser_email=ORGANISER_EMAIL,
-        organiser_password=ORGANISER_PASSWORD,
+    created_businesses = created_members = 0
+    pairs: list[tuple[dict, MemberBusiness, User]] = []
+    for data in BUSINESSES:
+        business, new_business = _business(data)
+        login = data["login"]
+        member, new_member = _user(login["email"], Role.MEMBER, login["name"],
+                                   MEMBER_PASSWORD, business)
+        created_businesses += new_business
+        created_members += new_member
+        pairs.append((data, business, member))
+    db.session.flush()
+
+    showcase, created_slots = _showcase(visit)
+    created_bookings = 0
+    if showcase is not None:
+        for data, business, member in pairs:
+            if data["booking"] is not None:
+                created_bookings += _booking(showcase, visit, business, member,
+                                             data["booking"])
+    created_registrations = _registrations(visit, locked=not created_visit)
+    db.session.flush()
+
+    booked = {
+        business_id for business_id in db.session.scalars(
+            select(ShowcaseBooking.business_id).where(
+                ShowcaseBooking.visit_id == visit.id, ShowcaseBooking.status.in_(ACTIVE)))
+    }
+    logins = [DemoLogin(Role.ORGANISER, ORGANISER_EMAIL, ORGANISER_PASSWORD)] + [
+        DemoLogin(Role.MEMBER, member.email, MEMBER_PASSWORD, business.name,
+                  business.id in booked)
+        for _data, business, member in pairs
+    ]
+    result = DemoResult(
         slug=visit.slug,
-        created_organiser=created_organiser,
-        created_visit=created_visit,
         start_date=visit.start_date,
         end_date=visit.end_date,
         venue_count=len(visit.venues),
         item_count=len(visit.live_items),
+        created_organiser=created_organiser,
+        created_visit=created_visit,
+        created_businesses=created_businesses,
+        created_members=created_members,
+        created_slots=created_slots,
+        created_bookings=created_bookings,
+        created_registrations=created_registrations,
+        logins=logins,
     )
+    db.session.commit()
+    return result
+
+
+# --- people and businesses -------------------------------------------------------------------
+
+
+def _user(email: str, role: Role, name: str, password: str,
+          business: MemberBusiness | None = None) -> tuple[User, bool]:
+    """The account with this email, created (password hashed, feed token given) when
+    missing. An existing account keeps its password and business; one with the other
+    role is refused, since the demo would print a login that does not do what it says."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    if user is not None:
+        if user.role is not role:
+            db.session.rollback()
+            raise Conflict(f"{email} exists but is not {'an' if role is Role.ORGANISER else 'a'} "
+                           f"{role.value} account.")
+        return user, False
+    user = User(email=email, name=name, role=role, business=business)
+    user.set_password(password)
+    ensure_feed_token(user)
+    db.session.add(user)
+    return user, True
+
+
+def _business(data: dict) -> tuple[MemberBusiness, bool]:
+    business = db.session.scalar(
+        select(MemberBusiness).where(func.lower(MemberBusiness.name) == data["name"].lower()))
+    if business is not None:
+        return business, False
+    business = MemberBusiness(name=data["name"], website=data["website"],
+                              sectors=data["sectors"], description=data["description"])
+    db.session.add(business)
+    return business, True
+
+
+# --- the showcase and its bookings ---------------------------------------------------------
+
+
+def _showcase(visit: Visit) -> tuple[Showcase | None, int]:
+    """The demo showcase item's Showcase, set up with slots when it has none yet.
+    (None, 0) when the item has been deleted or made something else."""
+    items = [i for i in visit.live_items if i.kind is ItemKind.SHOWCASE]
+    item = next((i for i in items if i.title == SHOWCASE_TITLE), items[0] if items else None)
+    if item is None:
+        return None, 0
+    showcase = None
+    if item.id is not None:
+        showcase = db.session.scalar(select(Showcase).where(Showcase.item_id == item.id))
+    if showcase is not None:
+        return lock(Showcase, showcase.id), 0
+    planned = plan_slots(item.starts_at, item.ends_at, SLOT_MINUTES, BUFFER_MINUTES)
+    if not planned:
+        return None, 0
+    deadline = _instant(visit, -DEADLINE_DAYS_BEFORE, DEADLINE_TIME)
+    showcase = Showcase(item=item, slot_minutes=SLOT_MINUTES, buffer_minutes=BUFFER_MINUTES,
+                        requires_approval=REQUIRES_APPROVAL, booking_deadline=deadline)
+    showcase.slots.extend(ShowcaseSlot(starts_at=s, ends_at=e) for s, e in planned)
+    db.session.add(showcase)
+    db.session.flush()
+    return showcase, len(planned)
+
+
+def _booking(showcase: Showcase, visit: Visit, business: MemberBusiness, member: User,
+             data: dict) -> int:
+    """An approved booking on its planned slot, unless the business already has any
+    booking for the visit (one it cancelled stays cancelled) or the slot is not there,
+    blocked or taken. 1 when made, else 0."""
+    if db.session.scalar(select(ShowcaseBooking.id).where(
+            ShowcaseBooking.visit_id == visit.id,
+            ShowcaseBooking.business_id == business.id)) is not None:
+        return 0
+    if data["slot"] >= len(showcase.slots):
+        return 0
+    slot = showcase.slots[data["slot"]]
+    taken = db.session.scalar(select(ShowcaseBooking.id).where(
+        ShowcaseBooking.slot_id == slot.id, ShowcaseBooking.status.in_(ACTIVE)))
+    if slot.blocked or taken is not None:
+        return 0
+    db.session.add(ShowcaseBooking(
+        slot=slot, visit_id=visit.id, business_id=business.id, booked_by_id=member.id,
+        status=BookingStatus.APPROVED, title=data["title"], description=data["description"],
+        format=data["format"], equipment=list(data["equipment"]), people=data["people"],
+    ))
+    db.session.flush()
+    return 1
+
+
+# --- registrations -------------------------------------------------------------------------
+
+
+def _registrations(visit: Visit, locked: bool) -> int:
+    """Confirmed registrations for the demo delegates not registered yet (any status:
+    one who cancelled stays cancelled), while the visit has places, as register() does."""
+    if locked:
+        visit = lock(Visit, visit.id)
+    else:
+        db.session.flush()
+    known = set(db.session.scalars(
+        select(Registration.email_key).where(Registration.visit_id == visit.id)))
+    now = utcnow()
+    made = 0
+    for data in REGISTRATIONS:
+        email = data["email"]
+        if email.lower() in known or not capacity.has_place(visit):
+            continue
+        registration = new_registration(visit)
+        for name, value in data.items():
+            setattr(registration, name, value)
+        registration.email_key = email.lower()
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.privacy_accepted_at = now
+        registration.queued_at = now + timedelta(microseconds=made)
+        db.session.add(registration)
+        db.session.flush()
+        made += 1
+    return made
+
+
+# --- the visit -----------------------------------------------------------------------------
 
 
 def _build_visit(start: date) -> Visit:
@@ -243,7 +316,7 @@ def _build_visit(start: date) -> Visit:
     )
     venues = {key: Venue(**fields) for key, fields in VENUES.items()}
     visit.venues.extend(venues.values())
-    for day, start_hhmm, end_hhmm, kind, title, venue, hosts, capacity, text in ITEMS:
+    for day, start_hhmm, end_hhmm, kind, title, venue, hosts, capacity_, text in ITEMS:
         visit.items.append(AgendaItem(
             kind=kind,
             title=title,
@@ -252,7 +325,7 @@ def _build_visit(start: date) -> Visit:
             starts_at=_instant(visit, day, start_hhmm),
             ends_at=_instant(visit, day, end_hhmm),
             venue=venues[venue] if venue else None,
-            capacity=capacity,
+            capacity=capacity_,
             status=ItemStatus.CONFIRMED,
             sequence=0,
         ))
