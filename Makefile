@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := eventsapp
 PYTEST_ARGS ?=
 
-.PHONY: run test serve lint install install-test install-dev migrate demo clean
+.PHONY: run test serve lint install install-test install-dev migrate demo clean e2e e2e-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,23 @@ run: demo
 ##       e.g. make test PYTEST_ARGS="-x tests/test_cli.py"
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## e2e-deps: what the browser tests need: Debian's chromium (apt, as root or with sudo; only
+##           when /usr/bin/chromium is missing), Playwright for Python and axe-core from npm.
+##           Never `playwright install`: it downloads a browser of its own.
+e2e-deps: $(BIN)/python
+	@if [ ! -x /usr/bin/chromium ] || ! command -v npm >/dev/null; then \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	  $$sudo apt-get update && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium npm; \
+	fi
+	$(BIN)/pip install --quiet -e ".[test,e2e]"
+	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+
+## e2e: only the browser tests (journeys, every main page at two widths, axe-core);
+##      screenshots go to test-artifacts/screenshots/
+e2e: e2e-deps
+	EVENTSAPP_E2E_REQUIRED=1 $(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 ## serve: production-style server (needs SECRET_KEY; DATABASE_URL for PostgreSQL)
 serve: install
