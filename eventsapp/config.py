@@ -52,12 +52,21 @@ class Config:
     MAIL_FROM_NAME = os.environ.get("MAIL_FROM_NAME", "eventsapp")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "20"))
 
-    # Flask-Limiter: per-address limits on the registration POST. memory:// counts
+    # Flask-Limiter: limits on the registration and login POSTs. memory:// counts
     # per process; set redis://... when several workers or hosts run.
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", default=True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per minute;60 per hour")
+    # Failed logins (a successful one costs nothing), counted per address and per
+    # account, so neither many addresses against one account nor one address against
+    # many accounts can keep guessing passwords.
+    LOGIN_RATE_LIMIT_PER_ADDRESS = os.environ.get(
+        "LOGIN_RATE_LIMIT_PER_ADDRESS", "20 per minute;200 per hour"
+    )
+    LOGIN_RATE_LIMIT_PER_ACCOUNT = os.environ.get(
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT", "10 per minute;50 per hour"
+    )
 
 
 class TestConfig(Config):

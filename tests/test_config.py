@@ -17,19 +17,22 @@ from eventsapp.extensions import db as _db
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_NAMES = ("DATABASE_URL", "SECRET_KEY", "EVENTSAPP_BASE_URL", "SESSION_COOKIE_SECURE",
-             "SQLITE_BUSY_TIMEOUT_MS")
+             "SQLITE_BUSY_TIMEOUT_MS", "RATELIMIT_ENABLED", "LOGIN_RATE_LIMIT_PER_ADDRESS",
+             "LOGIN_RATE_LIMIT_PER_ACCOUNT")
+BASIC_KEYS = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "BASE_URL", "SESSION_COOKIE_SECURE",
+              "SQLITE_BUSY_TIMEOUT_MS")
+LIMIT_KEYS = ("RATELIMIT_ENABLED", "LOGIN_RATE_LIMIT_PER_ADDRESS", "LOGIN_RATE_LIMIT_PER_ACCOUNT")
 
 
-def _config_from_env(**env: str) -> dict:
+def _config_from_env(keys: tuple[str, ...] = BASIC_KEYS, **env: str) -> dict:
     """Config as a fresh process reads it from exactly these environment variables."""
     clean = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
     script = (
-        "import json; from eventsapp.config import Config as C; print(json.dumps({k: "
-        "getattr(C, k) for k in ('SQLALCHEMY_DATABASE_URI', 'SECRET_KEY', 'BASE_URL', "
-        "'SESSION_COOKIE_SECURE', 'SQLITE_BUSY_TIMEOUT_MS')}))"
+        "import json, sys; from eventsapp.config import Config as C; "
+        "print(json.dumps({k: getattr(C, k) for k in sys.argv[1:]}))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", script], env={**clean, **env}, cwd=PROJECT_ROOT,
+        [sys.executable, "-c", script, *keys], env={**clean, **env}, cwd=PROJECT_ROOT,
         capture_output=True, text=True, timeout=60, check=True,
     )
     return json.loads(result.stdout)
@@ -75,6 +78,22 @@ def test_the_environment_selects_database_secret_and_cookies():
         "BASE_URL": "https://visits.example.org",
         "SESSION_COOKIE_SECURE": False,
         "SQLITE_BUSY_TIMEOUT_MS": 2500,
+    }
+
+
+def test_login_limits_are_on_by_default_and_set_from_the_environment():
+    assert _config_from_env(LIMIT_KEYS) == {
+        "RATELIMIT_ENABLED": True,
+        "LOGIN_RATE_LIMIT_PER_ADDRESS": "20 per minute;200 per hour",
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT": "10 per minute;50 per hour",
+    }
+    assert _config_from_env(
+        LIMIT_KEYS, RATELIMIT_ENABLED="0", LOGIN_RATE_LIMIT_PER_ADDRESS="5 per minute",
+        LOGIN_RATE_LIMIT_PER_ACCOUNT="3 per minute;20 per day",
+    ) == {
+        "RATELIMIT_ENABLED": False,
+        "LOGIN_RATE_LIMIT_PER_ADDRESS": "5 per minute",
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT": "3 per minute;20 per day",
     }
 
 

@@ -22,6 +22,7 @@ KNOWN_ORGANISER_ENDPOINTS = {
 }
 
 LOGIN_ERROR = "That email and password do not match an account."
+WRONG_PASSWORD = "not the password"
 
 _VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
 
@@ -276,3 +277,220 @@ def test_login_takes_each_role_to_its_own_area(client, organiser, member):
     assert login(client, member).headers["Location"] == "/member/"
     client.post("/logout")
     assert login(client, organiser).headers["Location"] == "/organiser/"
+
+
+# --- (f) security headers ---------------------------------------------------------------------
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
+                    "Referrer-Policy")
+
+
+@pytest.fixture
+def published(app, organiser):
+    from eventsapp.models import VisitStatus
+    from tests.factories import make_item, make_registration, make_venue, make_visit
+
+    visit = make_visit(organisers=[organiser], slug="cic-stoke", status=VisitStatus.PUBLISHED)
+    make_item(visit, venue=make_venue(visit))
+    return visit, make_registration(visit)
+
+
+def _assert_security_headers(response, referrer_policy="strict-origin-when-cross-origin"):
+    headers = response.headers
+    csp = {part.split()[0]: part.split()[1:]
+           for part in headers["Content-Security-Policy"].split("; ")}
+    assert csp["default-src"] == ["'self'"]
+    assert csp["script-src"] == ["'self'"]  # no inline script, no eval
+    assert csp["style-src"] == ["'self'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["object-src"] == ["'none'"]
+    assert csp["base-uri"] == ["'none'"]
+    assert csp["form-action"] == ["'self'"]
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers.getlist("Referrer-Policy") == [referrer_policy]
+
+
+def test_a_public_page_carries_the_security_headers(client, published):
+    for url in ("/", "/visits/cic-stoke/", "/login", "/static/css/app.css"):
+        with client.get(url) as response:  # a static file is streamed: close it
+            assert response.status_code == 200, url
+            _assert_security_headers(response)
+
+
+def test_a_private_page_keeps_its_no_referrer_policy(client, published):
+    from eventsapp.services import notices
+
+    _, registration = published
+    response = client.get(f"/r/{notices.manage_token(registration)}")
+
+    assert response.status_code == 200
+    _assert_security_headers(response, referrer_policy="no-referrer")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_an_organiser_page_carries_the_security_headers(organiser_client, published):
+    for url in ("/organiser/", "/organiser/visits/cic-stoke/"):
+        response = organiser_client.get(url)
+        assert response.status_code == 200, url
+        _assert_security_headers(response)
+
+
+def test_feeds_carry_the_security_headers(client, published):
+    from eventsapp.services import notices
+
+    _, registration = published
+    public = client.get("/visits/cic-stoke/agenda.ics")
+    private = client.get(f"/feeds/{notices.feed_token(registration)}.ics")
+    unchanged = client.get("/visits/cic-stoke/agenda.ics",
+                           headers={"If-None-Match": public.headers["ETag"]})
+
+    assert public.status_code == private.status_code == 200
+    assert public.mimetype == private.mimetype == "text/calendar"
+    _assert_security_headers(public)
+    _assert_security_headers(private, referrer_policy="no-referrer")
+    assert unchanged.status_code == 304
+    _assert_security_headers(unchanged)
+
+
+def test_error_pages_carry_the_security_headers(client, member_client):
+    _assert_security_headers(client.get("/visits/no-such-visit/"))
+    _assert_security_headers(client.get("/r/" + "x" * 43), referrer_policy="no-referrer")
+    _assert_security_headers(member_client.get("/organiser/"))  # 403
+
+
+def test_templates_have_no_inline_script_handlers_or_styles():
+    """The policy allows only the app's own files: anything inline would be blocked."""
+    from eventsapp import PROJECT_ROOT
+
+    inline_script = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+    handler = re.compile(r"\son[a-z]+\s*=\s*[\"'{]", re.IGNORECASE)
+    style = re.compile(r"<style\b|\sstyle\s*=\s*[\"'{]|javascript:", re.IGNORECASE)
+    found = []
+    for path in sorted((PROJECT_ROOT / "templates").rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        for pattern in (inline_script, handler, style):
+            found += [f"{path.name}: {m.group(0)}" for m in pattern.finditer(text)]
+    assert found == []
+
+
+# --- (g) the session cookie ------------------------------------------------------------------
+
+
+def _session_cookie(response) -> str:
+    cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    assert len(cookies) == 1, cookies
+    return cookies[0]
+
+
+def test_outside_debug_the_session_cookie_is_secure_httponly_and_lax(app, organiser):
+    config = type("Production", (Config,), {
+        "DEBUG": False, "TESTING": False, "SECRET_KEY": "a-long-random-production-value",
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "RATELIMIT_ENABLED": False,
+    })
+    production = create_app(config)
+    try:
+        client = production.test_client()
+        token = _csrf_token(client.get("/login").get_data(as_text=True))
+        response = client.post("/login", data={"email": organiser.email, "password": PASSWORD,
+                                               "csrf_token": token})
+    finally:
+        with production.app_context():
+            _db.engine.dispose()
+
+    assert response.status_code == 302
+    attributes = {part.strip().split("=")[0] for part in _session_cookie(response).split(";")}
+    assert {"Secure", "HttpOnly", "SameSite"} <= attributes
+    assert "SameSite=Lax" in _session_cookie(response)
+
+
+def test_login_renews_the_session(app, client, organiser):
+    from tests.conftest import login
+
+    with client.session_transaction() as before:
+        before["planted"] = "by someone who handed this cookie over"
+    old_cookie = client.get_cookie("session").value
+
+    login(client, organiser)
+
+    new_cookie = client.get_cookie("session").value
+    assert new_cookie != old_cookie
+    with client.session_transaction() as after:
+        assert "planted" not in after  # nothing from before the login is carried over
+        assert after["_user_id"] == str(organiser.id)
+    assert client.get("/organiser/").status_code == 200
+    # Whoever kept the cookie from before the login is not logged in with it.
+    other = app.test_client()
+    other.set_cookie("session", old_cookie)
+    assert other.get("/organiser/").status_code == 302
+    with other.session_transaction() as replayed:
+        assert "_user_id" not in replayed
+
+
+# --- (h) login rate limits -------------------------------------------------------------------
+
+
+class TestLoginRateLimit:
+    @pytest.fixture
+    def app_config(self):
+        return {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT_PER_ADDRESS": "5 per minute",
+                "LOGIN_RATE_LIMIT_PER_ACCOUNT": "3 per minute"}
+
+    @staticmethod
+    def attempt(client, email, password=WRONG_PASSWORD, address="10.0.0.1"):
+        return client.post("/login", data={"email": email, "password": password},
+                           environ_base={"REMOTE_ADDR": address})
+
+    def test_an_account_is_limited_whichever_address_tries(self, app, client, organiser):
+        statuses = [self.attempt(client, organiser.email).status_code for _ in range(3)]
+
+        # Another address, the right password, the email in other case: still refused.
+        refused = self.attempt(client, organiser.email.upper(), PASSWORD, address="10.0.0.2")
+
+        assert statuses == [200, 200, 200]
+        assert refused.status_code == 429
+        assert "Too many attempts" in refused.get_data(as_text=True)
+        assert int(refused.headers["Retry-After"]) > 0
+        _assert_security_headers(refused)
+        assert client.get("/organiser/").status_code == 302  # not logged in
+        # Other accounts, from that address, are not held up.
+        other = make_user(email="other-organiser@example.org")
+        assert self.attempt(app.test_client(), other.email, PASSWORD,
+                            address="10.0.0.2").status_code == 302
+
+    def test_an_address_is_limited_whichever_account_it_tries(self, app, client, organiser):
+        statuses = [self.attempt(client, f"guess{n}@example.org").status_code
+                    for n in range(5)]
+
+        refused = self.attempt(client, organiser.email, PASSWORD)
+        elsewhere = self.attempt(app.test_client(), organiser.email, PASSWORD,
+                                 address="10.0.0.9")
+
+        assert statuses == [200] * 5
+        assert refused.status_code == 429
+        assert elsewhere.status_code == 302
+
+    def test_successful_logins_and_reading_the_form_are_not_counted(self, client, organiser):
+        for _ in range(6):
+            assert self.attempt(client, organiser.email, PASSWORD).status_code == 302
+            client.post("/logout")
+        for _ in range(6):
+            assert client.get("/login").status_code == 200
+
+
+# --- (i) stored secrets ----------------------------------------------------------------------
+
+
+def test_passwords_are_stored_with_scrypt(app):
+    from eventsapp.models import Role
+    from eventsapp.services import users
+
+    user = users.create_user("new-organiser@example.org", "a long enough password",
+                             Role.ORGANISER)
+
+    assert user.password_hash.startswith("scrypt:")
+    assert "a long enough password" not in user.password_hash
+    assert user.check_password("a long enough password")
+    assert not user.check_password("a long enough passworD")

@@ -3,11 +3,14 @@ members."""
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -15,8 +18,10 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
+from eventsapp.extensions import limiter
 from eventsapp.forms.auth import LoginForm, SetPasswordForm
 from eventsapp.services import members, users
 from eventsapp.services.errors import Conflict, DomainError, NotFound, ValidationError
@@ -42,7 +47,24 @@ def _home_for(user) -> str:
     return url_for("public.index")
 
 
+def _account_key() -> str:
+    """The account a login attempt is for: the email typed, as accounts match it. Hashed,
+    so the limiter's storage holds no addresses."""
+    email = users.normalise_email(request.form.get("email", ""))[:254]
+    return "login-account:" + hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _login_failed(_response) -> bool:
+    return g.get("login_failed", False)
+
+
+# Only failed attempts count (a wrong password, an unknown email); when either limit
+# is reached, every attempt is refused with 429 until the window has passed.
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"], methods=["POST"],
+               key_func=get_remote_address, deduct_when=_login_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_account_key, deduct_when=_login_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(_home_for(current_user))
@@ -50,6 +72,7 @@ def login():
     if form.validate_on_submit():
         user = users.authenticate(form.email.data, form.password.data)
         if user is None:
+            g.login_failed = True
             form.password.errors.append("That email and password do not match an account.")
         else:
             session.clear()  # a fresh session at login
