@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from eventsapp.extensions import db
 from eventsapp.models import AgendaItem, ItemKind, ItemStatus, User, Visit, utcnow
+from eventsapp.services import showcase
 from eventsapp.services.errors import NotFound, ValidationError
 from eventsapp.services.tx import begin_write
 from eventsapp.services.visits import organiser_visit
@@ -101,10 +102,12 @@ def add_item(actor: User, slug: str, data: ItemInput) -> AgendaItem:
 
 
 def update_item(actor: User, slug: str, item_id: int, data: ItemInput) -> AgendaItem:
-    """Edit an item. SEQUENCE goes up when its time or venue changes, not otherwise."""
+    """Edit an item. SEQUENCE goes up when its time or venue changes, not otherwise.
+    A showcase's slots move with it (services.showcase.follow_item)."""
     begin_write()
     item = organiser_item(actor, slug, item_id)
     starts, ends = _validate_item(item.visit, data)
+    showcase.follow_item(item, starts, ends)
     if (starts, ends, data.venue_id) != (item.starts_at, item.ends_at, item.venue_id):
         item.sequence += 1
     _apply(item, data, starts, ends)

@@ -149,6 +149,47 @@ def configure(actor: User, slug: str, item_id: int, data: ShowcaseSettings) -> S
     return showcase
 
 
+def follow_item(item: AgendaItem, starts: datetime, ends: datetime) -> None:
+    """Move a showcase's slots with its agenda item, which is about to go from its
+    current times to [starts, ends) (called inside agenda.update_item's write).
+
+    The same length: every slot moves by the same amount. A new length whose slot plan
+    differs: the slots are planned afresh, which is refused (ValidationError, nothing
+    saved) while bookings exist. A booking's calendar event takes its SEQUENCE from
+    its own changes plus the item's, and update_item raises the item's, so every
+    moved booking's event goes up by exactly one without touching the booking."""
+    old_starts, old_ends = item.starts_at, item.ends_at
+    if (starts, ends) == (old_starts, old_ends):
+        return
+    showcase_id = db.session.scalar(select(Showcase.id).where(Showcase.item_id == item.id))
+    if showcase_id is None:
+        return
+    showcase = lock(Showcase, showcase_id)
+    delta = starts - old_starts
+    shifted = [(s.starts_at + delta, s.ends_at + delta) for s in showcase.slots]
+    planned = plan_slots(starts, ends, showcase.slot_minutes, showcase.buffer_minutes)
+    if ends - starts == old_ends - old_starts or planned == shifted:
+        for slot in showcase.slots:
+            slot.starts_at += delta
+            slot.ends_at += delta
+        return
+    booked = _active_bookings_on(showcase)
+    if booked:
+        db.session.rollback()
+        message = (f"This showcase has bookings ({booked}), so its slots cannot be planned "
+                   "afresh for a new length. Keep the length (the slots then move with "
+                   "the showcase), or move or cancel the bookings first.")
+        raise ValidationError({"starts_at": message, "ends_at": message})
+    if not planned:
+        db.session.rollback()
+        raise ValidationError({"ends_at": f"Not even one {showcase.slot_minutes}-minute "
+                                          "showcase slot fits in this time."})
+    showcase.slots.clear()
+    db.session.flush()
+    for slot_starts, slot_ends in planned:
+        showcase.slots.append(ShowcaseSlot(starts_at=slot_starts, ends_at=slot_ends))
+
+
 def _active_bookings_on(showcase: Showcase) -> int:
     slot_ids = [s.id for s in showcase.slots]
     if not slot_ids:
