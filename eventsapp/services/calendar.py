@@ -281,6 +281,26 @@ def ensure_user_feed(actor: User) -> User:
     return user
 
 
+# --- calendars attached to emails ------------------------------------------------------------
+
+ATTACHMENT_TYPE = "text/calendar; method=PUBLISH; charset=utf-8"
+
+
+def attachment(calendar: ical.Calendar, filename: str) -> dict[str, str]:
+    """An outbox attachment (services.outbox.build_email makes it a MIME part)."""
+    return {"filename": filename, "content_type": ATTACHMENT_TYPE,
+            "content": ical.build(calendar).decode("utf-8")}
+
+
+def booking_calendar(booking: ShowcaseBooking, base_url: str) -> ical.Calendar:
+    """A member's booking with the showcase item it belongs to: the same UIDs and
+    SEQUENCEs as in their feed, so importing it twice never makes duplicates."""
+    item = booking.slot.showcase.item
+    visit = item.visit
+    events = [item_event(item, visit, base_url),
+              booking_event(booking, item, visit, base_url)]
+    return ical.Calendar(name=f"{booking.title} · {visit.title}", timezone=visit.timezone,
+                         events=events, refresh=REFRESH)
 
 
 def agenda_json(slug: str, base_url: str) -> dict:

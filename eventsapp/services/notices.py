@@ -6,7 +6,15 @@ from typing import Any
 
 from eventsapp.models import Registration
 from eventsapp.services import mail, tokens
-from eventsapp.urls import absolute
+from eventsapp.urls import absolute, base_url
+
+# Emails that give the attendee a place (or a place in the queue) carry their agenda
+# as an .ics attachment, with the same UIDs as their personal feed.
+WITH_CALENDAR = frozenset({
+    "registration_confirmed",  # also sent when an organiser approves or resends
+    "registration_waitlisted",
+    "registration_promoted",
+})
 
 
 def manage_token(registration: Registration) -> str:
@@ -21,14 +29,29 @@ def manage_url(registration: Registration) -> str:
     return absolute(f"/r/{manage_token(registration)}")
 
 
+def feed_url(registration: Registration) -> str:
+    return absolute(f"/feeds/{feed_token(registration)}.ics")
+
+
+def calendar_attachment(registration: Registration) -> dict[str, str]:
+    """The attendee's agenda (services.calendar.attendee_events) as an attachment."""
+    # Local import: calendar imports registration, which imports this module.
+    from eventsapp.services import calendar
+
+    return calendar.attachment(calendar.attendee_events(registration, base_url()),
+                               f"{registration.visit.slug}-my-agenda.ics")
+
+
 def notify(registration: Registration, template: str, **extra: Any) -> None:
     """Queue ``email/<template>.txt`` to the attendee (nothing for erased rows)."""
     if not registration.email:
         return
+    attachments = [calendar_attachment(registration)] if template in WITH_CALENDAR else []
     mail.queue(
         registration.email,
         template,
         topic=f"registration:{registration.id}",
+        attachments=attachments,
         registration=registration,
         visit=registration.visit,
         manage_url=manage_url(registration),

@@ -32,12 +32,13 @@ from eventsapp.models import (
     VisitStatus,
     utcnow,
 )
-from eventsapp.services import mail
+from eventsapp.services import calendar, mail
 from eventsapp.services.errors import Conflict, DomainError, NotFound, ValidationError
 from eventsapp.services.locks import lock
 from eventsapp.services.tx import begin_write
 from eventsapp.services.visits import organiser_visit
 from eventsapp.timezones import NonexistentLocalTime, to_utc
+from eventsapp.urls import base_url
 
 DESCRIPTION_MAX = 600
 
@@ -643,10 +644,21 @@ def bookings_for_showcase(showcase: Showcase) -> list[ShowcaseBooking]:
     ))
 
 
+# Emails that give a member a slot carry it (and its showcase item) as an .ics file.
+WITH_CALENDAR = frozenset({"booking_received", "booking_approved", "booking_moved"})
+
+
 def _notify(booking: ShowcaseBooking, template: str) -> None:
     """Email every active person of the booking's business."""
     item = booking.slot.showcase.item
+    attachments = []
+    if template in WITH_CALENDAR:
+        db.session.flush()  # the booking's new status and updated_at, as its feed shows them
+        attachments.append(calendar.attachment(
+            calendar.booking_calendar(booking, base_url()),
+            f"{item.visit.slug}-showcase-{booking.id}.ics"))
     for person in booking.business.people:
         if person.active:
             mail.queue(person.email, template, topic=f"booking:{booking.id}",
-                       booking=booking, item=item, visit=item.visit, person=person)
+                       attachments=list(attachments), booking=booking, item=item,
+                       visit=item.visit, person=person)
