@@ -14,9 +14,11 @@ from flask_login import current_user
 
 from eventsapp.forms.showcase import EQUIPMENT_LABELS, FORMAT_LABELS, BookingForm, booking_data
 from eventsapp.models import BookingFormat, utcnow
+from eventsapp.services import calendar, users
 from eventsapp.services import showcase as showcases
 from eventsapp.services.errors import Conflict, NotFound, ValidationError
 from eventsapp.services.showcase import BookingInput, SlotTaken
+from eventsapp.urls import absolute
 from eventsapp.views.access import member_required
 
 bp = Blueprint("member", __name__)
@@ -85,16 +87,27 @@ def _context(**extra) -> dict:
 @member_required
 @business_required
 def index():
-    actor = _actor()
+    actor = calendar.ensure_user_feed(_actor())  # accounts made before feeds existed
     open_showcases = showcases.open_showcases()
     return render_template(
         "member/index.html",
         business=actor.business,
+        feed_url=absolute(url_for("feeds.personal", token=users.feed_token(actor))),
         bookings=showcases.bookings_for_business(actor.business_id),
         showcases=open_showcases,
         free_counts=showcases.free_slot_counts([s.id for s in open_showcases]),
         **_context(),
     )
+
+
+@bp.post("/calendar/reset")
+@member_required
+@business_required
+def reset_calendar():
+    calendar.reset_user_feed(_actor())
+    flash("Your calendar link is new. The old link has stopped working: subscribe again "
+          "with the link below.", "success")
+    return redirect(url_for(".index", _anchor="calendar"), 303)
 
 
 @bp.get(f"/showcases/<{ID}:showcase_id>")

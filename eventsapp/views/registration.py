@@ -31,7 +31,7 @@ from eventsapp.models import (
     RegistrationStatus,
     SignupStatus,
 )
-from eventsapp.services import capacity
+from eventsapp.services import calendar, capacity, notices
 from eventsapp.services import registration as registrations
 from eventsapp.services.answers import clean_answers, display_answer
 from eventsapp.services.errors import Conflict, NotFound, ValidationError
@@ -208,6 +208,7 @@ def _render_manage(token: str, registration, form: DetailsForm | None = None, st
         items=registrations.limited_items(registration),
         can_sign_up=registration.status in (RegistrationStatus.CONFIRMED,
                                             RegistrationStatus.WAITLISTED),
+        feed_url=notices.feed_url(registration) if registration.is_live else None,
     ), status
 
 
@@ -269,6 +270,17 @@ def leave(token: str, item_id: int):
         abort(404)
     flash(f"You have left “{registrations.item_title(item_id)}”.", "success")
     return redirect(url_for(".manage", token=token, _anchor="sessions"), 303)
+
+
+@bp.post("/r/<token>/calendar/reset")
+def reset_calendar(token: str):
+    try:
+        calendar.reset_attendee_feed(token)
+    except NotFound:
+        abort(404)
+    flash("Your calendar link is new. The old link has stopped working: subscribe again "
+          "with the link below.", "success")
+    return redirect(url_for(".manage", token=token, _anchor="calendar"), 303)
 
 
 @bp.post("/r/<token>/cancel")

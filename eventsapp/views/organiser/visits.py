@@ -16,11 +16,12 @@ from flask_login import current_user
 from eventsapp.forms.agenda import ItemForm
 from eventsapp.forms.visits import VenueForm, VisitForm
 from eventsapp.models import ItemKind, ItemStatus, VisitStatus
-from eventsapp.services import agenda, visits
+from eventsapp.services import agenda, calendar, users, visits
 from eventsapp.services.agenda import ItemInput
 from eventsapp.services.errors import Conflict, NotFound, ValidationError
 from eventsapp.services.visits import VenueInput, VisitInput
 from eventsapp.timezones import all_zone_names, to_local
+from eventsapp.urls import absolute
 from eventsapp.views.access import organiser_required
 from eventsapp.views.organiser.blueprint import bp
 
@@ -69,7 +70,20 @@ def _visit_url(slug: str, anchor: str | None = None) -> str:
 @bp.get("/")
 @organiser_required
 def index():
-    return render_template("organiser/index.html", visits=visits.visits_for_organiser(_actor()))
+    actor = calendar.ensure_user_feed(_actor())  # accounts made before feeds existed
+    return render_template(
+        "organiser/index.html", visits=visits.visits_for_organiser(actor),
+        feed_url=absolute(url_for("feeds.personal", token=users.feed_token(actor))),
+    )
+
+
+@bp.post("/calendar/reset")
+@organiser_required
+def reset_calendar():
+    calendar.reset_user_feed(_actor())
+    flash("Your calendar link is new. The old link has stopped working: subscribe again "
+          "with the link below.", "success")
+    return redirect(url_for(".index", _anchor="calendar"), 303)
 
 
 def _visit_input(form: VisitForm) -> VisitInput:
