@@ -102,6 +102,7 @@ EXPECTED = {
     "member.booking": {"GET": 404, "POST": 404},
     "member.move": {"GET": 404, "POST": 404},
     "member.cancel": {"POST": 404},
+    "member.reset_calendar": {"POST": 303},  # only ever the caller's own feed
 }
 
 
