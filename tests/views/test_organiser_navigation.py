@@ -175,3 +175,16 @@ def test_the_site_nav_shows_members_their_area_only(client, busy_visit):
 
     assert '<a href="/member/">Member area</a>' in header
     assert "/organiser/" not in header
+
+
+def test_visit_page_shows_registration_counts(organiser_client, organiser):
+    from eventsapp.models import RegistrationStatus, VisitStatus
+    from tests.factories import make_registration, make_visit
+
+    visit = make_visit(organisers=[organiser], status=VisitStatus.PUBLISHED, capacity=20,
+                       slug="counted")
+    make_registration(visit)
+    make_registration(visit)
+    make_registration(visit, status=RegistrationStatus.WAITLISTED)
+    text = organiser_client.get("/organiser/visits/counted/").get_data(as_text=True)
+    assert "(2 confirmed of 20 places, 1 on the waiting list)" in text

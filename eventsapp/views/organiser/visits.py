@@ -16,7 +16,7 @@ from flask_login import current_user
 from eventsapp.forms.agenda import ItemForm
 from eventsapp.forms.visits import VenueForm, VisitForm
 from eventsapp.models import ItemKind, ItemStatus, VisitStatus
-from eventsapp.services import agenda, calendar, users, visits
+from eventsapp.services import agenda, attendees, calendar, users, visits
 from eventsapp.services.agenda import ItemInput
 from eventsapp.services.errors import Conflict, NotFound, ValidationError
 from eventsapp.services.visits import VenueInput, VisitInput
@@ -139,6 +139,7 @@ def visit(slug: str):
         visit=found,
         days=agenda.agenda_by_day(found),
         warnings=agenda.agenda_warnings(found),
+        counts=attendees.counts(found),
     )
 
 
