@@ -138,7 +138,10 @@ class DetailsForm(FlaskForm):
 
 
 class RegistrationForm(DetailsForm):
-    privacy_accepted = BooleanField("I have read and accept the privacy notice", [RequiredMark()])
+    privacy_accepted = BooleanField(
+        "I have read and accept the privacy notice",
+        [DataRequired("You must accept the privacy notice to register.")],
+    )
     invitation_code = StringField(
         "Invitation code",
         description="The code from your invitation.",

@@ -148,7 +148,10 @@ def test_register_form_errors_on_groups_and_checkboxes_are_read_with_them(forms_
     assert any(page.locator(f"#{i}").get_attribute("class") == "error-message"
                for i in described)
 
-    # The privacy notice is checked once the details themselves are right.
+    # The privacy notice is flagged with everything else on the first submit...
+    expect(page.get_by_label("I have read and accept the privacy notice")).to_have_attribute(
+        "aria-invalid", "true")
+    # ... and still when everything else is right.
     page.get_by_label("Full name").fill("Ada Delegate")
     page.get_by_label("Email", exact=True).fill("ada@example.org")
     page.get_by_label("Both days").check()
