@@ -9,15 +9,15 @@ its domain error into a page, a flash or a redirect.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import flash, redirect, render_template, request, url_for
 
 from eventsapp.forms.members import IMPORT_MAX_BYTES, BusinessForm, ImportForm, PersonForm
 from eventsapp.services import members as members_service
-from eventsapp.services.errors import Conflict, NotFound, ValidationError
+from eventsapp.services.errors import Conflict, ValidationError
 from eventsapp.services.members import IMPORT_COLUMNS, BusinessInput
 from eventsapp.views.access import organiser_required
 from eventsapp.views.organiser.blueprint import bp
+from eventsapp.views.organiser.common import call, form_page, show_errors
 
 # Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
 ID = "int(max=2147483647)"
@@ -28,33 +28,16 @@ IMPORT_REQUEST_MAX = IMPORT_MAX_BYTES + 64 * 1024
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _actor():
-    return current_user._get_current_object()
 
 
-def _call(service, *args):
-    """Call a service function as the current organiser; NotFound becomes a 404."""
-    try:
-        return service(_actor(), *args)
-    except NotFound:
-        abort(404)
 
 
-def _show_errors(form, error: ValidationError | Conflict) -> None:
-    """Put a service's messages next to their fields; others become a flash."""
-    fields = error.errors if isinstance(error, ValidationError) else {error.field: error.message}
-    for name, message in fields.items():
-        if name and name in form:
-            form[name].errors = [*form[name].errors, message]
-        else:
-            flash(message, "error")
 
 
-def _page(template: str, status: int | None = None, **context):
-    """A form page: 422 when it comes back with errors, so the answers are kept."""
-    if status is None:
-        status = 422 if request.method == "POST" else 200
-    return render_template(template, **context), status
+
+
+
+
 
 
 def _business_input(form: BusinessForm) -> BusinessInput:
@@ -78,7 +61,7 @@ def _person_form(**kwargs) -> PersonForm:
 @organiser_required
 def members():
     return render_template("organiser/members/list.html",
-                           businesses=_call(members_service.businesses))
+                           businesses=call(members_service.businesses))
 
 
 @bp.route("/members/new", methods=["GET", "POST"])
@@ -87,18 +70,18 @@ def new_business():
     form = BusinessForm()
     if form.validate_on_submit():
         try:
-            business = _call(members_service.save_business, _business_input(form))
+            business = call(members_service.save_business, _business_input(form))
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             flash(f"Added {business.name}. Now invite its people.", "success")
             return redirect(url_for(".edit_business", business_id=business.id,
                                     _anchor="people"))
-    return _page("organiser/members/business_form.html", form=form, business=None)
+    return form_page("organiser/members/business_form.html", form=form, business=None)
 
 
 def _business_page(business, form=None, person_form=None, status=None):
-    return _page(
+    return form_page(
         "organiser/members/business_form.html",
         status=status,
         business=business,
@@ -110,13 +93,13 @@ def _business_page(business, form=None, person_form=None, status=None):
 @bp.route(f"/members/<{ID}:business_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def edit_business(business_id: int):
-    business = _call(members_service.business, business_id)
+    business = call(members_service.business, business_id)
     form = BusinessForm(obj=business)
     if form.validate_on_submit():
         try:
-            business = _call(members_service.save_business, _business_input(form), business_id)
+            business = call(members_service.save_business, _business_input(form), business_id)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             flash(f"Saved {business.name}.", "success")
             return redirect(url_for(".members", _anchor=f"business-{business.id}"))
@@ -129,14 +112,14 @@ def edit_business(business_id: int):
 @bp.post(f"/members/<{ID}:business_id>/people")
 @organiser_required
 def invite_person(business_id: int):
-    business = _call(members_service.business, business_id)
+    business = call(members_service.business, business_id)
     form = _person_form()
     if form.validate_on_submit():
         try:
-            person = _call(members_service.invite_person, business_id, form.name.data,
+            person = call(members_service.invite_person, business_id, form.name.data,
                            form.email.data)
         except (ValidationError, Conflict) as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             flash(f"Invited {person.name or person.email}: they have been emailed a link to "
                   "set their password (valid for 7 days).", "success")
@@ -149,7 +132,7 @@ def invite_person(business_id: int):
 @organiser_required
 def resend_invitation(user_id: int):
     try:
-        person = _call(members_service.resend_invitation, user_id)
+        person = call(members_service.resend_invitation, user_id)
     except Conflict as exc:
         flash(exc.message, "error")
         return redirect(url_for(".members"))
@@ -161,7 +144,7 @@ def resend_invitation(user_id: int):
 @bp.post(f"/members/people/<{ID}:user_id>/remove")
 @organiser_required
 def remove_person(user_id: int):
-    _call(members_service.remove_person, user_id)
+    call(members_service.remove_person, user_id)
     flash("Removed the person's login: they can no longer log in. Their business's bookings "
           "stay.", "success")
     return redirect(url_for(".members"))
@@ -186,7 +169,7 @@ def _too_large(_error):
     form = ImportForm(formdata=None)
     form.file.errors = [f"The file is larger than {IMPORT_MAX_BYTES // 1024 // 1024} MB, "
                         "the most that can be imported at once. Split it into smaller files."]
-    return _page("organiser/members/import.html", status=413, form=form, report=None,
+    return form_page("organiser/members/import.html", status=413, form=form, report=None,
                  columns=IMPORT_COLUMNS)
 
 
@@ -196,11 +179,11 @@ def import_members():
     form = ImportForm()
     if form.validate_on_submit():
         try:
-            report = _call(members_service.import_members, form.file.data.read())
+            report = call(members_service.import_members, form.file.data.read())
         except ValidationError as exc:
             form.file.errors = [*form.file.errors, *exc.errors.values()]
         else:
             return render_template("organiser/members/import.html", form=ImportForm(
                 formdata=None), report=report, columns=IMPORT_COLUMNS)
-    return _page("organiser/members/import.html", form=form, report=None,
+    return form_page("organiser/members/import.html", form=form, report=None,
                  columns=IMPORT_COLUMNS)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from eventsapp.exports.spreadsheet import to_csv
 from eventsapp.extensions import db
@@ -32,12 +31,13 @@ from eventsapp.models import QuestionKind, Registration, RegistrationAccess, Reg
 from eventsapp.services import attendees, capacity, visits
 from eventsapp.services import registration_settings as settings_service
 from eventsapp.services.answers import display_answer
-from eventsapp.services.errors import Conflict, NotFound, ValidationError
+from eventsapp.services.errors import Conflict, ValidationError
 from eventsapp.services.registration import AttendeeDetails
 from eventsapp.services.registration_settings import QuestionInput, SettingsInput
 from eventsapp.timezones import to_local
 from eventsapp.views.access import organiser_required
 from eventsapp.views.organiser.blueprint import bp
+from eventsapp.views.organiser.common import call, form_page, show_errors
 
 # Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
 ID = "int(max=2147483647)"
@@ -58,20 +58,14 @@ SEARCH_MAX = 200
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _actor():
-    return current_user._get_current_object()
 
 
-def _call(service, *args, **kwargs):
-    """Call a service function as the current organiser; NotFound becomes a 404."""
-    try:
-        return service(_actor(), *args, **kwargs)
-    except NotFound:
-        abort(404)
+
+
 
 
 def _visit(slug: str):
-    return _call(visits.organiser_visit, slug)
+    return call(visits.organiser_visit, slug)
 
 
 def _registration(slug: str, registration_id: int):
@@ -82,20 +76,10 @@ def _registration(slug: str, registration_id: int):
     return visit, registration
 
 
-def _show_errors(form, error: ValidationError | Conflict) -> None:
-    """Put a service's messages next to their fields; others become a flash."""
-    fields = error.errors if isinstance(error, ValidationError) else {error.field: error.message}
-    for name, message in fields.items():
-        if name and name in form:
-            form[name].errors = [*form[name].errors, message]
-        else:
-            flash(message, "error")
 
 
-def _page(template: str, **context):
-    """A form page: 422 when it comes back with errors, so the answers are kept."""
-    status = 422 if request.method == "POST" else 200
-    return render_template(template, **context), status
+
+
 
 
 def _local_today(visit):
@@ -139,7 +123,7 @@ def _settings_page(visit, form=None, question_form=None):
         form = SettingsForm(zone_name=visit.timezone, formdata=None, data=_settings_data(visit))
     if question_form is None:
         question_form = QuestionForm(prefix="question", formdata=None)
-    return _page(
+    return form_page(
         "organiser/registrations/settings.html",
         visit=visit,
         form=form,
@@ -163,9 +147,9 @@ def registration_settings(slug: str):
     form = SettingsForm(zone_name=visit.timezone)
     if form.validate_on_submit():
         try:
-            _call(settings_service.update_settings, slug, _settings_input(form))
+            call(settings_service.update_settings, slug, _settings_input(form))
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             flash("Saved the registration settings.", "success")
             return redirect(_settings_url(slug))
@@ -189,9 +173,9 @@ def add_question(slug: str):
     form = QuestionForm(prefix="question")
     if form.validate_on_submit():
         try:
-            question = _call(settings_service.add_question, slug, _question_input(form))
+            question = call(settings_service.add_question, slug, _question_input(form))
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             flash(f"Added the question “{question.label}”.", "success")
             return redirect(_settings_url(slug, "questions"))
@@ -201,34 +185,34 @@ def add_question(slug: str):
 @bp.route(f"{QUESTION}/edit", methods=["GET", "POST"])
 @organiser_required
 def edit_question(slug: str, question_id: int):
-    question = _call(settings_service.organiser_question, slug, question_id)
+    question = call(settings_service.organiser_question, slug, question_id)
     visit = question.visit
     form = QuestionForm(prefix="question", obj=question if request.method == "GET" else None)
     if request.method == "GET":
         form.kind.data = question.kind.value
     if form.validate_on_submit():
         try:
-            question = _call(settings_service.update_question, slug, question_id,
+            question = call(settings_service.update_question, slug, question_id,
                              _question_input(form))
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             flash(f"Saved the question “{question.label}”.", "success")
             return redirect(_settings_url(slug, f"question-{question_id}"))
-    return _page("organiser/registrations/question_form.html", question_form=form,
+    return form_page("organiser/registrations/question_form.html", question_form=form,
                  visit=visit, question=question)
 
 
 @bp.post(f"{QUESTION}/delete")
 @organiser_required
 def delete_question(slug: str, question_id: int):
-    _call(settings_service.delete_question, slug, question_id)
+    call(settings_service.delete_question, slug, question_id)
     flash("Deleted the question. Answers already given to it are no longer shown.", "success")
     return redirect(_settings_url(slug, "questions"))
 
 
 def _move_question(slug: str, question_id: int, offset: int):
-    _call(settings_service.move_question, slug, question_id, offset)
+    call(settings_service.move_question, slug, question_id, offset)
     return redirect(_settings_url(slug, f"question-{question_id}"))
 
 
@@ -304,7 +288,7 @@ def catering(slug: str):
 def purge_registrations(slug: str):
     visit = _visit(slug)
     try:
-        erased = _call(attendees.purge_personal_data, slug, _local_today(visit))
+        erased = call(attendees.purge_personal_data, slug, _local_today(visit))
     except Conflict as exc:
         flash(exc.message, "error")
     else:
@@ -336,14 +320,14 @@ def new_registration(slug: str):
             answers=answers_from(form, questions),
         )
         try:
-            added = _call(attendees.add_by_hand, slug, details, send_email=form.send_email.data)
+            added = call(attendees.add_by_hand, slug, details, send_email=form.send_email.data)
         except (ValidationError, Conflict) as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             flash(f"Added {added.full_name}: {_status_phrase(added)}"
                   + (" They have been emailed." if form.send_email.data else ""), "success")
             return redirect(url_for(".registration", slug=slug, registration_id=added.id))
-    return _page("organiser/registrations/new.html", visit=visit, form=form)
+    return form_page("organiser/registrations/new.html", visit=visit, form=form)
 
 
 # --- one registration ------------------------------------------------------------------
@@ -370,7 +354,7 @@ def _registration_page(visit, registration, **forms):
         "cancel_form": CancelForm(prefix="cancel", formdata=None),
     }
     context.update(forms)
-    return _page(
+    return form_page(
         "organiser/registrations/detail.html",
         visit=visit,
         registration=registration,
@@ -407,12 +391,12 @@ def _act(slug: str, registration_id: int, form, name: str, service, *args, done)
     before = found.status
     if form is None or form.validate_on_submit():
         try:
-            changed = _call(service, slug, registration_id, *args)
+            changed = call(service, slug, registration_id, *args)
         except (ValidationError, Conflict) as exc:
             if form is None:
                 flash(exc.message, "error")
                 return _back(slug, registration_id)
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             flash(done(changed, before), "success")
             return _back(slug, registration_id)

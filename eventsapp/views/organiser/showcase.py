@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Response, flash, redirect, render_template, request, url_for
 
 from eventsapp.exports import run_sheet as sheet
 from eventsapp.forms.organiser_showcase import (
@@ -25,11 +24,12 @@ from eventsapp.forms.organiser_showcase import (
 from eventsapp.models import BookingFormat, BookingStatus, ItemKind
 from eventsapp.services import members, visits
 from eventsapp.services import showcase as showcase_service
-from eventsapp.services.errors import Conflict, NotFound, ValidationError
+from eventsapp.services.errors import Conflict, ValidationError
 from eventsapp.services.showcase import BookingInput, ShowcaseSettings
 from eventsapp.timezones import to_local, zone_abbreviation
 from eventsapp.views.access import organiser_required
 from eventsapp.views.organiser.blueprint import bp
+from eventsapp.views.organiser.common import call, show_errors
 
 # Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
 ID = "int(max=2147483647)"
@@ -48,26 +48,13 @@ STATUS_LABELS = {
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _actor():
-    return current_user._get_current_object()
 
 
-def _call(service, *args):
-    """Call a service function as the current organiser; NotFound becomes a 404."""
-    try:
-        return service(_actor(), *args)
-    except NotFound:
-        abort(404)
 
 
-def _show_errors(form, error: ValidationError | Conflict) -> None:
-    """Put a service's messages next to their fields; others become a flash."""
-    fields = error.errors if isinstance(error, ValidationError) else {error.field: error.message}
-    for name, message in fields.items():
-        if name and name in form:
-            form[name].errors = [*form[name].errors, message]
-        else:
-            flash(message, "error")
+
+
+
 
 
 def _showcase_url(slug: str, item_id: int, anchor: str | None = None) -> str:
@@ -106,7 +93,7 @@ def _counts(views) -> Counts:
 @bp.get(f"{VISIT}/showcases")
 @organiser_required
 def showcases(slug: str):
-    visit = _call(visits.organiser_visit, slug)
+    visit = call(visits.organiser_visit, slug)
     rows_ = []
     for item in visit.live_items:
         if item.kind is not ItemKind.SHOWCASE:
@@ -136,7 +123,7 @@ def _settings_data(showcase, visit) -> dict:
 def _assign_form(visit, views, **kwargs) -> AssignForm:
     return AssignForm(
         slots=[(v.slot.id, _slot_label(v.slot, visit)) for v in views if v.is_free],
-        businesses=[(b.id, b.name) for b in _call(members.businesses)],
+        businesses=[(b.id, b.name) for b in call(members.businesses)],
         **kwargs,
     )
 
@@ -191,7 +178,7 @@ def _showcase_page(item, settings_form=None, assign_form=None, decision_form=Non
 @bp.route(ONE, methods=["GET", "POST"])
 @organiser_required
 def showcase(slug: str, item_id: int):
-    item = _call(showcase_service.organiser_showcase_item, slug, item_id)
+    item = call(showcase_service.organiser_showcase_item, slug, item_id)
     if request.method == "GET":
         return _showcase_page(item)
     form = SettingsForm(zone_name=item.visit.timezone)
@@ -204,9 +191,9 @@ def showcase(slug: str, item_id: int):
             deadline_local=form.deadline.data,
         )
         try:
-            saved = _call(showcase_service.configure, slug, item_id, settings)
+            saved = call(showcase_service.configure, slug, item_id, settings)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         except Conflict as exc:
             flash(exc.message, "error")
             status = 409
@@ -218,7 +205,7 @@ def showcase(slug: str, item_id: int):
 
 def _set_blocked(slug: str, item_id: int, slot_id: int, blocked: bool):
     try:
-        _call(showcase_service.set_slot_blocked, slug, item_id, slot_id, blocked)
+        call(showcase_service.set_slot_blocked, slug, item_id, slot_id, blocked)
     except Conflict as exc:
         flash(exc.message, "error")
     else:
@@ -240,7 +227,7 @@ def unblock_slot(slug: str, item_id: int, slot_id: int):
 
 
 def _decide(slug: str, booking_id: int, approve: bool):
-    booking = _call(showcase_service.organiser_booking, slug, booking_id)
+    booking = call(showcase_service.organiser_booking, slug, booking_id)
     item = booking.slot.showcase.item
     item_id = item.id
     prefix = _decision_prefix(approve, booking_id)
@@ -248,7 +235,7 @@ def _decide(slug: str, booking_id: int, approve: bool):
     if not form.validate_on_submit():
         return _showcase_page(item, decision_form=(prefix, form), status=422)
     try:
-        decided = _call(showcase_service.decide, slug, booking_id, approve,
+        decided = call(showcase_service.decide, slug, booking_id, approve,
                         form.message.data or "")
     except Conflict as exc:
         flash(exc.message, "error")
@@ -274,7 +261,7 @@ def decline_booking(slug: str, booking_id: int):
 @bp.post(f"{ONE}/assign")
 @organiser_required
 def assign_member(slug: str, item_id: int):
-    item = _call(showcase_service.organiser_showcase_item, slug, item_id)
+    item = call(showcase_service.organiser_showcase_item, slug, item_id)
     showcase = showcase_service.showcase_for_item(item.id)
     views = showcase_service.slot_views(showcase) if showcase else []
     form = _assign_form(item.visit, views, prefix="assign")
@@ -287,10 +274,10 @@ def assign_member(slug: str, item_id: int):
             people=form.people.data or "",
         )
         try:
-            booking = _call(showcase_service.assign, slug, item_id, form.slot_id.data,
+            booking = call(showcase_service.assign, slug, item_id, form.slot_id.data,
                             form.business_id.data, data)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         except Conflict as exc:
             flash(exc.message, "error")
         else:
@@ -305,7 +292,7 @@ def assign_member(slug: str, item_id: int):
 
 
 def _run_sheet(slug: str, item_id: int):
-    item = _call(showcase_service.organiser_showcase_item, slug, item_id)
+    item = call(showcase_service.organiser_showcase_item, slug, item_id)
     zone = item.visit.zone
     showcase = showcase_service.showcase_for_item(item.id)
     views = showcase_service.slot_views(showcase) if showcase else []

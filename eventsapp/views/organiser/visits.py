@@ -10,20 +10,20 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from textwrap import shorten
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import flash, redirect, render_template, request, url_for
 
 from eventsapp.forms.agenda import ItemForm
 from eventsapp.forms.visits import VenueForm, VisitForm
 from eventsapp.models import ItemKind, ItemStatus, VisitStatus
 from eventsapp.services import agenda, attendees, calendar, users, visits
 from eventsapp.services.agenda import ItemInput
-from eventsapp.services.errors import Conflict, NotFound, ValidationError
+from eventsapp.services.errors import Conflict, ValidationError
 from eventsapp.services.visits import VenueInput, VisitInput
 from eventsapp.timezones import all_zone_names, to_local
 from eventsapp.urls import absolute
 from eventsapp.views.access import organiser_required
 from eventsapp.views.organiser.blueprint import bp
+from eventsapp.views.organiser.common import actor, call, form_page, show_errors
 
 # Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
 ID = "int(max=2147483647)"
@@ -32,32 +32,16 @@ ID = "int(max=2147483647)"
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _actor():
-    return current_user._get_current_object()
 
 
-def _call(service, *args):
-    """Call a service function as the current organiser; NotFound becomes a 404."""
-    try:
-        return service(_actor(), *args)
-    except NotFound:
-        abort(404)
 
 
-def _show_errors(form, error: ValidationError | Conflict) -> None:
-    """Put a service's messages next to their fields; others become a flash."""
-    fields = error.errors if isinstance(error, ValidationError) else {error.field: error.message}
-    for name, message in fields.items():
-        if name and name in form:
-            form[name].errors = [*form[name].errors, message]
-        else:
-            flash(message, "error")
 
 
-def _page(template: str, **context):
-    """A form page: 422 when it comes back with errors, so the answers are kept."""
-    status = 422 if request.method == "POST" else 200
-    return render_template(template, **context), status
+
+
+
+
 
 
 def _visit_url(slug: str, anchor: str | None = None) -> str:
@@ -70,17 +54,17 @@ def _visit_url(slug: str, anchor: str | None = None) -> str:
 @bp.get("/")
 @organiser_required
 def index():
-    actor = calendar.ensure_user_feed(_actor())  # accounts made before feeds existed
+    user = calendar.ensure_user_feed(actor())  # accounts made before feeds existed
     return render_template(
-        "organiser/index.html", visits=visits.visits_for_organiser(actor),
-        feed_url=absolute(url_for("feeds.personal", token=users.feed_token(actor))),
+        "organiser/index.html", visits=visits.visits_for_organiser(user),
+        feed_url=absolute(url_for("feeds.personal", token=users.feed_token(user))),
     )
 
 
 @bp.post("/calendar/reset")
 @organiser_required
 def reset_calendar():
-    calendar.reset_user_feed(_actor())
+    calendar.reset_user_feed(actor())
     flash("Your calendar link is new. The old link has stopped working: subscribe again "
           "with the link below.", "success")
     return redirect(url_for(".index", _anchor="calendar"), 303)
@@ -105,35 +89,35 @@ def new_visit():
     form = VisitForm()
     if form.validate_on_submit():
         try:
-            visit = visits.create_visit(_actor(), _visit_input(form))
+            visit = visits.create_visit(actor(), _visit_input(form))
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             flash(f"Created “{visit.title}”. Add its venues, then its agenda.", "success")
             return redirect(_visit_url(visit.slug))
-    return _page("organiser/visit_form.html", form=form, visit=None, zones=all_zone_names())
+    return form_page("organiser/visit_form.html", form=form, visit=None, zones=all_zone_names())
 
 
 @bp.route("/visits/<slug>/edit", methods=["GET", "POST"])
 @organiser_required
 def edit_visit(slug: str):
-    visit = _call(visits.organiser_visit, slug)
+    visit = call(visits.organiser_visit, slug)
     form = VisitForm(obj=visit)
     if form.validate_on_submit():
         try:
-            visit = _call(visits.update_visit, slug, _visit_input(form))
+            visit = call(visits.update_visit, slug, _visit_input(form))
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             flash("Saved the visit's details.", "success")
             return redirect(_visit_url(visit.slug))
-    return _page("organiser/visit_form.html", form=form, visit=visit, zones=all_zone_names())
+    return form_page("organiser/visit_form.html", form=form, visit=visit, zones=all_zone_names())
 
 
 @bp.get("/visits/<slug>/")
 @organiser_required
 def visit(slug: str):
-    found = _call(visits.organiser_visit_with_agenda, slug)
+    found = call(visits.organiser_visit_with_agenda, slug)
     return render_template(
         "organiser/visit.html",
         visit=found,
@@ -144,7 +128,7 @@ def visit(slug: str):
 
 
 def _set_visit_status(slug: str, status: VisitStatus, message: str):
-    visit = _call(visits.set_visit_status, slug, status)
+    visit = call(visits.set_visit_status, slug, status)
     flash(message.format(title=visit.title), "success")
     return redirect(_visit_url(visit.slug))
 
@@ -189,41 +173,41 @@ def _venue_input(form: VenueForm) -> VenueInput:
 @bp.route("/visits/<slug>/venues/new", methods=["GET", "POST"])
 @organiser_required
 def new_venue(slug: str):
-    visit = _call(visits.organiser_visit, slug)
+    visit = call(visits.organiser_visit, slug)
     form = VenueForm()
     if form.validate_on_submit():
         try:
-            venue = _call(visits.create_venue, slug, _venue_input(form))
+            venue = call(visits.create_venue, slug, _venue_input(form))
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             flash(f"Added the venue {venue.name}.", "success")
             return redirect(_visit_url(slug, f"venue-{venue.id}"))
-    return _page("organiser/venue_form.html", form=form, visit=visit, venue=None)
+    return form_page("organiser/venue_form.html", form=form, visit=visit, venue=None)
 
 
 @bp.route(f"/visits/<slug>/venues/<{ID}:venue_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def edit_venue(slug: str, venue_id: int):
-    venue = _call(visits.organiser_venue, slug, venue_id)
+    venue = call(visits.organiser_venue, slug, venue_id)
     visit = venue.visit
     form = VenueForm(obj=venue)
     if form.validate_on_submit():
         try:
-            venue = _call(visits.update_venue, slug, venue_id, _venue_input(form))
+            venue = call(visits.update_venue, slug, venue_id, _venue_input(form))
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             flash(f"Saved the venue {venue.name}.", "success")
             return redirect(_visit_url(slug, f"venue-{venue.id}"))
-    return _page("organiser/venue_form.html", form=form, visit=visit, venue=venue)
+    return form_page("organiser/venue_form.html", form=form, visit=visit, venue=venue)
 
 
 @bp.post(f"/visits/<slug>/venues/<{ID}:venue_id>/delete")
 @organiser_required
 def delete_venue(slug: str, venue_id: int):
     try:
-        _call(visits.delete_venue, slug, venue_id)
+        call(visits.delete_venue, slug, venue_id)
     except Conflict as exc:
         flash(exc.message, "error")
     else:
@@ -283,17 +267,17 @@ def _new_item_defaults(visit) -> dict:
 @bp.route("/visits/<slug>/items/new", methods=["GET", "POST"])
 @organiser_required
 def new_item(slug: str):
-    visit = _call(visits.organiser_visit, slug)
+    visit = call(visits.organiser_visit, slug)
     form = _item_form(visit, data=None if request.method == "POST" else _new_item_defaults(visit))
     if form.validate_on_submit():
         try:
-            item = _call(agenda.add_item, slug, _item_input(form))
+            item = call(agenda.add_item, slug, _item_input(form))
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             _flash_item_saved(item, "Added")
             return redirect(_visit_url(slug, f"item-{item.id}"))
-    return _page("organiser/item_form.html", form=form, visit=visit, item=None)
+    return form_page("organiser/item_form.html", form=form, visit=visit, item=None)
 
 
 def _item_data(item) -> dict:
@@ -313,24 +297,24 @@ def _item_data(item) -> dict:
 @bp.route(f"/visits/<slug>/items/<{ID}:item_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def edit_item(slug: str, item_id: int):
-    item = _call(agenda.organiser_item, slug, item_id)
+    item = call(agenda.organiser_item, slug, item_id)
     visit = item.visit
     form = _item_form(visit, data=_item_data(item))
     if form.validate_on_submit():
         try:
-            item = _call(agenda.update_item, slug, item_id, _item_input(form))
+            item = call(agenda.update_item, slug, item_id, _item_input(form))
         except ValidationError as exc:
-            _show_errors(form, exc)
+            show_errors(form, exc)
         else:
             _flash_item_saved(item, "Saved")
             return redirect(_visit_url(slug, f"item-{item.id}"))
-    return _page("organiser/item_form.html", form=form, visit=visit, item=item)
+    return form_page("organiser/item_form.html", form=form, visit=visit, item=item)
 
 
 @bp.post(f"/visits/<slug>/items/<{ID}:item_id>/duplicate")
 @organiser_required
 def duplicate_item(slug: str, item_id: int):
-    copy = _call(agenda.duplicate_item, slug, item_id)
+    copy = call(agenda.duplicate_item, slug, item_id)
     flash(f"Made a copy, “{copy.title}”, at the same time. Change what differs below.",
           "success")
     return redirect(url_for(".edit_item", slug=slug, item_id=copy.id))
@@ -339,7 +323,7 @@ def duplicate_item(slug: str, item_id: int):
 @bp.post(f"/visits/<slug>/items/<{ID}:item_id>/cancel")
 @organiser_required
 def cancel_item(slug: str, item_id: int):
-    item = _call(agenda.set_item_status, slug, item_id, ItemStatus.CANCELLED)
+    item = call(agenda.set_item_status, slug, item_id, ItemStatus.CANCELLED)
     flash(f"Cancelled “{item.title}”: it stays on the agenda, marked Cancelled.", "success")
     return redirect(_visit_url(slug, f"item-{item.id}"))
 
@@ -347,7 +331,7 @@ def cancel_item(slug: str, item_id: int):
 @bp.post(f"/visits/<slug>/items/<{ID}:item_id>/reinstate")
 @organiser_required
 def reinstate_item(slug: str, item_id: int):
-    item = _call(agenda.set_item_status, slug, item_id, ItemStatus.CONFIRMED)
+    item = call(agenda.set_item_status, slug, item_id, ItemStatus.CONFIRMED)
     flash(f"Reinstated “{item.title}”.", "success")
     return redirect(_visit_url(slug, f"item-{item.id}"))
 
@@ -355,6 +339,6 @@ def reinstate_item(slug: str, item_id: int):
 @bp.post(f"/visits/<slug>/items/<{ID}:item_id>/delete")
 @organiser_required
 def delete_item(slug: str, item_id: int):
-    _call(agenda.delete_item, slug, item_id)
+    call(agenda.delete_item, slug, item_id)
     flash("Deleted the agenda item.", "success")
     return redirect(_visit_url(slug, "agenda"))
