@@ -77,7 +77,10 @@ class Question(db.Model):
 
     @property
     def choices(self) -> list[str]:
-        return [line.strip() for line in self.options.splitlines() if line.strip()]
+        # Split only where the organiser's form does (services.registration_settings):
+        # str.splitlines() also breaks at U+2028, U+0085 and the like, which would
+        # offer pieces of one option as several and refuse the option itself.
+        return [line.strip() for line in self.options.split("\n") if line.strip()]
 
     @property
     def key(self) -> str:

@@ -32,6 +32,7 @@ from eventsapp.services import tokens
 from eventsapp.services.errors import NotFound
 from eventsapp.services.tx import begin_write
 from eventsapp.services.users import ensure_feed_token
+from eventsapp.services.visits import is_slug
 from eventsapp.timezones import to_local
 
 REFRESH = timedelta(hours=1)
@@ -103,6 +104,8 @@ def _agenda_events(visit: Visit, base_url: str, bookings: dict[int, list[Showcas
 
 
 def _public_visit(slug: str) -> Visit:
+    if not is_slug(slug):  # PostgreSQL refuses some strings outright (a NUL from %00)
+        raise NotFound("No such visit.")
     visits = _visit_with_agenda(Visit.slug == slug, Visit.status != VisitStatus.DRAFT)
     if not visits:
         raise NotFound("No such visit.")

@@ -34,6 +34,7 @@ from eventsapp.services.answers import clean_answers
 from eventsapp.services.errors import Conflict, DomainError, NotFound, ValidationError
 from eventsapp.services.locks import lock
 from eventsapp.services.tx import begin_write
+from eventsapp.services.visits import is_slug
 
 DUPLICATE_EMAIL = (
     "This email address is already registered for this visit. Use the private link "
@@ -181,7 +182,8 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
     on), or pending approval when the organiser approves each registration."""
     now = now or utcnow()
     begin_write()
-    visit_id = db.session.scalar(select(Visit.id).where(Visit.slug == slug))
+    visit_id = db.session.scalar(select(Visit.id).where(Visit.slug == slug)) \
+        if is_slug(slug) else None
     visit = lock(Visit, visit_id) if visit_id else None
     if visit is None or visit.status is VisitStatus.DRAFT:
         db.session.rollback()
@@ -411,6 +413,8 @@ def leave(token: str, item_id: int) -> None:
 def visit_for_registration(slug: str) -> Visit:
     """The visit behind /visits/<slug>/register with its questions; NotFound for an
     unknown slug or a draft (a cancelled visit is found, so its page can say so)."""
+    if not is_slug(slug):  # PostgreSQL refuses some strings outright (a NUL from %00)
+        raise NotFound("No such visit.")
     visit = db.session.scalar(
         select(Visit).where(Visit.slug == slug).options(selectinload(Visit.questions))
     )

@@ -24,7 +24,10 @@ def normalise_email(email: str) -> str:
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None (one answer for both)."""
-    user = db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+    address = normalise_email(email)
+    # No account's email holds a NUL, and PostgreSQL refuses one even in a WHERE clause.
+    user = None if "\x00" in address else db.session.scalar(
+        select(User).where(func.lower(User.email) == address))
     if user is None or not user.active:
         _DUMMY.check_password(password)
         return None

@@ -60,7 +60,7 @@ def visits_for_organiser(actor: User) -> list[Visit]:
     return list(db.session.scalars(stmt))
 
 
-def _is_slug(slug: str) -> bool:
+def is_slug(slug: str) -> bool:
     """Only a well-formed slug is looked up: PostgreSQL refuses some strings outright
     (a NUL byte from a URL such as /visits/%00/), and those are simply no visit."""
     return SLUG_RE.fullmatch(slug or "") is not None
@@ -68,7 +68,7 @@ def _is_slug(slug: str) -> bool:
 
 def organiser_visit(actor: User, slug: str) -> Visit:
     """The visit with this slug if the actor organises it; NotFound otherwise."""
-    if not _is_slug(slug):
+    if not is_slug(slug):
         raise NotFound("No such visit.")
     visit = db.session.scalar(select(Visit).where(Visit.slug == slug))
     if visit is None or not can_organise(actor, visit):
@@ -79,7 +79,7 @@ def organiser_visit(actor: User, slug: str) -> Visit:
 def organiser_visit_with_agenda(actor: User, slug: str) -> Visit:
     """Like organiser_visit, with organisers, venues and the agenda (tombstones too)
     loaded in a fixed number of queries, whatever the size of the agenda."""
-    if not _is_slug(slug):
+    if not is_slug(slug):
         raise NotFound("No such visit.")
     stmt = (
         select(Visit)
@@ -114,7 +114,7 @@ def published_upcoming_visits(today: date) -> list[Visit]:
 def public_visit(slug: str) -> Visit:
     """A published or cancelled visit with its venues and agenda loaded in a fixed
     number of queries, whatever the size of the agenda. Drafts are NotFound."""
-    if not _is_slug(slug):
+    if not is_slug(slug):
         raise NotFound("No such visit.")
     stmt = (
         select(Visit)
@@ -135,7 +135,7 @@ def public_visit(slug: str) -> Visit:
 
 def _validate_visit(data: VisitInput, *, visit_id: int | None) -> dict[str, str]:
     errors: dict[str, str] = {}
-    if not _is_slug(data.slug):
+    if not is_slug(data.slug):
         errors["slug"] = (
             "Use lowercase letters, digits and single hyphens, e.g. cic-stoke."
         )

@@ -70,7 +70,9 @@ def _show_errors(form: BookingForm, error: ValidationError) -> None:
 def _slot_id_from_form() -> int | None:
     """The slot chosen in a move form, or None when it is not a slot id at all."""
     raw = request.form.get("slot_id", "").strip()
-    if not raw.isdigit() or int(raw) > 2147483647:
+    # ASCII digits only (isdigit() alone passes "²", which int() refuses), and few of
+    # them: int() refuses more than 4,300 digits outright.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > 2147483647:
         return None
     return int(raw)
 

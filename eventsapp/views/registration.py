@@ -39,6 +39,9 @@ from eventsapp.services.registration import AttendeeDetails, RegistrationClosed,
 
 bp = Blueprint("registration", __name__)
 
+# Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
+ID = "int(max=2147483647)"
+
 PRIVATE_LINK_SENT = "We have emailed you a private link to this page."
 OUTCOME_MESSAGES = {
     RegistrationStatus.CONFIRMED: "You're registered: your place is confirmed.",
@@ -244,7 +247,7 @@ def edit(token: str):
     return _render_manage(token, _registration_or_404(token), form, 422)
 
 
-@bp.post("/r/<token>/items/<int:item_id>/signup")
+@bp.post(f"/r/<token>/items/<{ID}:item_id>/signup")
 def sign_up(token: str, item_id: int):
     try:
         outcome = registrations.sign_up(token, item_id)
@@ -262,7 +265,7 @@ def sign_up(token: str, item_id: int):
     return redirect(url_for(".manage", token=token, _anchor="sessions"), 303)
 
 
-@bp.post("/r/<token>/items/<int:item_id>/leave")
+@bp.post(f"/r/<token>/items/<{ID}:item_id>/leave")
 def leave(token: str, item_id: int):
     try:
         registrations.leave(token, item_id)
