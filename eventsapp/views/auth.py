@@ -31,7 +31,10 @@ bp = Blueprint("auth", __name__)
 
 def _safe_next(target: str | None) -> str | None:
     """Only same-site paths: never redirect to another host after login."""
-    if not target:
+    # No control characters (a CR LF cannot go into a Location header; browsers drop a
+    # tab, turning "/\t/evil.example" into "//evil.example") and no backslash (which
+    # browsers read as a slash).
+    if not target or "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
