@@ -348,3 +348,18 @@ def test_public_visit_addresses_with_any_slug(fresh, slug):
                 f"/visits/{path}/agenda.json", f"/visits/{path}/items/{item.id}.ics"):
         check_answer(client.get(url))
     check_answer(client.post(f"/visits/{path}/register", data={"full_name": slug}))
+
+
+@given(token=st.one_of(any_text, st.text("ABCabc019-_", min_size=43, max_size=43)),
+       body=any_body)
+@example(token="\x00" * 43, body={})
+def test_private_links_with_any_token_are_not_found(fresh, token, body):
+    client = fresh()
+    make_registration(make_visit(slug=SLUG, status=VisitStatus.PUBLISHED))
+    path = quote(token, safe="")
+    responses = [client.get(f"/r/{path}"), client.get(f"/feeds/{path}.ics")]
+    responses += [client.post(f"/r/{path}/{action}", data=body)
+                  for action in ("edit", "cancel", "erase", "calendar/reset")]
+    for response in responses:
+        check_answer(response)
+        assert response.status_code in (404, 405, 308), response.status_code
