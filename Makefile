@@ -44,10 +44,13 @@ test: install-test
 ##           when /usr/bin/chromium is missing), Playwright for Python and axe-core from npm.
 ##           Never `playwright install`: it downloads a browser of its own.
 e2e-deps: $(BIN)/python
-	@if [ ! -x /usr/bin/chromium ] || ! command -v npm >/dev/null; then \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="chromium"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
 	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
 	  $$sudo apt-get update && \
-	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium npm; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
 	$(BIN)/pip install --quiet -e ".[test,e2e]"
 	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error

@@ -2,6 +2,8 @@
 
 from eventsapp.dbtypes import utcnow
 from eventsapp.models.agenda import AgendaItem, ItemKind, ItemStatus
+from eventsapp.models.changes import ChangeArea, NoticeState, VisitChange
+from eventsapp.models.feedback import RATINGS, Feedback, ItemFeedback
 from eventsapp.models.member import MemberBusiness
 from eventsapp.models.outbox import OutboxMessage, OutboxStatus
 from eventsapp.models.registration import (
@@ -32,6 +34,12 @@ from eventsapp.models.visit import (
 )
 
 __all__ = [
+    "RATINGS",
+    "ChangeArea",
+    "Feedback",
+    "ItemFeedback",
+    "NoticeState",
+    "VisitChange",
     "EQUIPMENT",
     "BookingFormat",
     "BookingStatus",

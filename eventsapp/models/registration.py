@@ -133,6 +133,11 @@ class Registration(db.Model):
     feed_generation: Mapped[int] = mapped_column(default=0)
 
     added_by_organiser: Mapped[bool] = mapped_column(default=False)
+    # Check-in on the day: set once (a second tap changes nothing), cleared by undo.
+    checked_in_at: Mapped[datetime | None]
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

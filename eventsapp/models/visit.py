@@ -85,6 +85,8 @@ class Visit(db.Model):
     # Set the first time the visit is published; from then on, deleted items leave
     # a cancelled tombstone so subscribed calendars drop them.
     first_published_at: Mapped[datetime | None]
+    # When the feedback request went out after the visit (sent once).
+    feedback_requested_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
