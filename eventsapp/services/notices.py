@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventsapp.models import Registration
+from eventsapp.models import Registration, RegistrationStatus
 from eventsapp.services import mail, tokens
 from eventsapp.urls import absolute, base_url
 
@@ -15,6 +15,8 @@ WITH_CALENDAR = frozenset({
     "registration_waitlisted",
     "registration_promoted",
 })
+# Emails that confirm a place also carry the check-in QR code (services.checkin).
+WITH_CHECKIN_CODE = frozenset({"registration_confirmed", "registration_promoted"})
 
 
 def manage_token(registration: Registration) -> str:
@@ -42,11 +44,22 @@ def calendar_attachment(registration: Registration) -> dict[str, str]:
                                f"{registration.visit.slug}-my-agenda.ics")
 
 
+def checkin_attachment(registration: Registration) -> dict[str, str]:
+    """The attendee's check-in QR code, check-in.svg."""
+    # Local import, like calendar's: checkin imports visits, kept out of this module's
+    # import chain.
+    from eventsapp.services import checkin
+
+    return checkin.attachment(registration)
+
+
 def notify(registration: Registration, template: str, **extra: Any) -> None:
     """Queue ``email/<template>.txt`` to the attendee (nothing for erased rows)."""
     if not registration.email:
         return
     attachments = [calendar_attachment(registration)] if template in WITH_CALENDAR else []
+    if template in WITH_CHECKIN_CODE and registration.status is RegistrationStatus.CONFIRMED:
+        attachments.append(checkin_attachment(registration))
     mail.queue(
         registration.email,
         template,

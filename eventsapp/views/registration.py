@@ -31,7 +31,7 @@ from eventsapp.models import (
     RegistrationStatus,
     SignupStatus,
 )
-from eventsapp.services import calendar, capacity, notices
+from eventsapp.services import calendar, capacity, checkin, notices
 from eventsapp.services import registration as registrations
 from eventsapp.services.answers import clean_answers, display_answer
 from eventsapp.services.errors import Conflict, NotFound, ValidationError
@@ -212,6 +212,7 @@ def _render_manage(token: str, registration, form: DetailsForm | None = None, st
         can_sign_up=registration.status in (RegistrationStatus.CONFIRMED,
                                             RegistrationStatus.WAITLISTED),
         feed_url=notices.feed_url(registration) if registration.is_live else None,
+        checkin_qr=checkin.qr_code(registration),
     ), status
 
 
