@@ -243,6 +243,9 @@ def save_feedback(token: str, answer: FeedbackInput,
     refusal saves nothing. Clearing every answer removes their feedback (returns None)."""
     begin_write()
     registration = registration_for_token(token)
+    # Two sends at once (a double click): the second waits, then changes the first's
+    # feedback instead of inserting a second one.
+    lock(Registration, registration.id)
     state, message = state_of(registration, now)
     if state is not State.OPEN:
         db.session.rollback()
