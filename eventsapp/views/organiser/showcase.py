@@ -291,24 +291,26 @@ def assign_member(slug: str, item_id: int):
 # --- the run sheet ---------------------------------------------------------------------------
 
 
+def run_sheet_entry(booking, zone) -> sheet.RunSheetEntry:
+    """One booking as a run sheet row (also used by the visit's run sheet)."""
+    return sheet.RunSheetEntry(
+        starts=to_local(booking.slot.starts_at, zone),
+        ends=to_local(booking.slot.ends_at, zone),
+        member=booking.business.name,
+        title=booking.title,
+        format=FORMAT_LABELS[booking.format],
+        equipment=[EQUIPMENT_LABELS.get(e, e) for e in booking.equipment],
+        people=booking.people_names,
+        pending=booking.status is BookingStatus.PENDING,
+    )
+
+
 def _run_sheet(slug: str, item_id: int):
     item = call(showcase_service.organiser_showcase_item, slug, item_id)
     zone = item.visit.zone
     showcase = showcase_service.showcase_for_item(item.id)
     views = showcase_service.slot_views(showcase) if showcase else []
-    entries = [
-        sheet.RunSheetEntry(
-            starts=to_local(v.slot.starts_at, zone),
-            ends=to_local(v.slot.ends_at, zone),
-            member=v.booking.business.name,
-            title=v.booking.title,
-            format=FORMAT_LABELS[v.booking.format],
-            equipment=[EQUIPMENT_LABELS.get(e, e) for e in v.booking.equipment],
-            people=v.booking.people_names,
-            pending=v.booking.status is BookingStatus.PENDING,
-        )
-        for v in views if v.booking is not None
-    ]
+    entries = [run_sheet_entry(v.booking, zone) for v in views if v.booking is not None]
     return item, entries
 
 

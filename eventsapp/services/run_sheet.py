@@ -1,0 +1,83 @@
+"""The organiser's run sheet of a whole visit: every live item by day in time order,
+with its venue, hosts, sign-up counts and, for showcases, the bookings, in a fixed
+number of queries whatever the size of the agenda (the showcase run sheet of one item is
+exports.run_sheet; the visit's run sheet reuses its rows for showcase items)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from eventsapp.extensions import db
+from eventsapp.models import (
+    AgendaItem,
+    BookingStatus,
+    ItemSignup,
+    ShowcaseBooking,
+    ShowcaseSlot,
+    SignupStatus,
+    User,
+    Visit,
+)
+from eventsapp.services.agenda import agenda_by_day
+from eventsapp.services.visits import organiser_visit_with_agenda
+
+
+@dataclass(frozen=True)
+class RunSheetItem:
+    item: AgendaItem
+    confirmed: int = 0  # sign-ups, for an item with a capacity
+    waitlisted: int = 0
+    bookings: list[ShowcaseBooking] = field(default_factory=list)  # active, in slot order
+
+
+@dataclass(frozen=True)
+class VisitRunSheet:
+    visit: Visit
+    days: list[tuple[date, list[RunSheetItem]]]
+
+
+def visit_run_sheet(actor: User, slug: str) -> VisitRunSheet:
+    """The run sheet of a visit the actor organises; NotFound otherwise."""
+    visit = organiser_visit_with_agenda(actor, slug)
+    signups: Counter[tuple[int, SignupStatus]] = Counter()
+    for item_id, status, count in db.session.execute(
+        select(ItemSignup.item_id, ItemSignup.status, func.count())
+        .join(AgendaItem, AgendaItem.id == ItemSignup.item_id)
+        .where(AgendaItem.visit_id == visit.id, ItemSignup.status != SignupStatus.CANCELLED)
+        .group_by(ItemSignup.item_id, ItemSignup.status)
+    ):
+        signups[(item_id, status)] = count
+    bookings = active_bookings_by_item(visit)
+    days = [
+        (day, [RunSheetItem(item, signups[(item.id, SignupStatus.CONFIRMED)],
+                            signups[(item.id, SignupStatus.WAITLISTED)],
+                            bookings.get(item.id, []))
+               for item in items])
+        for day, items in agenda_by_day(visit)
+    ]
+    return VisitRunSheet(visit, days)
+
+
+
+def active_bookings_by_item(visit: Visit) -> dict[int, list[ShowcaseBooking]]:
+    """Approved and pending bookings under their showcase item, in slot order, in one
+    query (the public page's services.showcase.approved_bookings_by_item shows only
+    approved ones)."""
+    rows = db.session.scalars(
+        select(ShowcaseBooking)
+        .join(ShowcaseBooking.slot)
+        .where(ShowcaseBooking.visit_id == visit.id,
+               ShowcaseBooking.status.in_([BookingStatus.PENDING, BookingStatus.APPROVED]))
+        .options(joinedload(ShowcaseBooking.business),
+                 joinedload(ShowcaseBooking.slot).joinedload(ShowcaseSlot.showcase))
+        .order_by(ShowcaseSlot.starts_at, ShowcaseBooking.id)
+    ).all()
+    grouped: dict[int, list[ShowcaseBooking]] = {}
+    for booking in rows:
+        grouped.setdefault(booking.slot.showcase.item_id, []).append(booking)
+    return grouped
