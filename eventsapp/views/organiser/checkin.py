@@ -32,9 +32,9 @@ def _search_term(values) -> str:
 
 
 def _wants_json() -> bool:
-    """The desk's script asks for JSON; a plain form post takes the redirect."""
+    """The desk's script asks for JSON alone; a form post (or "*/*") takes the redirect."""
     accept = request.accept_mimetypes
-    return accept.best_match(["application/json", "text/html"]) == "application/json"
+    return accept.quality("application/json") > accept.quality("text/html")
 
 
 def _name(entry) -> str:
