@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from eventsapp.extensions import db
 from eventsapp.models import AgendaItem, ItemKind, ItemStatus, User, Visit, utcnow
-from eventsapp.services import showcase
+from eventsapp.services import changelog, showcase
 from eventsapp.services.errors import NotFound, ValidationError
 from eventsapp.services.tx import begin_write
 from eventsapp.services.visits import organiser_visit
@@ -97,6 +97,7 @@ def add_item(actor: User, slug: str, data: ItemInput) -> AgendaItem:
     item = AgendaItem(visit=visit, status=ItemStatus.CONFIRMED, sequence=0)
     _apply(item, data, starts, ends)
     db.session.add(item)
+    changelog.item_added(actor, item)
     db.session.commit()
     return item
 
@@ -111,6 +112,7 @@ def update_item(actor: User, slug: str, item_id: int, data: ItemInput) -> Agenda
     if (starts, ends, data.venue_id) != (item.starts_at, item.ends_at, item.venue_id):
         item.sequence += 1
     _apply(item, data, starts, ends)
+    changelog.item_edited(actor, item)
     db.session.commit()
     return item
 
@@ -147,6 +149,7 @@ def duplicate_item(actor: User, slug: str, item_id: int) -> AgendaItem:
         sequence=0,
     )
     db.session.add(copy)
+    changelog.item_duplicated(actor, source, copy)
     db.session.commit()
     return copy
 
@@ -155,6 +158,7 @@ def set_item_status(actor: User, slug: str, item_id: int, status: ItemStatus) ->
     """Cancel an item (it stays on the agenda, struck through) or reinstate it."""
     begin_write()
     item = organiser_item(actor, slug, item_id)
+    changelog.item_status(actor, item, status)
     if item.status is not status:
         item.status = status
         item.sequence += 1
@@ -167,6 +171,7 @@ def delete_item(actor: User, slug: str, item_id: int) -> None:
     subscribed calendars receive the item as cancelled and drop it."""
     begin_write()
     item = organiser_item(actor, slug, item_id)
+    changelog.item_deleted(actor, item)
     if item.visit.first_published_at is None:
         db.session.delete(item)
     else:

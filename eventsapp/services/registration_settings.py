@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from eventsapp.extensions import db
 from eventsapp.models import Question, QuestionKind, RegistrationAccess, User, Visit
-from eventsapp.services import capacity
+from eventsapp.services import capacity, changelog
 from eventsapp.services.errors import NotFound, ValidationError
 from eventsapp.services.locks import lock
 from eventsapp.services.tx import begin_write
@@ -73,6 +73,7 @@ def update_settings(actor: User, slug: str, data: SettingsInput) -> Visit:
     visit.invitation_code = code or None
     visit.contact_email = data.contact_email.strip()
     visit.privacy_notice = data.privacy_notice.strip()
+    changelog.settings_edited(actor, visit)
     db.session.flush()
     capacity.fill_visit_places(visit)
     db.session.commit()
@@ -127,6 +128,7 @@ def add_question(actor: User, slug: str, data: QuestionInput) -> Question:
         options=options,
     )
     db.session.add(question)
+    changelog.question_added(actor, question)
     db.session.commit()
     return question
 
@@ -139,6 +141,7 @@ def update_question(actor: User, slug: str, question_id: int, data: QuestionInpu
     question.label = data.label.strip()
     question.help_text = data.help_text.strip()
     question.required = data.required
+    changelog.question_edited(actor, question)
     db.session.commit()
     return question
 
@@ -148,6 +151,7 @@ def delete_question(actor: User, slug: str, question_id: int) -> None:
     (and in exports) under the question's id, but are no longer shown."""
     begin_write()
     question = organiser_question(actor, slug, question_id)
+    changelog.question_deleted(actor, question)
     db.session.delete(question)
     db.session.commit()
 
@@ -163,4 +167,5 @@ def move_question(actor: User, slug: str, question_id: int, offset: int) -> None
         ordered[index], ordered[target] = ordered[target], ordered[index]
         for position, item in enumerate(ordered, start=1):
             item.position = position
+        changelog.question_moved(actor, question, index, target)
     db.session.commit()

@@ -32,7 +32,7 @@ from eventsapp.models import (
     VisitStatus,
     utcnow,
 )
-from eventsapp.services import calendar, mail
+from eventsapp.services import calendar, changelog, mail
 from eventsapp.services.errors import Conflict, DomainError, NotFound, ValidationError
 from eventsapp.services.locks import lock
 from eventsapp.services.tx import begin_write
@@ -146,6 +146,7 @@ def configure(actor: User, slug: str, item_id: int, data: ShowcaseSettings) -> S
     showcase.buffer_minutes = data.buffer_minutes
     showcase.requires_approval = data.requires_approval
     showcase.booking_deadline = deadline
+    changelog.showcase_configured(actor, showcase)
     db.session.commit()
     return showcase
 
@@ -214,6 +215,7 @@ def set_slot_blocked(actor: User, slug: str, item_id: int, slot_id: int, blocked
     if blocked and _active_booking_for_slot(slot.id) is not None:
         db.session.rollback()
         raise Conflict("This slot is booked. Move or cancel the booking before blocking it.")
+    changelog.slot_blocked(actor, slot, blocked)
     slot.blocked = blocked
     db.session.commit()
     return slot
@@ -479,6 +481,7 @@ def book(actor: User, slot_id: int, data: BookingInput, now: datetime | None = N
             raise Conflict("Someone from your business has just booked a slot for this "
                            "visit.") from exc
         raise taken from exc
+    changelog.booking_made(actor, booking)
     _notify(booking, "booking_received")
     db.session.commit()
     return booking
@@ -506,6 +509,7 @@ def update_booking(actor: User, booking_id: int, data: BookingInput,
     _validate_booking(data)
     _check_changeable(booking, now)
     _apply(booking, data)
+    changelog.booking_edited(actor, booking)
     db.session.commit()
     return booking
 
@@ -539,6 +543,7 @@ def move(actor: User, booking_id: int, new_slot_id: int, now: datetime | None = 
         raise _taken(showcase.id)
     booking.slot_id = slot.id
     booking.sequence += 1
+    changelog.booking_moved(actor, booking)
     try:
         db.session.flush()
     except IntegrityError as exc:
@@ -556,6 +561,7 @@ def cancel(actor: User, booking_id: int, now: datetime | None = None) -> Showcas
     _check_changeable(booking, now)
     booking.status = BookingStatus.CANCELLED
     booking.sequence += 1
+    changelog.booking_status(actor, booking)
     _notify(booking, "booking_cancelled")
     db.session.commit()
     return booking
@@ -586,6 +592,7 @@ def decide(actor: User, slug: str, booking_id: int, approve: bool, message: str 
     booking.status = BookingStatus.APPROVED if approve else BookingStatus.DECLINED
     booking.decision_message = message.strip()
     booking.sequence += 1
+    changelog.booking_status(actor, booking)
     _notify(booking, "booking_approved" if approve else "booking_declined")
     db.session.commit()
     return booking
@@ -628,6 +635,7 @@ def assign(actor: User, slug: str, item_id: int, slot_id: int, business_id: int,
     except IntegrityError as exc:
         db.session.rollback()
         raise ValidationError({"slot_id": "That slot was booked a moment ago."}) from exc
+    changelog.booking_made(actor, booking, "booking_assigned")
     _notify(booking, "booking_approved")
     db.session.commit()
     return booking

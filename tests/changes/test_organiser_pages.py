@@ -1,0 +1,131 @@
+"""The organiser's change log and notices pages: /organiser/visits/<slug>/changes."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+
+from eventsapp.extensions import db
+from eventsapp.models import ChangeArea, ItemStatus, NoticeState
+from eventsapp.services import agenda, changelog, notices
+from eventsapp.timezones import to_local, zone_abbreviation
+from tests.changes.support import changes, day_label, edit, move, outbox, published_world
+from tests.conftest import login
+from tests.factories import make_registration, make_user
+
+D = day_label()
+URL = "/organiser/visits/cic-stoke/changes"
+
+
+@pytest.fixture
+def world(organiser):
+    return published_world(organiser)
+
+
+def text(response) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
+
+
+def test_the_log_lists_every_change_newest_first_with_old_and_new(
+        organiser_client, organiser, world):
+    edit(organiser, world.tour, venue_id=world.middleport.id)
+    agenda.set_item_status(organiser, "cic-stoke", world.panel.id, ItemStatus.CANCELLED)
+    response = organiser_client.get(URL)
+    assert response.status_code == 200
+    page = text(response)
+    assert page.index("Cancelled “Panel”") < page.index("Changed “Studio tour”: venue")
+    assert "Venue: Spode Works → Middleport Pottery" in page
+    assert "Status: Confirmed → Cancelled" in page
+    assert response.get_data(as_text=True).count("<td>Olu Organiser</td>") == 2
+    made = changes(world.visit)[0].created_at
+    assert (f"{to_local(made, world.visit.zone):%a %d %b %Y %H:%M} "
+            f"{zone_abbreviation(made, world.visit.zone)}") in page
+    assert "Notice waiting" in page
+
+
+def test_the_pending_panel_says_how_many_and_when(organiser_client, organiser, world):
+    assert "No notices waiting" in text(organiser_client.get(URL))
+    move(organiser, world.tour, "10:30", "11:30")
+    move(organiser, world.welcome, "09:15", "10:00")
+    due = to_local(changes(world.visit)[-1].created_at + timedelta(minutes=10),
+                   world.visit.zone)
+    page = text(organiser_client.get(URL))
+    assert "2 changes waiting to be emailed" in page
+    assert (f"They go out together at {due:%a %d %b %H:%M} "
+            f"{zone_abbreviation(due, world.visit.zone)}, 10 minutes after") in page
+    assert "Preview the emails" in page and "Notify now" in page
+
+
+def test_filter_by_area(organiser_client, organiser, world):
+    edit(organiser, world.tour, title="Factory tour")
+    changelog.record(world.visit, organiser, ChangeArea.VENUES, "venue_added",
+                     "Added the venue Gladstone")
+    db.session.commit()
+    page = text(organiser_client.get(f"{URL}?area=venues"))
+    assert "Added the venue Gladstone" in page and "Factory tour" not in page
+    page = text(organiser_client.get(f"{URL}?area=agenda"))
+    assert "Added the venue Gladstone" not in page and "Factory tour" in page
+    # An unknown area or page shows everything, never an error.
+    page = text(organiser_client.get(f"{URL}?area=nonsense&page=-3"))
+    assert "Added the venue Gladstone" in page and "Factory tour" in page
+
+
+def test_fifty_changes_a_page(organiser_client, organiser, world, count_queries):
+    for n in range(120):
+        changelog.record(world.visit, organiser, ChangeArea.VISIT, "test", f"Change number {n}")
+    db.session.commit()
+    with count_queries() as counted:
+        first = text(organiser_client.get(URL))
+    assert "Change number 119" in first and "Change number 70 " in first
+    assert "Change number 69 " not in first
+    assert "Page 1 of 3 (120 changes)" in first and "Older changes" in first
+    last = text(organiser_client.get(f"{URL}?page=3"))
+    assert "Change number 19 " in last and "Change number 0 " in last
+    assert "Change number 20 " not in last and "Newer changes" in last
+    assert "Change number 0 " in text(organiser_client.get(f"{URL}?page=999"))
+    assert counted.count < 15
+
+
+def test_preview_shows_each_persons_email_and_sends_nothing(organiser_client, organiser,
+                                                            world):
+    ada = make_registration(world.visit, email="ada@example.org", full_name="Ada Lovelace")
+    move(organiser, world.welcome, "09:15", "10:00")
+    response = organiser_client.get(f"{URL}/preview")
+    assert response.status_code == 200
+    page = text(response)
+    assert "To ada@example.org" in page
+    assert "Subject: Changes to Regions and Clusters delegation" in page
+    assert f"Welcome: moved from {D} 09:00–09:45 BST to 09:15–10:00 BST" in page
+    assert "(their private link, /r/…, goes here)" in page
+    assert notices.manage_url(ada) not in page  # the attendee's alone, even here
+    assert outbox() == []
+    assert changes(world.visit)[0].notice is NoticeState.PENDING
+
+
+def test_notify_now(organiser_client, organiser, world):
+    make_registration(world.visit, email="ada@example.org")
+    move(organiser, world.welcome, "09:15", "10:00")
+    response = organiser_client.post(f"{URL}/notify")
+    assert response.status_code == 303 and response.location.endswith(URL)
+    assert "1 email(s) are on their way" in text(organiser_client.get(URL))
+    assert [m.to for m in outbox()] == ["ada@example.org"]
+    assert changes(world.visit)[0].notice is NoticeState.SENT
+    organiser_client.post(f"{URL}/notify")
+    assert "no changes waiting" in text(organiser_client.get(URL))
+    assert len(outbox()) == 1
+
+
+def test_the_visit_page_links_to_the_change_log(organiser_client, world):
+    page = organiser_client.get("/organiser/visits/cic-stoke/").get_data(as_text=True)
+    assert f'href="{URL}"' in page
+
+
+def test_other_people_cannot_see_or_notify(client, organiser, world):
+    other = make_user(email="other@example.org")
+    login(client, other)
+    assert client.get(URL).status_code == 404
+    assert client.get(f"{URL}/preview").status_code == 404
+    assert client.post(f"{URL}/notify").status_code == 404
