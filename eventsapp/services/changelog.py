@@ -107,7 +107,7 @@ def _text(value: Any) -> str:
         return f"{_day(value)} {value:%Y}"
     if isinstance(value, enum.Enum):  # "single_choice" -> "Single choice"
         return ENUM_TEXT.get(value.value, value.value.replace("_", " ").capitalize())
-    return shorten(" ".join(str(getattr(value, "value", value)).split()), 200, placeholder="…")
+    return shorten(" ".join(str(value).split()), 200, placeholder="…")
 
 
 def _changed(obj, fields: dict[str, tuple[str, Callable[[Any], str]]]
@@ -125,6 +125,8 @@ def _changed(obj, fields: dict[str, tuple[str, Callable[[Any], str]]]
             new = history.added[0] if history.added else None
             if old != new:
                 old_text, new_text = show(old), show(new)
+                if old_text == new_text and old_text.endswith("…"):
+                    new_text = "(changed further on)"  # beyond the part shown
                 if old_text != new_text:
                     details[label] = {"old": old_text, "new": new_text}
     return details

@@ -102,6 +102,15 @@ def test_a_title_change_alone_is_logged_but_tells_nobody(organiser, world):
     assert change.notice is None
 
 
+def test_a_long_description_changed_near_its_end_is_still_logged(organiser, world):
+    words = "A walk through the bottle kilns and the throwing room. " * 8
+    edit(organiser, world.tour, description=words + "Sturdy shoes.")
+    edit(organiser, world.tour, description=words + "Bring a coat.")
+    change = last_change(world.visit)
+    assert change.details["description"]["new"] == "(changed further on)"
+    assert change.details["description"]["old"].endswith("…")
+
+
 def test_saving_an_unchanged_item_logs_nothing(organiser, world):
     before = len(changes(world.visit))
     edit(organiser, world.tour)
