@@ -51,6 +51,9 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "eventsapp@localhost")
     MAIL_FROM_NAME = os.environ.get("MAIL_FROM_NAME", "eventsapp")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "20"))
+    # Change notices wait until a visit's newest pending change is this many minutes
+    # old, so a burst of edits goes out as one digest (services.change_notices).
+    NOTICE_QUIET_MINUTES = int(os.environ.get("NOTICE_QUIET_MINUTES", "10"))
 
     # Flask-Limiter: limits on the registration and login POSTs. memory:// counts
     # per process; set redis://... when several workers or hosts run.
