@@ -202,13 +202,19 @@ def _event_lines(event: Event) -> list[str]:
     return lines
 
 
-def _years(events: Iterable[Event]) -> tuple[int, int]:
+def years_of(events: Iterable[Event]) -> tuple[int, int]:
     years = [e.starts.year for e in events] + [e.ends.year for e in events]
     return min(years) - 1, max(years) + 1
 
 
-def build(calendar: Calendar) -> bytes:
-    """The whole VCALENDAR as bytes. Events keep the order given."""
+def event_bytes(event: Event) -> bytes:
+    """One VEVENT, folded: calendars are put together from these (``assemble``)."""
+    return b"".join(fold(line) for line in _event_lines(event))
+
+
+def head(calendar: Calendar, years: tuple[int, int] | None = None) -> bytes:
+    """Everything before the events: the calendar's properties and a VTIMEZONE for
+    each TZID the events use, covering ``years`` (by default the events' own)."""
     events = list(calendar.events)
     zones = sorted({e.tzid for e in events})
     refresh = _duration(calendar.refresh)
@@ -226,13 +232,22 @@ def build(calendar: Calendar) -> bytes:
     if calendar.description:
         lines.append(f"X-WR-CALDESC:{escape_text(calendar.description)}")
     if zones:
-        first, last = _years(events)
+        first, last = years or years_of(events)
         for tzid in zones:
             lines += vtimezone(tzid, first, last)
-    for event in events:
-        lines += _event_lines(event)
-    lines.append("END:VCALENDAR")
     return b"".join(fold(line) for line in lines)
+
+
+END = b"END:VCALENDAR\r\n"
+
+
+def assemble(calendar_head: bytes, events: Iterable[bytes]) -> bytes:
+    return calendar_head + b"".join(events) + END
+
+
+def build(calendar: Calendar) -> bytes:
+    """The whole VCALENDAR as bytes. Events keep the order given."""
+    return assemble(head(calendar), (event_bytes(event) for event in calendar.events))
 
 
 def last_modified(calendar: Calendar) -> datetime | None:

@@ -1,6 +1,7 @@
 """Every model, imported here so that Alembic sees the whole schema."""
 
 from eventsapp.dbtypes import utcnow
+from eventsapp.models import versioning  # noqa: F401 - registers the flush listener
 from eventsapp.models.agenda import AgendaItem, ItemKind, ItemStatus
 from eventsapp.models.changes import ChangeArea, NoticeState, VisitChange
 from eventsapp.models.feedback import RATINGS, Feedback, ItemFeedback

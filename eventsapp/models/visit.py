@@ -85,6 +85,9 @@ class Visit(db.Model):
     # Set the first time the visit is published; from then on, deleted items leave
     # a cancelled tombstone so subscribed calendars drop them.
     first_published_at: Mapped[datetime | None]
+    # Raised (eventsapp.models.versioning) by every flush that changes the visit, its
+    # agenda, venues, showcases or bookings: cached calendars and pages are keyed by it.
+    content_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # When the feedback request went out after the visit (sent once).
     feedback_requested_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

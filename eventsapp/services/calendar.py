@@ -4,12 +4,15 @@ of queries, with a strong ETag and Last-Modified for conditional GETs."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from eventsapp.cache import visit_content
 from eventsapp.exports import ical
 from eventsapp.exports.agenda_events import booking_event, item_event
 from eventsapp.extensions import db
@@ -30,6 +33,7 @@ from eventsapp.models import (
 from eventsapp.services import registration as registration_service
 from eventsapp.services import tokens
 from eventsapp.services.errors import NotFound
+from eventsapp.services.itinerary import attended_items
 from eventsapp.services.tx import begin_write
 from eventsapp.services.users import ensure_feed_token
 from eventsapp.services.visits import is_slug
@@ -49,8 +53,7 @@ class Feed:
 
 def _feed(calendar: ical.Calendar, filename: str, private: bool) -> Feed:
     body = ical.build(calendar)
-    etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
-    return Feed(body, etag, ical.last_modified(calendar), filename, private)
+    return Feed(body, _etag(body), ical.last_modified(calendar), filename, private)
 
 
 # --- loading --------------------------------------------------------------------------------
@@ -100,44 +103,185 @@ def _agenda_events(visit: Visit, base_url: str, bookings: dict[int, list[Showcas
     return events
 
 
-# --- public feeds ----------------------------------------------------------------------------
+# --- a visit's events, built once per content version -----------------------------------------
 
 
-def _public_visit(slug: str) -> Visit:
+@dataclass
+class ItemEvents:
+    """One agenda item's event and its approved showcase bookings' events, as bytes.
+    ``id`` and ``capacity`` let services.itinerary.attended_items choose among them."""
+
+    id: int
+    capacity: int | None
+    title: str
+    deleted: bool  # a tombstone: kept in feeds as CANCELLED, has no feed of its own
+    event: ical.Event
+    bookings: bytes
+    last_modified: datetime
+    _by_status: dict[str | None, bytes]
+
+    def bytes_for(self, status: str | None = None) -> bytes:
+        """The item's event with ``status`` (None: its own); a cancelled item stays
+        cancelled whatever is asked, as agenda_events.item_event decides."""
+        chunk = self._by_status.get(status)
+        if chunk is None:
+            own = self.event.status
+            wanted = own if status is None or own == "CANCELLED" else status
+            chunk = ical.event_bytes(replace(self.event, status=wanted)) + self.bookings
+            self._by_status[status] = chunk
+        return chunk
+
+
+@dataclass
+class VisitEvents:
+    visit_id: int
+    slug: str
+    title: str
+    timezone: str
+    years: tuple[int, int]
+    items: list[ItemEvents]
+    feed: Feed  # the whole public agenda
+    _heads: dict[str, bytes]
+
+    def head(self, name: str) -> bytes:
+        """The calendar head for a feed of this visit called ``name``."""
+        found = self._heads.get(name)
+        if found is None:
+            probe = ical.Event(uid="x", sequence=0, summary="", starts=utcnow(), ends=utcnow(),
+                               tzid=self.timezone, created=utcnow(), last_modified=utcnow())
+            found = ical.head(ical.Calendar(name=name, timezone=self.timezone,
+                                            events=(probe,), refresh=REFRESH), self.years)
+            self._heads[name] = found
+        return found
+
+    def item(self, item_id: int) -> ItemEvents | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+
+@dataclass(frozen=True)
+class VisitStamp:
+    visit_id: int
+    version: int
+    created_at: datetime  # with the id: a deleted visit's reused id is another visit
+    status: VisitStatus
+    ended: bool  # once the visit is over, deleted items' tombstones leave the feeds
+
+    @property
+    def key(self) -> tuple[int, datetime, bool]:
+        return (self.version, self.created_at, self.ended)
+
+
+def _stamp(*conditions, now: datetime | None = None) -> VisitStamp:
+    row = db.session.execute(
+        select(Visit.id, Visit.content_version, Visit.created_at, Visit.status, Visit.end_date,
+               Visit.timezone)
+        .where(*conditions)
+    ).first()
+    if row is None:
+        raise NotFound("No such visit.")
+    ended = to_local(now or utcnow(), ZoneInfo(row.timezone)).date() > row.end_date
+    return VisitStamp(row.id, row.content_version, row.created_at, row.status, ended)
+
+
+def public_stamp(slug: str, now: datetime | None = None) -> VisitStamp:
+    """What a published (or cancelled) visit's cached outputs are keyed by: one query."""
     if not is_slug(slug):  # PostgreSQL refuses some strings outright (a NUL from %00)
         raise NotFound("No such visit.")
-    visits = _visit_with_agenda(Visit.slug == slug, Visit.status != VisitStatus.DRAFT)
-    if not visits:
-        raise NotFound("No such visit.")
-    return visits[0]
+    return _stamp(Visit.slug == slug, Visit.status != VisitStatus.DRAFT, now=now)
+
+
+def _build_visit_events(visit_id: int, base_url: str, now: datetime) -> VisitEvents:
+    visit = _visit_with_agenda(Visit.id == visit_id)[0]
+    bookings = _approved_bookings([visit.id])
+    items = []
+    every_event = []
+    for item in feed_items(visit, now):
+        event = item_event(item, visit, base_url)
+        booking_events = [booking_event(b, item, visit, base_url)
+                          for b in bookings.get(item.id, [])]
+        every_event += [event, *booking_events]
+        chunk = ical.event_bytes(event)
+        extra = b"".join(ical.event_bytes(e) for e in booking_events)
+        items.append(ItemEvents(
+            id=item.id, capacity=item.capacity, title=item.title,
+            deleted=item.deleted_at is not None, event=event,
+            bookings=extra,
+            last_modified=max(e.last_modified for e in (event, *booking_events)),
+            _by_status={None: chunk + extra},
+        ))
+    calendar = ical.Calendar(
+        name=visit.title, timezone=visit.timezone, events=every_event, refresh=REFRESH,
+        description=f"{visit.title}: {visit.city}, hosted by {visit.host}",
+    )
+    years = ical.years_of(every_event) if every_event else (now.year - 1, now.year + 1)
+    body = ical.assemble(ical.head(calendar, years), (i.bytes_for() for i in items))
+    feed = Feed(body, _etag(body), ical.last_modified(calendar), f"{visit.slug}.ics",
+                private=False)
+    return VisitEvents(visit.id, visit.slug, visit.title, visit.timezone, years, items, feed,
+                       _heads={})
+
+
+def visit_events(stamp: VisitStamp, base_url: str, now: datetime | None = None
+                 ) -> VisitEvents:
+    """The visit's events from this process's cache, built when its content changed."""
+    return visit_content.get(("calendar", stamp.visit_id, base_url), stamp.key,
+                             lambda: _build_visit_events(stamp.visit_id, base_url,
+                                                         now or utcnow()))
+
+
+def clear_cache() -> None:
+    """Forget every cached calendar, JSON document and page of this process."""
+    visit_content.clear()
+
+
+def _etag(*parts: bytes | str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else part.encode())
+        digest.update(b"\x00")
+    return '"' + digest.hexdigest()[:40] + '"'
+
+
+def _assembled(events: VisitEvents, name: str, chosen: list[tuple[ItemEvents, str | None]],
+               filename: str, private: bool) -> Feed:
+    """A feed made of some of a visit's events. Its ETag comes from what it is made of
+    (the visit's feed, the name and each item's status), not from hashing the body."""
+    body = ical.assemble(events.head(name), (item.bytes_for(status) for item, status in chosen))
+    etag = _etag(events.feed.etag, name, *(f"{item.id}:{status}" for item, status in chosen))
+    last = max((item.last_modified for item, _ in chosen), default=None)
+    return Feed(body, etag, last, filename, private)
+
+
+# --- public feeds ----------------------------------------------------------------------------
 
 
 def visit_feed(slug: str, base_url: str, now: datetime | None = None) -> Feed:
     """Every item of a published (or cancelled) visit and each approved showcase booking."""
-    now = now or utcnow()
-    visit = _public_visit(slug)
-    events = _agenda_events(visit, base_url, _approved_bookings([visit.id]), now)
-    calendar = ical.Calendar(
-        name=visit.title, timezone=visit.timezone, events=events, refresh=REFRESH,
-        description=f"{visit.title}: {visit.city}, hosted by {visit.host}",
-    )
-    return _feed(calendar, f"{visit.slug}.ics", private=False)
+    return visit_events(public_stamp(slug, now), base_url, now).feed
 
 
 def item_feed(slug: str, item_id: int, base_url: str) -> Feed:
-    visit = _public_visit(slug)
-    item = next((i for i in visit.items if i.id == item_id and i.deleted_at is None), None)
-    if item is None:
+    events = visit_events(public_stamp(slug), base_url)
+    item = events.item(item_id)
+    if item is None or item.deleted:
         raise NotFound("No such agenda item.")
-    events = [item_event(item, visit, base_url)]
-    for booking in _approved_bookings([visit.id]).get(item.id, []):
-        events.append(booking_event(booking, item, visit, base_url))
-    calendar = ical.Calendar(name=f"{item.title} · {visit.title}", timezone=visit.timezone,
-                             events=events, refresh=REFRESH)
-    return _feed(calendar, f"{visit.slug}-item-{item.id}.ics", private=False)
+    return _assembled(events, f"{item.title} · {events.title}", [(item, None)],
+                      f"{events.slug}-item-{item.id}.ics", private=False)
 
 
 # --- personal feeds ----------------------------------------------------------------------------
+
+
+def _attendee_statuses(registration: Registration, draft: bool
+                       ) -> tuple[str, dict[SignupStatus | None, str]]:
+    if registration.status is RegistrationStatus.CANCELLED or draft:
+        base = "CANCELLED"
+    elif registration.status is RegistrationStatus.CONFIRMED:
+        base = "CONFIRMED"
+    else:
+        base = "TENTATIVE"
+    waiting = "TENTATIVE" if base == "CONFIRMED" else base
+    return base, {None: base, SignupStatus.CONFIRMED: base, SignupStatus.WAITLISTED: waiting}
 
 
 def attendee_events(registration: Registration, base_url: str,
@@ -145,28 +289,14 @@ def attendee_events(registration: Registration, base_url: str,
     """The items an attendee attends: every item without a capacity and those with a
     capacity they signed up for. Waiting (for the visit or an item) or awaiting
     approval: TENTATIVE. A cancelled registration: everything CANCELLED, so
-    subscribed calendars drop it."""
+    subscribed calendars drop it. (As data, for emails; feeds use attendee_feed.)"""
     now = now or utcnow()
     visit = _visit_with_agenda(Visit.id == registration.visit_id)[0]
-    signups = {s.item_id: s.status for s in registration.signups
-               if s.status is not SignupStatus.CANCELLED}
-    if registration.status is RegistrationStatus.CANCELLED or visit.status is VisitStatus.DRAFT:
-        base_status = "CANCELLED"
-    elif registration.status is RegistrationStatus.CONFIRMED:
-        base_status = "CONFIRMED"
-    else:
-        base_status = "TENTATIVE"
+    _, statuses = _attendee_statuses(registration, visit.status is VisitStatus.DRAFT)
     bookings = _approved_bookings([visit.id])
     events = []
-    for item in feed_items(visit, now):
-        if item.capacity is None:
-            status = base_status
-        elif item.id in signups:
-            waiting = signups[item.id] is SignupStatus.WAITLISTED
-            status = "TENTATIVE" if waiting and base_status == "CONFIRMED" else base_status
-        else:
-            continue
-        events.append(item_event(item, visit, base_url, status))
+    for item, signup in attended_items(feed_items(visit, now), registration.signups):
+        events.append(item_event(item, visit, base_url, statuses[signup]))
         for booking in bookings.get(item.id, []):
             events.append(booking_event(booking, item, visit, base_url))
     return ical.Calendar(name=f"{visit.title} (my agenda)", timezone=visit.timezone,
@@ -174,9 +304,16 @@ def attendee_events(registration: Registration, base_url: str,
 
 
 def attendee_feed(token: str, base_url: str, now: datetime | None = None) -> Feed:
+    """An attendee's feed, put together from the visit's cached events: three queries
+    (the registration, its sign-ups, the visit's stamp) whatever the agenda's size."""
     registration = registration_service.registration_for_feed_token(token)
-    calendar = attendee_events(registration, base_url, now)
-    return _feed(calendar, "my-agenda.ics", private=True)
+    stamp = _stamp(Visit.id == registration.visit_id, now=now)
+    events = visit_events(stamp, base_url, now)
+    _, statuses = _attendee_statuses(registration, stamp.status is VisitStatus.DRAFT)
+    chosen = [(item, statuses[signup])
+              for item, signup in attended_items(events.items, registration.signups)]
+    return _assembled(events, f"{events.title} (my agenda)", chosen, "my-agenda.ics",
+                      private=True)
 
 
 def _user_for_feed_token(token: str) -> User:
@@ -306,9 +443,24 @@ def booking_calendar(booking: ShowcaseBooking, base_url: str) -> ical.Calendar:
                          events=events, refresh=REFRESH)
 
 
-def agenda_json(slug: str, base_url: str) -> dict:
-    """The public agenda as a JSON-ready document (approved showcase bookings included)."""
+@dataclass(frozen=True)
+class Document:
+    body: bytes
+    etag: str
+
+
+def _build_agenda_json(visit_id: int, base_url: str) -> Document:
     from eventsapp.exports.agenda_json import agenda_document
 
-    visit = _public_visit(slug)
-    return agenda_document(visit, visit.items, _approved_bookings([visit.id]), base_url)
+    visit = _visit_with_agenda(Visit.id == visit_id)[0]
+    document = agenda_document(visit, visit.items, _approved_bookings([visit.id]), base_url)
+    body = json.dumps(document, ensure_ascii=False, indent=2).encode()
+    return Document(body, _etag(body))
+
+
+def agenda_json(slug: str, base_url: str) -> Document:
+    """The public agenda as JSON (approved showcase bookings included), built once per
+    content version."""
+    stamp = public_stamp(slug)
+    return visit_content.get(("agenda.json", stamp.visit_id, base_url), stamp.key,
+                             lambda: _build_agenda_json(stamp.visit_id, base_url))

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from eventsapp.extensions import db
 from eventsapp.models import (
@@ -111,9 +111,10 @@ def registration_for_token(token: str) -> Registration:
 def registration_for_feed_token(token: str) -> Registration:
     if not tokens.looks_valid(token):
         raise NotFound("No such feed.")
-    registration = db.session.scalar(
+    registration = db.session.scalars(
         select(Registration).where(Registration.feed_token_hash == tokens.digest(token))
-    )
+        .options(joinedload(Registration.signups))  # the feed needs them: one query
+    ).unique().one_or_none()  # every row read, so the sign-ups are all there
     if registration is None or registration.erased_at is not None:
         raise NotFound("No such feed.")
     return registration

@@ -20,6 +20,7 @@ from eventsapp.models import (
     VisitStatus,
     utcnow,
 )
+from eventsapp.services import changelog
 from eventsapp.services.errors import Conflict, NotFound, ValidationError
 from eventsapp.services.tx import begin_write
 from eventsapp.timezones import NonexistentLocalTime, is_known_zone, to_local, to_utc
@@ -111,19 +112,18 @@ def published_upcoming_visits(today: date) -> list[Visit]:
     return list(db.session.scalars(stmt))
 
 
-def public_visit(slug: str) -> Visit:
-    """A published or cancelled visit with its venues and agenda loaded in a fixed
-    number of queries, whatever the size of the agenda. Drafts are NotFound."""
+def public_visit(slug: str, with_agenda: bool = True) -> Visit:
+    """A published or cancelled visit, with its venues and agenda loaded in a fixed
+    number of queries whatever the size of the agenda (or alone, in one query, when
+    ``with_agenda`` is false). Drafts are NotFound."""
     if not is_slug(slug):
         raise NotFound("No such visit.")
-    stmt = (
-        select(Visit)
-        .where(Visit.slug == slug, Visit.status != VisitStatus.DRAFT)
-        .options(
+    stmt = select(Visit).where(Visit.slug == slug, Visit.status != VisitStatus.DRAFT)
+    if with_agenda:
+        stmt = stmt.options(
             selectinload(Visit.venues),
             selectinload(Visit.items).joinedload(AgendaItem.venue),
         )
-    )
     visit = db.session.scalar(stmt)
     if visit is None:
         raise NotFound("No such visit.")
@@ -206,6 +206,7 @@ def update_visit(actor: User, slug: str, data: VisitInput) -> Visit:
     visit.start_date = data.start_date
     visit.end_date = data.end_date
     visit.summary = data.summary.strip()
+    changelog.visit_edited(actor, visit)
     _commit_or_slug_conflict(data.slug)
     return visit
 
@@ -239,6 +240,7 @@ def set_visit_status(actor: User, slug: str, status: VisitStatus) -> Visit:
     if visit.status is status:
         db.session.rollback()
         return visit
+    changelog.visit_status(actor, visit, status)
     if status is VisitStatus.PUBLISHED and visit.first_published_at is None:
         visit.first_published_at = utcnow()
     if VisitStatus.CANCELLED in (status, visit.status):
@@ -285,6 +287,7 @@ def create_venue(actor: User, slug: str, data: VenueInput) -> Venue:
     venue = Venue(visit=visit)
     _apply_venue(venue, data)
     db.session.add(venue)
+    changelog.venue_added(actor, venue)
     db.session.commit()
     return venue
 
@@ -297,6 +300,7 @@ def update_venue(actor: User, slug: str, venue_id: int, data: VenueInput) -> Ven
         db.session.rollback()
         raise ValidationError(errors)
     _apply_venue(venue, data)
+    changelog.venue_edited(actor, venue)
     db.session.commit()
     return venue
 
@@ -325,5 +329,6 @@ def delete_venue(actor: User, slug: str, venue_id: int) -> None:
             f"{venue.name} is the venue of {len(in_use)} agenda item(s) ({listed}). "
             "Move them to another venue first."
         )
+    changelog.venue_deleted(actor, venue)
     db.session.delete(venue)
     db.session.commit()

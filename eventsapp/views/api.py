@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from flask import Blueprint, Response, abort, request
 
 from eventsapp.services import calendar
@@ -20,10 +17,8 @@ def agenda(slug: str):
         document = calendar.agenda_json(slug, base_url())
     except NotFound:
         abort(404)
-    body = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False).encode()
-    etag = hashlib.sha256(body).hexdigest()[:40]
-    headers = {"ETag": f'"{etag}"', "Cache-Control": "public, max-age=300",
+    headers = {"ETag": document.etag, "Cache-Control": "public, max-age=300",
                "Access-Control-Allow-Origin": "*"}
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains(document.etag.strip('"')):
         return Response(status=304, headers=headers)
-    return Response(body, 200, headers, mimetype="application/json")
+    return Response(document.body, 200, headers, mimetype="application/json")
