@@ -14,8 +14,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from eventsapp.extensions import db
+from eventsapp.feedback_cli import feedback_cli
 from eventsapp.models import Role
-from eventsapp.services import demo, outbox, users
+from eventsapp.notices_cli import describe as describe_notices
+from eventsapp.notices_cli import notices_cli
+from eventsapp.services import change_notices, demo, outbox, users
 from eventsapp.services.errors import DomainError
 from eventsapp.urls import absolute
 
@@ -119,6 +122,10 @@ def send_outbox(watch: bool, interval: float, limit: int) -> None:
     sender = outbox.sender_address(current_app.config["MAIL_FROM_NAME"],
                                    current_app.config["MAIL_FROM"])
     while True:
+        # Change digests that are due go into the outbox first, then out with the rest.
+        notices = change_notices.send_due()
+        if notices.visits:
+            click.echo(describe_notices(notices))
         report = outbox.send_due(transport, sender, limit=limit)
         if report.sent or report.retried or report.failed or not watch:
             click.echo(f"Sent {report.sent}, to retry {report.retried}, "
@@ -133,6 +140,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(notices_cli)
+    app.cli.add_command(feedback_cli)
 
 
 # --- backup ---------------------------------------------------------------------------------
