@@ -43,7 +43,7 @@ from eventsapp.models import (
     Visit,
     VisitStatus,
 )
-from eventsapp.services import notices, tokens, users
+from eventsapp.services import checkin, notices, tokens, users
 from tests.conftest import _empty_tables
 from tests.factories import (
     PASSWORD,
@@ -103,6 +103,11 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("registration.cancel", "POST"): LINK_HOLDER,
     ("registration.erase", "POST"): LINK_HOLDER,
     ("registration.reset_calendar", "POST"): LINK_HOLDER,
+    ("itinerary.itinerary", "GET"): LINK_HOLDER,
+    ("feedback.form", "GET"): LINK_HOLDER,
+    # The world's visit is weeks away: the attendee's feedback is refused until it ends.
+    ("feedback.form", "POST"): row(NOT_FOUND, CONFLICT, NOT_FOUND, NOT_FOUND, NOT_FOUND,
+                                   NOT_FOUND),
     ("feeds.personal", "GET"): OWN_FEED,
     # logging in and out
     ("auth.login", "GET"): EVERYONE,
@@ -158,6 +163,9 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("organiser.registrations_csv", "GET"): VISIT_ORGANISERS,
     ("organiser.catering", "GET"): VISIT_ORGANISERS,
     ("organiser.purge_registrations", "POST"): VISIT_ORGANISERS,
+    ("organiser.report", "GET"): VISIT_ORGANISERS,
+    ("organiser.report_csv", "GET"): VISIT_ORGANISERS,
+    ("organiser.request_feedback", "POST"): VISIT_ORGANISERS,
     ("organiser.new_registration", "GET"): VISIT_ORGANISERS,
     ("organiser.new_registration", "POST"): VISIT_ORGANISERS,
     ("organiser.registration", "GET"): VISIT_ORGANISERS,
@@ -178,6 +186,21 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("organiser.assign_member", "POST"): VISIT_ORGANISERS,
     ("organiser.run_sheet", "GET"): VISIT_ORGANISERS,
     ("organiser.run_sheet_csv", "GET"): VISIT_ORGANISERS,
+    # the organiser area: the dashboard and the visit's run sheet
+    ("organiser.dashboard", "GET"): VISIT_ORGANISERS,
+    ("organiser.visit_run_sheet", "GET"): VISIT_ORGANISERS,
+    # the organiser area: check-in on the day (the desk, and the page a QR code opens)
+    ("organiser.check_in_desk", "GET"): VISIT_ORGANISERS,
+    ("organiser.check_in_counts", "GET"): VISIT_ORGANISERS,
+    ("organiser.check_in", "POST"): VISIT_ORGANISERS,
+    ("organiser.undo_check_in", "POST"): VISIT_ORGANISERS,
+    ("organiser.scanned", "GET"): VISIT_ORGANISERS,
+    ("organiser.scanned_check_in", "POST"): VISIT_ORGANISERS,
+    ("organiser.scanned_undo", "POST"): VISIT_ORGANISERS,
+    # the organiser area: the change log and change notices
+    ("organiser.changes", "GET"): VISIT_ORGANISERS,
+    ("organiser.changes_preview", "GET"): VISIT_ORGANISERS,
+    ("organiser.notify_changes", "POST"): VISIT_ORGANISERS,
     # the organiser area: the cluster's member businesses (every organiser's)
     ("organiser.members", "GET"): ORGANISERS,
     ("organiser.new_business", "GET"): ORGANISERS,
@@ -307,7 +330,7 @@ def clients_for(app, world: World) -> dict:
 
 
 def _token(endpoint: str, role: str, world: World) -> str:
-    if endpoint.startswith("registration."):
+    if endpoint.startswith(("registration.", "feedback.", "itinerary.")):
         return world.manage_token if role == "attendee" else FORGED_TOKEN
     if endpoint == "feeds.personal":
         return world.feed_tokens.get(role, FORGED_TOKEN)
@@ -356,6 +379,8 @@ def url_values(rule, role: str, world: World) -> dict:
             values[name] = world.business_a_id
         elif name == "user_id":
             values[name] = world.invitee_id
+        elif name == "sig":  # a check-in link's: the attendee's registration
+            values[name] = checkin.signature(world.registration_id)
         elif name == "filename":
             values[name] = "css/app.css"
         elif name in ("showcase_id", "booking_id", "venue_id", "question_id",
@@ -461,6 +486,10 @@ NO_CHANGE = {
     "auth.logout",
     "organiser.publish_visit",  # the visit is published already
     "organiser.purge_registrations",  # refused (flashed) until the visit is over
+    "organiser.undo_check_in",  # nobody is checked in in this world
+    "organiser.scanned_undo",
+    "organiser.request_feedback",  # likewise
+    "organiser.notify_changes",  # no change notice is waiting in this world
 }
 
 

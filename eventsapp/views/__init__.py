@@ -10,8 +10,10 @@ def register_blueprints(app: Flask) -> None:
         api,
         auth,
         errors,
+        feedback,
         feeds,
         health,
+        itinerary,
         member,
         organiser,
         public,
@@ -20,6 +22,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(public.bp)
     app.register_blueprint(registration.bp)
+    app.register_blueprint(itinerary.bp)
+    app.register_blueprint(feedback.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(organiser.bp, url_prefix="/organiser")
     app.register_blueprint(member.bp, url_prefix="/member")

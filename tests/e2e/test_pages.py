@@ -25,8 +25,9 @@ from eventsapp.models import (
     RegistrationStatus,
     VisitStatus,
 )
-from eventsapp.services import notices
+from eventsapp.services import checkin, notices
 from eventsapp.services import registration as registration_service
+from tests.changes.support import log_sample_changes
 from tests.conftest import _config, _empty_tables
 from tests.e2e.support import (
     WIDTHS,
@@ -93,6 +94,22 @@ PAGES = {
         "organiser", lambda s: f"/organiser/visits/{s.slug}/showcases/{s.showcase_item_id}",
         "Makers' showcase"),
     "organiser-members": Page("organiser", lambda s: "/organiser/members/", "Member businesses"),
+    "organiser-check-in": Page(
+        "organiser", lambda s: f"/organiser/visits/{s.slug}/check-in", "Check-in"),
+    "organiser-check-in-scanned": Page("organiser", lambda s: s.checkin_path, "Ada Delegate"),
+    "organiser-dashboard": Page(
+        "organiser", lambda s: f"/organiser/visits/{s.slug}/dashboard", "Dashboard"),
+    "organiser-run-sheet": Page(
+        "organiser", lambda s: f"/organiser/visits/{s.slug}/run-sheet", "Run sheet"),
+    "attendee-itinerary": Page(None, lambda s: f"/r/{s.manage_token}/itinerary",
+                               "Your itinerary"),
+    "organiser-changes": Page(
+        "organiser", lambda s: f"/organiser/visits/{s.slug}/changes", "Change log"),
+    "organiser-changes-preview": Page(
+        "organiser", lambda s: f"/organiser/visits/{s.slug}/changes/preview",
+        "Preview of change notices"),
+    "organiser-report": Page(
+        "organiser", lambda s: f"/organiser/visits/{s.slug}/report", "Impact report"),
 }
 
 
@@ -166,9 +183,11 @@ def _build_site() -> SimpleNamespace:
                       organisation_type=OrganisationType.INVESTOR)
     make_registration(visit, status=RegistrationStatus.WAITLISTED, full_name="Cy Waiting")
     make_registration(visit, status=RegistrationStatus.PENDING_APPROVAL, full_name="Di Pending")
+    log_sample_changes(visit, organiser, tour)
     return SimpleNamespace(
         slug=visit.slug,
         manage_token=notices.manage_token(ada),
+        checkin_path=checkin.path(ada),
         showcase_id=showcase.id,
         showcase_item_id=showcase_item.id,
         free_slot_id=showcase.slots[1].id,
