@@ -284,29 +284,16 @@ def _attendee_statuses(registration: Registration, draft: bool
     return base, {None: base, SignupStatus.CONFIRMED: base, SignupStatus.WAITLISTED: waiting}
 
 
-def attendee_events(registration: Registration, base_url: str,
-                    now: datetime | None = None) -> ical.Calendar:
-    """The items an attendee attends: every item without a capacity and those with a
-    capacity they signed up for. Waiting (for the visit or an item) or awaiting
-    approval: TENTATIVE. A cancelled registration: everything CANCELLED, so
-    subscribed calendars drop it. (As data, for emails; feeds use attendee_feed.)"""
-    now = now or utcnow()
-    visit = _visit_with_agenda(Visit.id == registration.visit_id)[0]
-    _, statuses = _attendee_statuses(registration, visit.status is VisitStatus.DRAFT)
-    bookings = _approved_bookings([visit.id])
-    events = []
-    for item, signup in attended_items(feed_items(visit, now), registration.signups):
-        events.append(item_event(item, visit, base_url, statuses[signup]))
-        for booking in bookings.get(item.id, []):
-            events.append(booking_event(booking, item, visit, base_url))
-    return ical.Calendar(name=f"{visit.title} (my agenda)", timezone=visit.timezone,
-                         events=events, refresh=REFRESH)
-
-
 def attendee_feed(token: str, base_url: str, now: datetime | None = None) -> Feed:
     """An attendee's feed, put together from the visit's cached events: three queries
     (the registration, its sign-ups, the visit's stamp) whatever the agenda's size."""
     registration = registration_service.registration_for_feed_token(token)
+    return registration_feed(registration, base_url, now)
+
+
+def registration_feed(registration: Registration, base_url: str, now: datetime | None = None
+                      ) -> Feed:
+    """The attendee's agenda from the visit's cached events (feeds and emails)."""
     stamp = _stamp(Visit.id == registration.visit_id, now=now)
     events = visit_events(stamp, base_url, now)
     _, statuses = _attendee_statuses(registration, stamp.status is VisitStatus.DRAFT)
@@ -426,10 +413,11 @@ def ensure_user_feed(actor: User) -> User:
 ATTACHMENT_TYPE = "text/calendar; method=PUBLISH; charset=utf-8"
 
 
-def attachment(calendar: ical.Calendar, filename: str) -> dict[str, str]:
+def attachment(calendar: ical.Calendar | Feed, filename: str) -> dict[str, str]:
     """An outbox attachment (services.outbox.build_email makes it a MIME part)."""
+    body = calendar.body if isinstance(calendar, Feed) else ical.build(calendar)
     return {"filename": filename, "content_type": ATTACHMENT_TYPE,
-            "content": ical.build(calendar).decode("utf-8")}
+            "content": body.decode("utf-8")}
 
 
 def booking_calendar(booking: ShowcaseBooking, base_url: str) -> ical.Calendar:

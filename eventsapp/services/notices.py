@@ -36,11 +36,11 @@ def feed_url(registration: Registration) -> str:
 
 
 def calendar_attachment(registration: Registration) -> dict[str, str]:
-    """The attendee's agenda (services.calendar.attendee_events) as an attachment."""
+    """The attendee's agenda, as their feed holds it, as an attachment."""
     # Local import: calendar imports registration, which imports this module.
     from eventsapp.services import calendar
 
-    return calendar.attachment(calendar.attendee_events(registration, base_url()),
+    return calendar.attachment(calendar.registration_feed(registration, base_url()),
                                f"{registration.visit.slug}-my-agenda.ics")
 
 

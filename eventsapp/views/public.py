@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Response, abort, render_template
 from markupsafe import Markup
 
 from eventsapp.cache import visit_content
@@ -22,32 +22,43 @@ def index():
     )
 
 
+# Stands for the agenda in the rendered page; a NUL never occurs in escaped output.
+AGENDA_SLOT = "\x00agenda\x00"
+
+
 @bp.get("/visits/<slug>/")
 def visit(slug: str):
     try:
         found = visits.public_visit(slug, with_agenda=False)
     except NotFound:
         abort(404)
+    agenda_bytes = visit_content.get(("visit page", found.id),
+                                     (found.content_version, found.created_at),
+                                     lambda: _agenda_html(slug))
     window, window_message = registration.registration_window(found)
-    return render_template(
+    page = render_template(
         "public/visit.html",
         visit=found,
-        agenda_html=visit_content.get(("visit page", found.id),
-                                      (found.content_version, found.created_at),
-                                      lambda: _agenda_html(slug)),
+        agenda_html=Markup(AGENDA_SLOT),  # noqa: S704 - a constant
         window=window.value,
         window_message=window_message,
         places_left=registration.places_left(found),
         calendar_url=absolute(f"/visits/{found.slug}/agenda.ics"),
     )
+    # The cached agenda (hundreds of kilobytes) is sent as it is, never copied into
+    # the page: the response is the page's head, the agenda, and the page's tail.
+    head, tail = (part.encode() for part in page.split(AGENDA_SLOT, 1))
+    parts = [head, agenda_bytes, tail]
+    return Response(parts, mimetype="text/html",
+                    headers={"Content-Length": str(sum(map(len, parts)))})
 
 
-def _agenda_html(slug: str) -> Markup:
+def _agenda_html(slug: str) -> bytes:
     """The agenda and venues, rendered once per content version of the visit."""
     found = visits.public_visit(slug)
-    return Markup(render_template(  # noqa: S704 - rendered by Jinja with autoescape
+    return render_template(
         "public/_visit_agenda.html",
         visit=found,
         days=agenda.agenda_by_day(found),
         bookings=showcase.approved_bookings_by_item(found),
-    ))
+    ).encode()

@@ -231,10 +231,10 @@ def move_question_down(slug: str, question_id: int):
 # --- the registrations table -------------------------------------------------------------
 
 
-def _waitlist_positions(queue: list[Registration]) -> dict[int, int]:
-    """Place in line for each waitlisted registration, from a queue-ordered list."""
-    waiting = (r for r in queue if r.status is RegistrationStatus.WAITLISTED)
-    return {r.id: position for position, r in enumerate(waiting, start=1)}
+def _page_number() -> int:
+    """?page=N; anything else (absent, not a number, absurd) is the first page."""
+    number = request.args.get("page", "1")
+    return int(number) if number.isascii() and number.isdigit() and len(number) < 7 else 1
 
 
 @bp.get(f"{VISIT}/registrations")
@@ -244,14 +244,13 @@ def registrations(slug: str):
     status_key = request.args.get("status", "")
     status = STATUS_FILTERS[status_key][0] if status_key in STATUS_FILTERS else None
     search = " ".join(request.args.get("q", "").replace("\x00", "").split())[:SEARCH_MAX]
-    rows = attendees.registrations(visit, status, search)
-    # Positions count everyone waiting, so a search shows each person's true place.
-    queue = rows if not search else attendees.registrations(visit, RegistrationStatus.WAITLISTED)
+    page = attendees.registrations_page(visit, status, search, _page_number())
     return render_template(
         "organiser/registrations/list.html",
         visit=visit,
-        rows=rows,
-        positions=_waitlist_positions(queue),
+        page=page,
+        rows=page.rows,
+        positions=page.positions,
         counts=attendees.counts(visit),
         filters=STATUS_FILTERS,
         status_key=status_key if status else "",
