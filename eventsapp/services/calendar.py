@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from eventsapp.cache import visit_content
@@ -171,12 +171,17 @@ class VisitStamp:
         return (self.version, self.created_at, self.ended)
 
 
-def _stamp(*conditions, now: datetime | None = None) -> VisitStamp:
-    row = db.session.execute(
-        select(Visit.id, Visit.content_version, Visit.created_at, Visit.status, Visit.end_date,
-               Visit.timezone)
-        .where(*conditions)
-    ).first()
+_STAMP_COLUMNS = (Visit.id, Visit.content_version, Visit.created_at, Visit.status,
+                  Visit.end_date, Visit.timezone)
+# Built once: the stamp is read on every request for a feed, so it is a plain Core
+# statement with a bound parameter, run on the session's connection.
+_STAMP_BY_SLUG = select(*_STAMP_COLUMNS).where(
+    Visit.slug == bindparam("slug"), Visit.status != VisitStatus.DRAFT)
+_STAMP_BY_ID = select(*_STAMP_COLUMNS).where(Visit.id == bindparam("visit_id"))
+
+
+def _stamp(statement, params: dict, now: datetime | None = None) -> VisitStamp:
+    row = db.session.connection().execute(statement, params).first()
     if row is None:
         raise NotFound("No such visit.")
     ended = to_local(now or utcnow(), ZoneInfo(row.timezone)).date() > row.end_date
@@ -187,7 +192,7 @@ def public_stamp(slug: str, now: datetime | None = None) -> VisitStamp:
     """What a published (or cancelled) visit's cached outputs are keyed by: one query."""
     if not is_slug(slug):  # PostgreSQL refuses some strings outright (a NUL from %00)
         raise NotFound("No such visit.")
-    return _stamp(Visit.slug == slug, Visit.status != VisitStatus.DRAFT, now=now)
+    return _stamp(_STAMP_BY_SLUG, {"slug": slug}, now)
 
 
 def _build_visit_events(visit_id: int, base_url: str, now: datetime) -> VisitEvents:
@@ -294,7 +299,7 @@ def attendee_feed(token: str, base_url: str, now: datetime | None = None) -> Fee
 def registration_feed(registration: Registration, base_url: str, now: datetime | None = None
                       ) -> Feed:
     """The attendee's agenda from the visit's cached events (feeds and emails)."""
-    stamp = _stamp(Visit.id == registration.visit_id, now=now)
+    stamp = _stamp(_STAMP_BY_ID, {"visit_id": registration.visit_id}, now)
     events = visit_events(stamp, base_url, now)
     _, statuses = _attendee_statuses(registration, stamp.status is VisitStatus.DRAFT)
     chosen = [(item, statuses[signup])
