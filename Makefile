@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := eventsapp
 PYTEST_ARGS ?=
 
-.PHONY: run test serve lint install install-test install-dev migrate demo clean e2e e2e-deps
+.PHONY: run test serve lint install install-test install-dev migrate demo clean e2e e2e-deps bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,17 @@ serve: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+## bench: the benchmark suite (not part of `make test`, about 10 minutes): wrk against
+##        eventsapp and a floor app under the same gunicorn, on SQLite and PostgreSQL;
+##        tables in benchmarks/results/. BENCH_ARGS="--databases sqlite --update-readme"
+BENCH_ARGS ?=
+bench: install-test
+	@if ! command -v wrk >/dev/null; then \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	  $$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; \
+	fi
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -144,8 +144,10 @@ def wrk(url: str, duration: int, connections: int, headers: dict[str, str] | Non
     if script:
         command += ["-s", str(script)]
     command.append(url)
+    # Each run posts new addresses (the POST script numbers them per run).
+    env = {**os.environ, **(env or {}), "BENCH_RUN": secrets.token_hex(4)}
     out = subprocess.run(command, capture_output=True, text=True, check=True,  # noqa: S603
-                         env={**os.environ, **(env or {})}).stdout
+                         env=env).stdout
     return parse_wrk(out)
 
 
@@ -328,7 +330,7 @@ def run_database(kind: str, duration: int, connections: int, only: set[str]) -> 
              {"If-None-Match": etag}, None, {}),
             ("registration POST", 0.3, f"/visits/{slug}/register",
              {"Cookie": form_cookie, "User-Agent": USER_AGENT}, LUA / "post_form.lua",
-             {"BENCH_BODY": str(body_file), "BENCH_RUN": secrets.token_hex(4)}),
+             {"BENCH_BODY": str(body_file)}),
             ("organiser registrations page", None, f"/organiser/visits/{slug}/registrations",
              {"Cookie": organiser_cookie, "User-Agent": USER_AGENT}, None, {}),
             ("registrations CSV (2,000)", None, f"/organiser/visits/{slug}/registrations.csv",

@@ -85,8 +85,10 @@ def path(registration: Registration) -> str:
             f"{registration.id}-{signature(registration.id)}")
 
 
-def url(registration: Registration) -> str:
-    return absolute(path(registration))
+def url(registration: Registration, base: str | None = None) -> str:
+    """The absolute link; ``base`` when there is no request to take it from (the
+    outbox worker making an email's attachment)."""
+    return (base.rstrip("/") + path(registration)) if base else absolute(path(registration))
 
 
 def _label(registration: Registration) -> str:
@@ -101,10 +103,10 @@ def qr_code(registration: Registration) -> str | None:
     return qr.inline_svg(url(registration), _label(registration))
 
 
-def attachment(registration: Registration) -> dict[str, str]:
-    """The QR code as an outbox attachment (text: services.outbox makes it a MIME part)."""
+def attachment(registration: Registration, base: str | None = None) -> dict[str, str]:
+    """The QR code as an email attachment (text: services.outbox makes it a MIME part)."""
     return {"filename": ATTACHMENT_NAME, "content_type": ATTACHMENT_TYPE,
-            "content": qr.svg_file(url(registration), _label(registration))}
+            "content": qr.svg_file(url(registration, base), _label(registration))}
 
 
 # --- reading -------------------------------------------------------------------------------

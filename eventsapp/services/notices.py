@@ -6,7 +6,8 @@ from typing import Any
 
 from eventsapp.models import Registration, RegistrationStatus
 from eventsapp.services import mail, tokens
-from eventsapp.urls import absolute, base_url
+from eventsapp.services.attachments import AGENDA, CHECKIN_CODE, later
+from eventsapp.urls import absolute
 
 # Emails that give the attendee a place (or a place in the queue) carry their agenda
 # as an .ics attachment, with the same UIDs as their personal feed.
@@ -35,31 +36,14 @@ def feed_url(registration: Registration) -> str:
     return absolute(f"/feeds/{feed_token(registration)}.ics")
 
 
-def calendar_attachment(registration: Registration) -> dict[str, str]:
-    """The attendee's agenda, as their feed holds it, as an attachment."""
-    # Local import: calendar imports registration, which imports this module.
-    from eventsapp.services import calendar
-
-    return calendar.attachment(calendar.registration_feed(registration, base_url()),
-                               f"{registration.visit.slug}-my-agenda.ics")
-
-
-def checkin_attachment(registration: Registration) -> dict[str, str]:
-    """The attendee's check-in QR code, check-in.svg."""
-    # Local import, like calendar's: checkin imports visits, kept out of this module's
-    # import chain.
-    from eventsapp.services import checkin
-
-    return checkin.attachment(registration)
-
-
 def notify(registration: Registration, template: str, **extra: Any) -> None:
     """Queue ``email/<template>.txt`` to the attendee (nothing for erased rows)."""
     if not registration.email:
         return
-    attachments = [calendar_attachment(registration)] if template in WITH_CALENDAR else []
+    # Made by the outbox worker when the email is sent (services.attachments).
+    attachments = [later(AGENDA, registration)] if template in WITH_CALENDAR else []
     if template in WITH_CHECKIN_CODE and registration.status is RegistrationStatus.CONFIRMED:
-        attachments.append(checkin_attachment(registration))
+        attachments.append(later(CHECKIN_CODE, registration))
     mail.queue(
         registration.email,
         template,

@@ -88,7 +88,10 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["Message-ID"] = message.message_id
     email["Date"] = format_datetime(message.created_at)
     email.set_content(message.body_text)
-    for attachment in message.attachments:
+    # Local import: attachments reach the calendar and check-in services.
+    from eventsapp.services.attachments import rendered
+
+    for attachment in rendered(message):
         maintype, _, subtype = attachment["content_type"].partition("/")
         subtype, *params = subtype.split(";")
         email.add_attachment(

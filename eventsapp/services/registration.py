@@ -183,9 +183,9 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
     on), or pending approval when the organiser approves each registration."""
     now = now or utcnow()
     begin_write()
-    visit_id = db.session.scalar(select(Visit.id).where(Visit.slug == slug)) \
-        if is_slug(slug) else None
-    visit = lock(Visit, visit_id) if visit_id else None
+    visit = db.session.scalar(  # locked, so capacity is counted by one writer at a time
+        select(Visit).where(Visit.slug == slug).with_for_update()
+        .execution_options(populate_existing=True)) if is_slug(slug) else None
     if visit is None or visit.status is VisitStatus.DRAFT:
         db.session.rollback()
         raise NotFound("No such visit.")
@@ -199,11 +199,8 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
         db.session.rollback()
         raise ValidationError({"invitation_code": "That invitation code is not right."})
     answers = _check_details(visit, details)
-    email_key = details.email.strip().lower()
-    if _email_taken(visit.id, email_key):
-        db.session.rollback()
-        raise Conflict(DUPLICATE_EMAIL, field="email")
-
+    # An address already registered is refused by the unique index on live emails
+    # (the IntegrityError below): no query to look for it first.
     registration = new_registration(visit)
     _apply_details(registration, details, answers)
     registration.privacy_accepted_at = now
@@ -215,8 +212,10 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
     elif visit.waitlist_enabled:
         registration.status = RegistrationStatus.WAITLISTED
     else:
+        taken = _email_taken(visit.id, registration.email_key)  # say what matters more
         db.session.rollback()
-        raise Conflict("Sorry, this visit is full and has no waiting list.")
+        raise Conflict(DUPLICATE_EMAIL, field="email") if taken else Conflict(
+            "Sorry, this visit is full and has no waiting list.")
     db.session.add(registration)
     try:
         db.session.flush()
@@ -225,8 +224,9 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
         raise Conflict(DUPLICATE_EMAIL, field="email") from exc
     position = capacity.waitlist_position(registration)
     notices.notify(registration, f"registration_{registration.status.value}", position=position)
+    token = notices.manage_token(registration)  # before the commit expires the row
     db.session.commit()
-    return Outcome(registration, notices.manage_token(registration), position)
+    return Outcome(registration, token, position)
 
 
 def _code_matches(visit: Visit, code: str) -> bool:

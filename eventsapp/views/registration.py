@@ -109,7 +109,8 @@ def register(slug: str):
     if window is not Window.OPEN:
         return _closed(visit, window, message, 409 if posted else 200)
 
-    places_left = registrations.places_left(visit)
+    # Counted for the form page only; a POST that succeeds never shows it.
+    places_left = None if posted else registrations.places_left(visit)
     if (not posted and places_left == 0 and not visit.waitlist_enabled
             and visit.registration_access is not RegistrationAccess.APPROVAL):
         return render_template("registration/full.html", visit=visit,
@@ -153,7 +154,7 @@ def register(slug: str):
         visit=visit,
         form=form,
         questions=questions,
-        places_left=places_left,
+        places_left=registrations.places_left(visit) if posted else places_left,
     ), (422 if posted else 200)
 
 

@@ -22,6 +22,7 @@ from eventsapp.models import (
 from eventsapp.services import attendees, notices, users
 from eventsapp.services import registration as registrations
 from eventsapp.services import showcase as showcases
+from eventsapp.services.attachments import rendered
 from eventsapp.services.calendar import ensure_user_feed
 from eventsapp.services.outbox import build_email
 from eventsapp.services.registration import AttendeeDetails
@@ -78,8 +79,9 @@ def last_message(registration, subject_start: str = "") -> OutboxMessage:
 
 
 def calendar_attachments(message: OutboxMessage) -> list[dict]:
-    """The .ics attachments (a confirmation also carries the check-in code, an .svg)."""
-    return [a for a in message.attachments if a["filename"].endswith(".ics")]
+    """The .ics attachments as the outbox worker makes them when it sends the email
+    (a confirmation also carries the check-in code, an .svg)."""
+    return [a for a in rendered(message) if a["filename"].endswith(".ics")]
 
 
 def attached_events(message: OutboxMessage) -> dict[str, dict]:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from eventsapp.models import OutboxMessage, Registration, RegistrationStatus, VisitStatus
 from eventsapp.services import checkin, notices
+from eventsapp.services.attachments import rendered
 from eventsapp.services.outbox import build_email
 from tests.conftest import login
 from tests.factories import make_registration, make_user, make_visit
@@ -309,7 +310,7 @@ def test_the_confirmation_email_carries_the_code(app, client, db, visit, organis
     registration = db.session.scalar(select(Registration))
     [email] = db.session.scalars(select(OutboxMessage)).all()
 
-    [code] = [a for a in email.attachments if a["filename"] == "check-in.svg"]
+    [code] = [a for a in rendered(email) if a["filename"] == "check-in.svg"]
 
     assert code["content_type"] == "image/svg+xml"
     assert "Your check-in code is attached (check-in.svg)" in email.body_text
@@ -325,6 +326,8 @@ def test_the_confirmation_email_carries_the_code(app, client, db, visit, organis
     with app.test_request_context():
         assert code == checkin.attachment(registration)
         link = checkin.url(registration)
+    assert email.attachments[1] == {"render": "checkin_code", "registration_id": registration.id,
+                                    "base_url": "http://localhost"}  # made when sent
     assert urlsplit(link).path == checkin.path(registration)
     login(client, organiser)
     page = client.get(urlsplit(link).path)
@@ -338,4 +341,4 @@ def test_no_code_in_a_waiting_list_email(client, db, visit):
     client.post("/visits/cic-stoke/register", data=registration_form())
     [email] = db.session.scalars(select(OutboxMessage)).all()
     assert "waiting list" in email.subject.lower() or "waiting list" in email.body_text
-    assert [a["filename"] for a in email.attachments if a["filename"] == "check-in.svg"] == []
+    assert [a["filename"] for a in rendered(email) if a["filename"] == "check-in.svg"] == []
