@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -307,7 +307,7 @@ def erase(token: str) -> None:
 def anonymise(registration: Registration) -> None:
     """Strip personal data and kill the private links. Keeps status and organisation
     type, which carry no identity, for counts and reports."""
-    from eventsapp.models import OutboxMessage  # noqa: PLC0415 - local use only
+    from eventsapp.models import Feedback, OutboxMessage  # noqa: PLC0415 - local use only
 
     registration.full_name = ""
     registration.email = None
@@ -328,6 +328,12 @@ def anonymise(registration: Registration) -> None:
         OutboxMessage.__table__.delete().where(
             OutboxMessage.topic == f"registration:{registration.id}"
         )
+    )
+    # Feedback keeps its ratings for the impact report; comments are free text and may
+    # name the person, so they go with the rest.
+    db.session.execute(
+        update(Feedback).where(Feedback.registration_id == registration.id)
+        .values(comments="")
     )
 
 

@@ -230,3 +230,13 @@ def test_the_page_is_private(client, world):
     response = client.get(world["url"])
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_erasing_a_registration_keeps_its_ratings_but_not_its_comments(client, world):
+    talk = world["talk"].id
+    client.post(world["url"], data={"visit_rating": "5", f"item_{talk}": "4",
+                                    "comments": "Ada here: call me on 07700 900123."})
+
+    registration_service.erase(notices.manage_token(world["attendee"]))
+
+    assert stored(world["attendee"].id) == (5, {talk: 4}, "")
