@@ -11,6 +11,7 @@ keep SQLite's deferred BEGIN so they never wait for writers.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 
 from sqlalchemy import Engine, event
 
@@ -43,3 +44,38 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         statement = "BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) \
             else "BEGIN"
         conn.connection.driver_connection.execute(statement)
+
+
+# Called with each statement read_one sends (tests count statements here as well as
+# through the engine's events, which a DBAPI cursor does not fire).
+raw_statement_listeners: list[Callable[[str], None]] = []
+
+
+def read_rows(engine: Engine, sql: str, params: tuple) -> list[tuple]:
+    """Rows from a short read on a pooled DBAPI connection, outside any session.
+
+    For the lookups every feed request makes (a visit's stamp, an attendee's feed
+    token), where the ORM session's own cost would be most of the request. ``sql``
+    uses ``?`` placeholders. The read sees what is committed: on SQLite the connection
+    is in autocommit mode (no BEGIN, see above); on PostgreSQL the pool rolls it back
+    when it returns.
+    """
+    if engine.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    for listener in raw_statement_listeners:
+        listener(sql)
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+    finally:
+        connection.close()
+
+
+def read_one(engine: Engine, sql: str, params: tuple) -> tuple | None:
+    rows = read_rows(engine, sql, params)
+    return rows[0] if rows else None

@@ -6,13 +6,15 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from eventsapp.cache import visit_content
+from eventsapp.database import read_one, read_rows
 from eventsapp.exports import ical
 from eventsapp.exports.agenda_events import booking_event, item_event
 from eventsapp.extensions import db
@@ -162,37 +164,39 @@ class VisitEvents:
 class VisitStamp:
     visit_id: int
     version: int
-    created_at: datetime  # with the id: a deleted visit's reused id is another visit
+    created_at: object  # with the id: a deleted visit's reused id is another visit
     status: VisitStatus
     ended: bool  # once the visit is over, deleted items' tombstones leave the feeds
 
     @property
-    def key(self) -> tuple[int, datetime, bool]:
+    def key(self) -> tuple[int, object, bool]:
         return (self.version, self.created_at, self.ended)
 
 
-_STAMP_COLUMNS = (Visit.id, Visit.content_version, Visit.created_at, Visit.status,
-                  Visit.end_date, Visit.timezone)
-# Built once: the stamp is read on every request for a feed, so it is a plain Core
-# statement with a bound parameter, run on the session's connection.
-_STAMP_BY_SLUG = select(*_STAMP_COLUMNS).where(
-    Visit.slug == bindparam("slug"), Visit.status != VisitStatus.DRAFT)
-_STAMP_BY_ID = select(*_STAMP_COLUMNS).where(Visit.id == bindparam("visit_id"))
+# Read on every request for a feed, so in plain SQL on a pooled connection
+# (eventsapp.database.read_one) rather than through the session.
+_STAMP_SQL = ("SELECT id, content_version, created_at, status, end_date, timezone "
+              "FROM visits WHERE ")
 
 
-def _stamp(statement, params: dict, now: datetime | None = None) -> VisitStamp:
-    row = db.session.connection().execute(statement, params).first()
+def _stamp(where: str, param, now: datetime | None = None) -> VisitStamp:
+    row = read_one(db.engine, _STAMP_SQL + where, (param,))
     if row is None:
         raise NotFound("No such visit.")
-    ended = to_local(now or utcnow(), ZoneInfo(row.timezone)).date() > row.end_date
-    return VisitStamp(row.id, row.content_version, row.created_at, row.status, ended)
+    visit_id, version, created_at, status, end_date, timezone = row
+    if isinstance(end_date, str):  # SQLite returns dates as text
+        end_date = date.fromisoformat(end_date)
+    ended = to_local(now or utcnow(), ZoneInfo(timezone)).date() > end_date
+    # created_at only tells a visit from an earlier one with the same id: compared, as
+    # the database returns it, never read as a time.
+    return VisitStamp(visit_id, version, created_at, VisitStatus(status), ended)
 
 
 def public_stamp(slug: str, now: datetime | None = None) -> VisitStamp:
     """What a published (or cancelled) visit's cached outputs are keyed by: one query."""
     if not is_slug(slug):  # PostgreSQL refuses some strings outright (a NUL from %00)
         raise NotFound("No such visit.")
-    return _stamp(_STAMP_BY_SLUG, {"slug": slug}, now)
+    return _stamp("slug = ? AND status != 'draft'", slug, now)
 
 
 def _build_visit_events(visit_id: int, base_url: str, now: datetime) -> VisitEvents:
@@ -252,7 +256,8 @@ def _assembled(events: VisitEvents, name: str, chosen: list[tuple[ItemEvents, st
     """A feed made of some of a visit's events. Its ETag comes from what it is made of
     (the visit's feed, the name and each item's status), not from hashing the body."""
     body = ical.assemble(events.head(name), (item.bytes_for(status) for item, status in chosen))
-    etag = _etag(events.feed.etag, name, *(f"{item.id}:{status}" for item, status in chosen))
+    etag = _etag(events.feed.etag, name,
+                 ",".join(f"{item.id}:{status}" for item, status in chosen))
     last = max((item.last_modified for item, _ in chosen), default=None)
     return Feed(body, etag, last, filename, private)
 
@@ -277,11 +282,11 @@ def item_feed(slug: str, item_id: int, base_url: str) -> Feed:
 # --- personal feeds ----------------------------------------------------------------------------
 
 
-def _attendee_statuses(registration: Registration, draft: bool
+def _attendee_statuses(status: RegistrationStatus, draft: bool
                        ) -> tuple[str, dict[SignupStatus | None, str]]:
-    if registration.status is RegistrationStatus.CANCELLED or draft:
+    if status is RegistrationStatus.CANCELLED or draft:
         base = "CANCELLED"
-    elif registration.status is RegistrationStatus.CONFIRMED:
+    elif status is RegistrationStatus.CONFIRMED:
         base = "CONFIRMED"
     else:
         base = "TENTATIVE"
@@ -289,21 +294,46 @@ def _attendee_statuses(registration: Registration, draft: bool
     return base, {None: base, SignupStatus.CONFIRMED: base, SignupStatus.WAITLISTED: waiting}
 
 
+class _Signup(NamedTuple):
+    item_id: int
+    status: SignupStatus
+
+
+# The attendee's feed in one read: the registration and its live sign-ups.
+_ATTENDEE_FEED_SQL = (
+    "SELECT r.visit_id, r.status, s.item_id, s.status FROM registrations r "
+    "LEFT JOIN item_signups s ON s.registration_id = r.id AND s.status != 'cancelled' "
+    "WHERE r.feed_token_hash = ? AND r.erased_at IS NULL"
+)
+
+
 def attendee_feed(token: str, base_url: str, now: datetime | None = None) -> Feed:
-    """An attendee's feed, put together from the visit's cached events: three queries
-    (the registration, its sign-ups, the visit's stamp) whatever the agenda's size."""
-    registration = registration_service.registration_for_feed_token(token)
-    return registration_feed(registration, base_url, now)
+    """An attendee's feed, put together from the visit's cached events: two reads
+    (the registration with its sign-ups, the visit's stamp) whatever the agenda's size."""
+    if not tokens.looks_valid(token):
+        raise NotFound("No such feed.")
+    rows = read_rows(db.engine, _ATTENDEE_FEED_SQL, (tokens.digest(token),))
+    if not rows:
+        raise NotFound("No such feed.")
+    visit_id, status = rows[0][0], RegistrationStatus(rows[0][1])
+    signups = [_Signup(item_id, SignupStatus(signup)) for _, _, item_id, signup in rows
+               if item_id is not None]
+    return _attendee_feed(visit_id, status, signups, base_url, now)
 
 
 def registration_feed(registration: Registration, base_url: str, now: datetime | None = None
                       ) -> Feed:
     """The attendee's agenda from the visit's cached events (feeds and emails)."""
-    stamp = _stamp(_STAMP_BY_ID, {"visit_id": registration.visit_id}, now)
+    return _attendee_feed(registration.visit_id, registration.status, registration.signups,
+                          base_url, now)
+
+
+def _attendee_feed(visit_id: int, status: RegistrationStatus, signups, base_url: str,
+                   now: datetime | None) -> Feed:
+    stamp = _stamp("id = ?", visit_id, now)
     events = visit_events(stamp, base_url, now)
-    _, statuses = _attendee_statuses(registration, stamp.status is VisitStatus.DRAFT)
-    chosen = [(item, statuses[signup])
-              for item, signup in attended_items(events.items, registration.signups)]
+    _, statuses = _attendee_statuses(status, stamp.status is VisitStatus.DRAFT)
+    chosen = [(item, statuses[signup]) for item, signup in attended_items(events.items, signups)]
     return _assembled(events, f"{events.title} (my agenda)", chosen, "my-agenda.ics",
                       private=True)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from eventsapp.extensions import db
 from eventsapp.models import (
@@ -105,18 +105,6 @@ def registration_for_token(token: str) -> Registration:
     )
     if registration is None or registration.erased_at is not None:
         raise NotFound("No such registration.")
-    return registration
-
-
-def registration_for_feed_token(token: str) -> Registration:
-    if not tokens.looks_valid(token):
-        raise NotFound("No such feed.")
-    registration = db.session.scalars(
-        select(Registration).where(Registration.feed_token_hash == tokens.digest(token))
-        .options(joinedload(Registration.signups))  # the feed needs them: one query
-    ).unique().one_or_none()  # every row read, so the sign-ups are all there
-    if registration is None or registration.erased_at is not None:
-        raise NotFound("No such feed.")
     return registration
 
 
