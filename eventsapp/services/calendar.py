@@ -6,15 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from eventsapp.cache import visit_content
-from eventsapp.database import read_one, read_rows
+from eventsapp.database import read_rows
 from eventsapp.exports import ical
 from eventsapp.exports.agenda_events import booking_event, item_event
 from eventsapp.extensions import db
@@ -36,9 +35,9 @@ from eventsapp.services import registration as registration_service
 from eventsapp.services import tokens
 from eventsapp.services.errors import NotFound
 from eventsapp.services.itinerary import attended_items
+from eventsapp.services.stamps import VisitStamp, public_stamp, stamp_by_id
 from eventsapp.services.tx import begin_write
 from eventsapp.services.users import ensure_feed_token
-from eventsapp.services.visits import is_slug
 from eventsapp.timezones import to_local
 
 REFRESH = timedelta(hours=1)
@@ -158,45 +157,6 @@ class VisitEvents:
 
     def item(self, item_id: int) -> ItemEvents | None:
         return next((i for i in self.items if i.id == item_id), None)
-
-
-@dataclass(frozen=True)
-class VisitStamp:
-    visit_id: int
-    version: int
-    created_at: object  # with the id: a deleted visit's reused id is another visit
-    status: VisitStatus
-    ended: bool  # once the visit is over, deleted items' tombstones leave the feeds
-
-    @property
-    def key(self) -> tuple[int, object, bool]:
-        return (self.version, self.created_at, self.ended)
-
-
-# Read on every request for a feed, so in plain SQL on a pooled connection
-# (eventsapp.database.read_one) rather than through the session.
-_STAMP_SQL = ("SELECT id, content_version, created_at, status, end_date, timezone "
-              "FROM visits WHERE ")
-
-
-def _stamp(where: str, param, now: datetime | None = None) -> VisitStamp:
-    row = read_one(db.engine, _STAMP_SQL + where, (param,))
-    if row is None:
-        raise NotFound("No such visit.")
-    visit_id, version, created_at, status, end_date, timezone = row
-    if isinstance(end_date, str):  # SQLite returns dates as text
-        end_date = date.fromisoformat(end_date)
-    ended = to_local(now or utcnow(), ZoneInfo(timezone)).date() > end_date
-    # created_at only tells a visit from an earlier one with the same id: compared, as
-    # the database returns it, never read as a time.
-    return VisitStamp(visit_id, version, created_at, VisitStatus(status), ended)
-
-
-def public_stamp(slug: str, now: datetime | None = None) -> VisitStamp:
-    """What a published (or cancelled) visit's cached outputs are keyed by: one query."""
-    if not is_slug(slug):  # PostgreSQL refuses some strings outright (a NUL from %00)
-        raise NotFound("No such visit.")
-    return _stamp("slug = ? AND status != 'draft'", slug, now)
 
 
 def _build_visit_events(visit_id: int, base_url: str, now: datetime) -> VisitEvents:
@@ -330,7 +290,7 @@ def registration_feed(registration: Registration, base_url: str, now: datetime |
 
 def _attendee_feed(visit_id: int, status: RegistrationStatus, signups, base_url: str,
                    now: datetime | None) -> Feed:
-    stamp = _stamp("id = ?", visit_id, now)
+    stamp = stamp_by_id(visit_id, now)
     events = visit_events(stamp, base_url, now)
     _, statuses = _attendee_statuses(status, stamp.status is VisitStatus.DRAFT)
     chosen = [(item, statuses[signup]) for item, signup in attended_items(events.items, signups)]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -128,6 +130,25 @@ def public_visit(slug: str, with_agenda: bool = True) -> Visit:
     if visit is None:
         raise NotFound("No such visit.")
     return visit
+
+
+class VisitSnapshot(SimpleNamespace):
+    """A read-only copy of a visit's row, safe to keep between requests (an ORM object
+    is not): what the public page shows about the visit, cached per content version."""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def days(self) -> list[date]:
+        count = (self.end_date - self.start_date).days + 1
+        return [self.start_date + timedelta(days=n) for n in range(count)]
+
+
+def snapshot(visit: Visit) -> VisitSnapshot:
+    return VisitSnapshot(**{column.key: getattr(visit, column.key)
+                            for column in Visit.__mapper__.column_attrs})
 
 
 # --- validation --------------------------------------------------------------------

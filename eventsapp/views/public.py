@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, render_template
 from markupsafe import Markup
 
 from eventsapp.cache import visit_content
-from eventsapp.services import agenda, registration, showcase, visits
+from eventsapp.services import agenda, registration, showcase, stamps, visits
 from eventsapp.services.errors import NotFound
 from eventsapp.urls import absolute
 
@@ -29,12 +29,12 @@ AGENDA_SLOT = "\x00agenda\x00"
 @bp.get("/visits/<slug>/")
 def visit(slug: str):
     try:
-        found = visits.public_visit(slug, with_agenda=False)
+        stamp = stamps.public_stamp(slug)
     except NotFound:
         abort(404)
-    agenda_bytes = visit_content.get(("visit page", found.id),
-                                     (found.content_version, found.created_at),
-                                     lambda: _agenda_html(slug))
+    found, agenda_bytes = visit_content.get(
+        ("visit page", stamp.visit_id), (stamp.version, stamp.created_at),
+        lambda: _visit_page(slug))
     window, window_message = registration.registration_window(found)
     page = render_template(
         "public/visit.html",
@@ -53,12 +53,14 @@ def visit(slug: str):
                     headers={"Content-Length": str(sum(map(len, parts)))})
 
 
-def _agenda_html(slug: str) -> bytes:
-    """The agenda and venues, rendered once per content version of the visit."""
+def _visit_page(slug: str) -> tuple[visits.VisitSnapshot, bytes]:
+    """What the page shows of the visit, rendered once per content version: a copy of
+    the visit's row, and the agenda and venues as HTML."""
     found = visits.public_visit(slug)
-    return render_template(
+    agenda_html = render_template(
         "public/_visit_agenda.html",
         visit=found,
         days=agenda.agenda_by_day(found),
         bookings=showcase.approved_bookings_by_item(found),
     ).encode()
+    return visits.snapshot(found), agenda_html
