@@ -62,11 +62,12 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
-    from eventsapp import auth, cli, security, templating
+    from eventsapp import auth, cli, security, sessions, templating
     from eventsapp.views import register_blueprints
 
     auth.init_app(app)
     security.init_app(app)
+    sessions.init_app(app)
     templating.init_app(app)
     register_blueprints(app)
     cli.init_app(app)

@@ -176,3 +176,18 @@ def test_agenda_json_is_served_whole_and_parses(client, organiser):
     body = client.get(f"/visits/{visit.slug}/agenda.json")
     document = json.loads(body.data)
     assert sum(len(day["items"]) for day in document["days"]) == 15
+
+
+def test_feeds_neither_vary_on_nor_set_the_login_cookie(organiser_client, organiser):
+    """The same bytes for everyone: a shared cache may keep one copy (no Vary: Cookie),
+    even when the one asking is logged in. The visit page, whose header shows who is
+    logged in, does vary."""
+    visit, items, registration = agenda_with(organiser, "shared", 3)
+    links = urls(visit, items, registration)
+    for name in ("agenda.ics", "agenda.json", "item.ics", "personal feed"):
+        answer = organiser_client.get(links[name])
+        assert answer.status_code == 200
+        assert "Cookie" not in answer.headers.get("Vary", ""), name
+        assert "Set-Cookie" not in answer.headers, name
+    page = organiser_client.get(links["visit page"])
+    assert "Cookie" in page.headers.get("Vary", "")

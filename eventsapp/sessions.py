@@ -1,0 +1,26 @@
+"""Signed-cookie sessions, except for responses that never depend on who asks.
+
+Calendar feeds and the agenda JSON are the same for everyone who asks with the same
+URL, so they neither set the session cookie nor say ``Vary: Cookie`` (which Flask adds
+whenever anything, here Flask-Login's after-request hook, looks at the session): a
+shared cache may then keep one copy for every subscriber, and the request skips the
+cookie work.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
+
+COOKIE_FREE_BLUEPRINTS = frozenset({"feeds", "api"})
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    def save_session(self, app: Flask, session, response) -> None:
+        if request.blueprint in COOKIE_FREE_BLUEPRINTS and not session.modified:
+            return
+        super().save_session(app, session, response)
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
