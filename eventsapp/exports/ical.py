@@ -9,6 +9,7 @@ event's last change, never "now"), so identical data gives identical bytes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -48,10 +49,14 @@ class Calendar:
 # --- text ---------------------------------------------------------------------------------
 
 
+# Control characters a calendar must not carry (line breaks and tabs are kept).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def escape_text(value: str) -> str:
     """TEXT escaping (RFC 5545 3.3.11): backslash, semicolon, comma, newline."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 0x20 and ord(ch) != 0x7F)
+    value = _CONTROL.sub("", value)
     return (
         value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
     )
