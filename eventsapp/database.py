@@ -56,16 +56,20 @@ def read_rows(engine: Engine, sql: str, params: tuple) -> list[tuple]:
 
     For the lookups every feed request makes (a visit's stamp, an attendee's feed
     token), where the ORM session's own cost would be most of the request. ``sql``
-    uses ``?`` placeholders. The read sees what is committed: on SQLite the connection
-    is in autocommit mode (no BEGIN, see above); on PostgreSQL the pool rolls it back
-    when it returns.
+    uses ``?`` placeholders. The read sees what is committed: the connection is in
+    autocommit mode (SQLite's always is here, see above; PostgreSQL's for this read).
     """
     if engine.dialect.paramstyle != "qmark":
         sql = sql.replace("?", "%s")
     for listener in raw_statement_listeners:
         listener(sql)
     connection = engine.raw_connection()
+    # PostgreSQL: one statement in autocommit mode, so no BEGIN before it and no
+    # ROLLBACK when the pool takes the connection back (a round trip each).
+    autocommit = getattr(connection.driver_connection, "autocommit", None) is False
     try:
+        if autocommit:
+            connection.driver_connection.autocommit = True
         cursor = connection.cursor()
         try:
             cursor.execute(sql, params)
@@ -73,6 +77,8 @@ def read_rows(engine: Engine, sql: str, params: tuple) -> list[tuple]:
         finally:
             cursor.close()
     finally:
+        if autocommit:
+            connection.driver_connection.autocommit = False
         connection.close()
 
 
