@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -34,7 +34,6 @@ from eventsapp.models import (
 from eventsapp.services import registration as registration_service
 from eventsapp.services import tokens
 from eventsapp.services.errors import NotFound
-from eventsapp.services.itinerary import attended_items
 from eventsapp.services.stamps import VisitStamp, public_stamp, stamp_by_id
 from eventsapp.services.tx import begin_write
 from eventsapp.services.users import ensure_feed_token
@@ -142,7 +141,8 @@ class VisitEvents:
     years: tuple[int, int]
     items: list[ItemEvents]
     feed: Feed  # the whole public agenda
-    _heads: dict[str, bytes]
+    _heads: dict[str, bytes] = field(default_factory=dict)
+    _runs: dict[str, list[Run]] = field(default_factory=dict)
 
     def head(self, name: str) -> bytes:
         """The calendar head for a feed of this visit called ``name``."""
@@ -157,6 +157,34 @@ class VisitEvents:
 
     def item(self, item_id: int) -> ItemEvents | None:
         return next((i for i in self.items if i.id == item_id), None)
+
+    def runs(self, base: str) -> list[Run]:
+        """The events as an attendee whose status is ``base`` gets them: each run of
+        items without a capacity (which every attendee has) as one block of bytes,
+        and each item with a capacity on its own, to take or leave. Made once per
+        status, so a personal feed joins a few dozen pieces, not hundreds."""
+        found = self._runs.get(base)
+        if found is None:
+            found = []
+            block: list[ItemEvents] = []
+            for item in [*self.items, None]:
+                if item is not None and item.capacity is None:
+                    block.append(item)
+                    continue
+                if block:
+                    found.append(Run(None, b"".join(i.bytes_for(base) for i in block),
+                                     max(i.last_modified for i in block)))
+                    block = []
+                if item is not None:
+                    found.append(Run(item, b"", item.last_modified))
+            self._runs[base] = found
+        return found
+
+
+class Run(NamedTuple):
+    limited: ItemEvents | None  # an item with a capacity, or None for a block
+    block: bytes
+    last_modified: datetime
 
 
 def _build_visit_events(visit_id: int, base_url: str, now: datetime) -> VisitEvents:
@@ -186,8 +214,7 @@ def _build_visit_events(visit_id: int, base_url: str, now: datetime) -> VisitEve
     body = ical.assemble(ical.head(calendar, years), (i.bytes_for() for i in items))
     feed = Feed(body, _etag(body), ical.last_modified(calendar), f"{visit.slug}.ics",
                 private=False)
-    return VisitEvents(visit.id, visit.slug, visit.title, visit.timezone, years, items, feed,
-                       _heads={})
+    return VisitEvents(visit.id, visit.slug, visit.title, visit.timezone, years, items, feed)
 
 
 def visit_events(stamp: VisitStamp, base_url: str, now: datetime | None = None
@@ -290,12 +317,27 @@ def registration_feed(registration: Registration, base_url: str, now: datetime |
 
 def _attendee_feed(visit_id: int, status: RegistrationStatus, signups, base_url: str,
                    now: datetime | None) -> Feed:
+    """Every item without a capacity and each one with a live sign-up, as
+    services.itinerary.attended_items chooses them, from the visit's cached runs."""
     stamp = stamp_by_id(visit_id, now)
     events = visit_events(stamp, base_url, now)
-    _, statuses = _attendee_statuses(status, stamp.status is VisitStatus.DRAFT)
-    chosen = [(item, statuses[signup]) for item, signup in attended_items(events.items, signups)]
-    return _assembled(events, f"{events.title} (my agenda)", chosen, "my-agenda.ics",
-                      private=True)
+    base, statuses = _attendee_statuses(status, stamp.status is VisitStatus.DRAFT)
+    mine = {s.item_id: s.status for s in signups if s.status is not SignupStatus.CANCELLED}
+    name = f"{events.title} (my agenda)"
+    pieces, last = [], None
+    for run in events.runs(base):
+        if run.limited is None:
+            pieces.append(run.block)
+        elif run.limited.id in mine:
+            pieces.append(run.limited.bytes_for(statuses[mine[run.limited.id]]))
+        else:
+            continue
+        last = run.last_modified if last is None else max(last, run.last_modified)
+    body = ical.assemble(events.head(name), pieces)
+    # The bytes follow from the visit's events, the name, the status and the sign-ups.
+    etag = _etag(events.feed.etag, name, base,
+                 ",".join(f"{item}:{signup}" for item, signup in sorted(mine.items())))
+    return Feed(body, etag, last, "my-agenda.ics", private=True)
 
 
 def _user_for_feed_token(token: str) -> User:

@@ -191,3 +191,21 @@ def test_feeds_neither_vary_on_nor_set_the_login_cookie(organiser_client, organi
         assert "Set-Cookie" not in answer.headers, name
     page = organiser_client.get(links["visit page"])
     assert "Cookie" in page.headers.get("Vary", "")
+
+
+def test_a_personal_feed_holds_exactly_the_itinerarys_items(client, organiser):
+    """The feed puts itself together from cached runs of events; the itinerary chooses
+    with services.itinerary.attended_items. Both must agree, item for item."""
+    from eventsapp.services.itinerary import attended_items
+
+    visit, items, registration = agenda_with(organiser, "agree", 12)
+    extra = [make_item(visit, f"{h}:00", f"{h}:30", title=f"Limited {h}", capacity=2)
+             for h in (10, 12, 14)]
+    db.session.add(ItemSignup(item=extra[1], registration=registration,
+                              status=SignupStatus.WAITLISTED))
+    db.session.commit()
+    db.session.expire_all()
+    visit_items = [i for i in visit.items if i.deleted_at is None]
+    expected = {item.uid for item, _ in attended_items(visit_items, registration.signups)}
+    url = urls(visit, items, registration)["personal feed"]
+    assert set(parse_both(client.get(url).data)) == expected
