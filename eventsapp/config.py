@@ -31,6 +31,9 @@ class Config:
 
     # Absolute URLs in calendars and emails; falls back to the request's host.
     BASE_URL = os.environ.get("EVENTSAPP_BASE_URL")
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host. 0 (the
+    # default): those headers are ignored, so nobody can claim another address.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -494,3 +494,33 @@ def test_passwords_are_stored_with_scrypt(app):
     assert "a long enough password" not in user.password_hash
     assert user.check_password("a long enough password")
     assert not user.check_password("a long enough passworD")
+
+
+class TestBehindAProxy:
+    """With TRUSTED_PROXIES=1 the limits count the address the proxy saw; without it,
+    X-Forwarded-For is ignored, so a client cannot dodge a limit by making one up."""
+
+    LIMITS = {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT_PER_ADDRESS": "2 per minute",
+              "LOGIN_RATE_LIMIT_PER_ACCOUNT": "50 per minute"}
+
+    @staticmethod
+    def attempt(client, n, forwarded):
+        return client.post("/login", data={"email": f"guess{n}@example.org",
+                                           "password": WRONG_PASSWORD},
+                           environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                           headers={"X-Forwarded-For": forwarded})
+
+    @pytest.mark.parametrize("proxies, third_status", [(1, 200), (0, 429)])
+    def test_limits_count_per_forwarded_address_only_behind_trusted_proxies(
+            self, app, proxies, third_status):
+        from eventsapp import create_app
+        from tests.conftest import _config
+
+        proxied = create_app(_config(app.config["SQLALCHEMY_DATABASE_URI"], **self.LIMITS,
+                                     TRUSTED_PROXIES=proxies))
+        client = proxied.test_client()
+        assert [self.attempt(client, n, "203.0.113.7").status_code for n in range(2)] == [
+            200, 200]
+        # A third attempt "from" another address: a new client behind the proxy, or a
+        # made-up header from the same client.
+        assert self.attempt(client, 3, "198.51.100.4").status_code == third_status
