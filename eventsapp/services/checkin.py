@@ -172,6 +172,17 @@ def scanned(actor: User, slug: str, registration_id: int, sig: str) -> Entry:
     return entry(actor, slug, registration_id)
 
 
+def renamed_slug(registration_id: int, sig: str, slug: str) -> str | None:
+    """The visit's slug now, when a genuine check-in link names an earlier one (the
+    organisers renamed the visit after the codes went out); None otherwise."""
+    if not signature_ok(registration_id, sig):
+        return None
+    current = db.session.scalar(
+        select(Visit.slug).join(Registration, Registration.visit_id == Visit.id)
+        .where(Registration.id == registration_id))
+    return current if current is not None and current != slug else None
+
+
 # --- writing -------------------------------------------------------------------------------
 
 

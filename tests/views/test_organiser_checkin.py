@@ -229,6 +229,25 @@ def test_the_code_opens_a_page_to_check_in_get_changes_nothing(organiser_client,
     assert stored(db, ada.id).checked_in_at is None
 
 
+def test_a_code_printed_before_the_visit_was_renamed_still_opens(organiser_client, db,
+                                                                 visit, people):
+    ada = people["ada"]
+    old_link = checkin.path(ada)
+    visit.slug = "stoke-on-trent-2026"
+    db.session.commit()
+
+    moved = organiser_client.get(old_link)
+
+    assert moved.status_code == 302
+    assert moved.headers["Location"].endswith(
+        f"/organiser/visits/stoke-on-trent-2026/check-in/{ada.id}-{checkin.signature(ada.id)}")
+    page = organiser_client.get(moved.headers["Location"])
+    assert page.status_code == 200 and "Ada Delegate" in text_of(page)
+    # A made-up code for an old address is still a 404, not a way to learn the new one.
+    assert organiser_client.get(old_link[:-1] + ("x" if old_link[-1] != "x" else "y")
+                                ).status_code == 404
+
+
 def test_the_code_for_a_waitlisted_person_offers_no_check_in(organiser_client, people):
     page = organiser_client.get(checkin.path(people["cy"]))
     assert "This registration is not confirmed, so it cannot be checked in." in text_of(page)

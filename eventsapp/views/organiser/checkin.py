@@ -131,6 +131,10 @@ def _scanned_entry(slug: str, registration_id: int, sig: str):
 @bp.get(SCANNED)
 @organiser_required
 def scanned(slug: str, registration_id: int, sig: str):
+    renamed = checkin.renamed_slug(registration_id, sig, slug)
+    if renamed is not None:  # a code printed before the visit's address changed
+        return redirect(url_for(".scanned", slug=renamed, registration_id=registration_id,
+                                sig=sig))
     entry = _scanned_entry(slug, registration_id, sig)
     visit = entry.registration.visit
     return render_template("organiser/checkin/scanned.html", visit=visit, entry=entry,
