@@ -6,3 +6,18 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", () => window.print());
   });
 });
+
+// Tables folded into <details> (the dashboard's numbers) are printed open, and folded
+// again afterwards as they were.
+window.addEventListener("beforeprint", () => {
+  document.querySelectorAll("details:not([open])").forEach((details) => {
+    details.dataset.printOpened = "true";
+    details.open = true;
+  });
+});
+window.addEventListener("afterprint", () => {
+  document.querySelectorAll("details[data-print-opened]").forEach((details) => {
+    details.open = false;
+    delete details.dataset.printOpened;
+  });
+});

@@ -235,3 +235,18 @@ def test_page_fits_works_by_keyboard_and_passes_axe(site, logged_in, new_page, n
     if gaps:
         problems.append("not reachable with the keyboard:\n    " + "\n    ".join(gaps))
     assert not problems, f"{name} at {WIDTHS[width][0]} px\n" + "\n".join(problems)
+
+
+def test_the_dashboards_number_tables_print_open(site, logged_in, new_page):
+    """The numbers behind each chart sit folded in <details>; printing opens them (and
+    folds them again afterwards), so the paper copy has them."""
+    page = new_page("desktop", storage_state=logged_in["organiser"])
+    page.goto(f"/organiser/visits/{site.slug}/dashboard")
+    folded = page.locator("details.chart-data")
+    assert folded.count() >= 3
+    assert folded.evaluate_all("all => all.filter(d => d.open).length") == 0
+
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert folded.evaluate_all("all => all.every(d => d.open)")
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert folded.evaluate_all("all => all.filter(d => d.open).length") == 0
