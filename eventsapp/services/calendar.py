@@ -19,7 +19,6 @@ from eventsapp.exports.agenda_events import booking_event, item_event
 from eventsapp.extensions import db
 from eventsapp.models import (
     AgendaItem,
-    BookingStatus,
     Registration,
     RegistrationStatus,
     Showcase,
@@ -31,8 +30,8 @@ from eventsapp.models import (
     VisitStatus,
     utcnow,
 )
+from eventsapp.services import lineups, tokens
 from eventsapp.services import registration as registration_service
-from eventsapp.services import tokens
 from eventsapp.services.errors import NotFound
 from eventsapp.services.stamps import VisitStamp, public_stamp, stamp_by_id
 from eventsapp.services.tx import begin_write
@@ -69,21 +68,7 @@ def _visit_with_agenda(*conditions) -> list[Visit]:
 
 def _approved_bookings(visit_ids: list[int]) -> dict[int, list[ShowcaseBooking]]:
     """Approved bookings by showcase item id."""
-    if not visit_ids:
-        return {}
-    rows = db.session.scalars(
-        select(ShowcaseBooking)
-        .join(ShowcaseBooking.slot)
-        .where(ShowcaseBooking.visit_id.in_(visit_ids),
-               ShowcaseBooking.status == BookingStatus.APPROVED)
-        .options(joinedload(ShowcaseBooking.business),
-                 joinedload(ShowcaseBooking.slot).joinedload(ShowcaseSlot.showcase))
-        .order_by(ShowcaseSlot.starts_at, ShowcaseBooking.id)
-    ).all()
-    grouped: dict[int, list[ShowcaseBooking]] = {}
-    for booking in rows:
-        grouped.setdefault(booking.slot.showcase.item_id, []).append(booking)
-    return grouped
+    return lineups.bookings_by_item(visit_ids)
 
 
 def feed_items(visit: Visit, now: datetime) -> list[AgendaItem]:

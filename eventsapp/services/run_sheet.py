@@ -10,19 +10,17 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from eventsapp.extensions import db
 from eventsapp.models import (
     AgendaItem,
-    BookingStatus,
     ItemSignup,
     ShowcaseBooking,
-    ShowcaseSlot,
     SignupStatus,
     User,
     Visit,
 )
+from eventsapp.services import lineups
 from eventsapp.services.agenda import agenda_by_day
 from eventsapp.services.visits import organiser_visit_with_agenda
 
@@ -65,19 +63,5 @@ def visit_run_sheet(actor: User, slug: str) -> VisitRunSheet:
 
 
 def active_bookings_by_item(visit: Visit) -> dict[int, list[ShowcaseBooking]]:
-    """Approved and pending bookings under their showcase item, in slot order, in one
-    query (the public page's services.showcase.approved_bookings_by_item shows only
-    approved ones)."""
-    rows = db.session.scalars(
-        select(ShowcaseBooking)
-        .join(ShowcaseBooking.slot)
-        .where(ShowcaseBooking.visit_id == visit.id,
-               ShowcaseBooking.status.in_([BookingStatus.PENDING, BookingStatus.APPROVED]))
-        .options(joinedload(ShowcaseBooking.business),
-                 joinedload(ShowcaseBooking.slot).joinedload(ShowcaseSlot.showcase))
-        .order_by(ShowcaseSlot.starts_at, ShowcaseBooking.id)
-    ).all()
-    grouped: dict[int, list[ShowcaseBooking]] = {}
-    for booking in rows:
-        grouped.setdefault(booking.slot.showcase.item_id, []).append(booking)
-    return grouped
+    """Approved and pending bookings under their showcase item, in slot order."""
+    return lineups.bookings_by_item([visit.id], lineups.ACTIVE)

@@ -32,7 +32,7 @@ from eventsapp.models import (
     VisitStatus,
     utcnow,
 )
-from eventsapp.services import calendar, changelog, mail
+from eventsapp.services import calendar, changelog, lineups, mail
 from eventsapp.services.errors import Conflict, DomainError, NotFound, ValidationError
 from eventsapp.services.locks import lock
 from eventsapp.services.tx import begin_write
@@ -376,19 +376,7 @@ def active_booking_for_visit(business_id: int, visit_id: int) -> ShowcaseBooking
 
 def approved_bookings_by_item(visit: Visit) -> dict[int, list[ShowcaseBooking]]:
     """For the public page: approved bookings under their showcase item, in time order."""
-    rows = db.session.scalars(
-        select(ShowcaseBooking)
-        .join(ShowcaseBooking.slot)
-        .where(ShowcaseBooking.visit_id == visit.id,
-               ShowcaseBooking.status == BookingStatus.APPROVED)
-        .options(joinedload(ShowcaseBooking.business),
-                 joinedload(ShowcaseBooking.slot).joinedload(ShowcaseSlot.showcase))
-        .order_by(ShowcaseSlot.starts_at)
-    ).all()
-    grouped: dict[int, list[ShowcaseBooking]] = {}
-    for booking in rows:
-        grouped.setdefault(booking.slot.showcase.item_id, []).append(booking)
-    return grouped
+    return lineups.bookings_by_item([visit.id])
 
 
 # --- members booking --------------------------------------------------------------------
