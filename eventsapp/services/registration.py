@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
+from eventsapp.database import read_one
 from eventsapp.extensions import db
 from eventsapp.models import (
     AgendaItem,
@@ -423,7 +424,11 @@ def places_left(visit: Visit) -> int | None:
     register() transaction decides."""
     if visit.capacity is None:
         return None
-    return max(visit.capacity - capacity.confirmed_count(visit.id), 0)
+    # Read outside the session (what is committed), as the public pages read the stamp.
+    (confirmed,) = read_one(
+        db.engine, "SELECT count(*) FROM registrations WHERE visit_id = ? AND status = ?",
+        (visit.id, RegistrationStatus.CONFIRMED.value))
+    return max(visit.capacity - confirmed, 0)
 
 
 @dataclass(frozen=True)
