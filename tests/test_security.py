@@ -519,8 +519,12 @@ class TestBehindAProxy:
         proxied = create_app(_config(app.config["SQLALCHEMY_DATABASE_URI"], **self.LIMITS,
                                      TRUSTED_PROXIES=proxies))
         client = proxied.test_client()
-        assert [self.attempt(client, n, "203.0.113.7").status_code for n in range(2)] == [
-            200, 200]
-        # A third attempt "from" another address: a new client behind the proxy, or a
-        # made-up header from the same client.
-        assert self.attempt(client, 3, "198.51.100.4").status_code == third_status
+        try:
+            assert [self.attempt(client, n, "203.0.113.7").status_code
+                    for n in range(2)] == [200, 200]
+            # A third attempt "from" another address: a new client behind the proxy, or a
+            # made-up header from the same client.
+            assert self.attempt(client, 3, "198.51.100.4").status_code == third_status
+        finally:
+            with proxied.app_context():  # this app's own pool: close its connections
+                _db.engine.dispose()
