@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -139,11 +139,6 @@ class VisitSnapshot(SimpleNamespace):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
-
-    @property
-    def days(self) -> list[date]:
-        count = (self.end_date - self.start_date).days + 1
-        return [self.start_date + timedelta(days=n) for n in range(count)]
 
 
 def snapshot(visit: Visit) -> VisitSnapshot:
