@@ -126,3 +126,54 @@ def test_migrations_upgrade_match_the_models_and_downgrade(fresh_database):
     # And back up again: a downgrade leaves nothing behind that blocks the upgrade.
     _ok(flask_db(uri, "upgrade"))
     assert _drift(uri) == []
+
+
+def _confirmed_counts(uri: str, statements: list[str], *, read: bool = True) -> list[tuple]:
+    engine = create_engine(uri)
+    try:
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+            if not read:
+                return []
+            return [tuple(row) for row in conn.execute(text(
+                "SELECT visit_id, confirmed FROM visit_counts ORDER BY visit_id"))]
+    finally:
+        engine.dispose()
+
+
+VISIT = ("INSERT INTO visits (id, slug, title, host, city, timezone, start_date, end_date, "
+         "summary, status, waitlist_enabled, registration_access, contact_email, "
+         "privacy_notice, content_version, created_at, updated_at) VALUES ({id}, 'v{id}', "
+         "'Visit', 'Host', 'City', 'Europe/London', '2027-03-01', '2027-03-02', '', "
+         "'published', TRUE, 'open', '', '', 0, '2027-01-01 09:00:00', '2027-01-01 09:00:00')")
+REGISTRATION = ("INSERT INTO registrations (visit_id, status, queued_at, status_reason, "
+                "full_name, email, email_key, organisation, job_title, dietary, access_needs, "
+                "consent_photography, consent_share, answers, token_nonce, manage_token_hash, "
+                "feed_token_hash, feed_generation, added_by_organiser, created_at, updated_at) "
+                "VALUES ({visit}, '{status}', '2027-01-01 09:00:00', '', 'N', '{n}@x.org', "
+                "'{n}@x.org', '', '', '', '', FALSE, FALSE, '{{}}', 'n{n}', 'm{n}', 'f{n}', 0, "
+                "FALSE, '2027-01-01 09:00:00', '2027-01-01 09:00:00')")
+
+
+def test_the_confirmed_counts_are_kept_by_the_migrated_schema(fresh_database):
+    """The counts are kept by triggers that only the migrations make: at head they
+    must exist (a later migration that rebuilds registrations or visits on SQLite
+    would drop them) and count what an upgrade finds already there."""
+    uri = fresh_database
+    _ok(flask_db(uri, "upgrade", "73ae18eca267"))
+    _confirmed_counts(uri, [VISIT.format(id=1), VISIT.format(id=2),
+                            *(REGISTRATION.format(visit=1, status=s, n=n) for n, s in
+                              enumerate(["confirmed", "confirmed", "waitlisted"]))],
+                      read=False)
+    _ok(flask_db(uri, "upgrade"))
+
+    assert _confirmed_counts(uri, []) == [(1, 2), (2, 0)]  # counted by the upgrade
+    assert _confirmed_counts(uri, [
+        VISIT.format(id=3),
+        REGISTRATION.format(visit=3, status="confirmed", n=10),
+        REGISTRATION.format(visit=2, status="waitlisted", n=11),
+        "UPDATE registrations SET status = 'confirmed' WHERE token_nonce = 'n11'",
+        "UPDATE registrations SET status = 'cancelled' WHERE token_nonce = 'n0'",
+        "DELETE FROM registrations WHERE token_nonce = 'n1'",
+    ]) == [(1, 0), (2, 1), (3, 1)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -33,8 +34,9 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from eventsapp.models import Question, QuestionKind
+from eventsapp.models import Question, QuestionKind, RegistrationAccess
 from eventsapp.models.registration import ORGANISATION_TYPE_LABELS
+from eventsapp.services.registration_setup import QuestionSpec, RegistrationSetup
 
 # Control characters other than tab, line feed and carriage return: never wanted in
 # a name or an answer (NUL is refused by PostgreSQL outright).
@@ -152,7 +154,7 @@ class RegistrationForm(DetailsForm):
     website = StringField("Leave this empty")
 
 
-def question_field(question: Question) -> Field:
+def question_field(question: Question | QuestionSpec) -> Field:
     """The form field for one of a visit's extra questions (named ``q_<id>``).
 
     Choices are not checked here: the service checks them, with its own messages.
@@ -178,13 +180,30 @@ def question_field(question: Question) -> Field:
     return RadioField(choices=YES_NO, validate_choice=False, **common)
 
 
-def with_questions(base: type[DetailsForm], questions: Iterable[Question]) -> type[DetailsForm]:
+def with_questions(base: type[DetailsForm],
+                   questions: Iterable[Question | QuestionSpec]) -> type[DetailsForm]:
     """A subclass of ``base`` with one field per question, in the visit's order."""
     fields = {f"q_{question.id}": question_field(question) for question in questions}
     return type(f"{base.__name__}WithQuestions", (base,), fields)
 
 
-def answers_from(form: DetailsForm, questions: Iterable[Question]) -> dict:
+def registration_form(setup: RegistrationSetup) -> RegistrationForm:
+    """The registration form for a visit, bound to the request's data; the invitation
+    code field only where registration is by invitation."""
+    form = _registration_form_class(setup.questions)()
+    if setup.visit.registration_access is not RegistrationAccess.INVITATION:
+        del form.invitation_code
+    return form
+
+
+@lru_cache(maxsize=128)
+def _registration_form_class(questions: tuple[QuestionSpec, ...]) -> type[RegistrationForm]:
+    # Made once per set of questions (the copies are equal while nothing changes):
+    # a form class costs more to make than the form.
+    return with_questions(RegistrationForm, questions)
+
+
+def answers_from(form: DetailsForm, questions: Iterable[Question | QuestionSpec]) -> dict:
     """The raw answers, keyed by question id, for the service to check."""
     answers: dict = {}
     for question in questions:

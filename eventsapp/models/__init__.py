@@ -15,6 +15,7 @@ from eventsapp.models.registration import (
     Registration,
     RegistrationStatus,
     SignupStatus,
+    VisitCount,
 )
 from eventsapp.models.showcase import (
     EQUIPMENT,
@@ -58,6 +59,7 @@ __all__ = [
     "Registration",
     "RegistrationAccess",
     "RegistrationStatus",
+    "VisitCount",
     "SignupStatus",
     "ItemKind",
     "ItemStatus",

@@ -6,7 +6,8 @@ request, so no write path has to remember to invalidate anything: a change is
 visible at once from every worker, and nothing is rebuilt while nothing changes.
 
 Counted as changes: the visit itself, its venues, agenda items, showcases, slots
-and bookings, and a member business's name or details (shown in its bookings).
+and bookings, a member business's name or details (shown in its bookings), and the
+registration form's extra questions (services.registration_setup keeps a copy).
 Registrations and sign-ups are not: the cached outputs do not show them.
 """
 
@@ -17,12 +18,13 @@ from sqlalchemy.orm import Session
 
 from eventsapp.models.agenda import AgendaItem
 from eventsapp.models.member import MemberBusiness
+from eventsapp.models.registration import Question
 from eventsapp.models.showcase import Showcase, ShowcaseBooking, ShowcaseSlot
 from eventsapp.models.visit import Venue, Visit
 
 
 def _visit_id(obj) -> int | None:
-    if isinstance(obj, AgendaItem | Venue | ShowcaseBooking):
+    if isinstance(obj, AgendaItem | Venue | ShowcaseBooking | Question):
         return obj.visit_id if obj.visit_id is not None else getattr(obj.visit, "id", None)
     if isinstance(obj, Showcase):
         return obj.item.visit_id if obj.item is not None else None

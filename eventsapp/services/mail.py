@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template
+from sqlalchemy import insert
 
 from eventsapp.extensions import db
 from eventsapp.models import OutboxMessage
@@ -23,17 +24,31 @@ def queue(
 ) -> OutboxMessage:
     """Render ``templates/email/<template>.txt`` (first line "Subject: ...") and add
     it to the session. The caller's commit writes it together with the change."""
+    message = OutboxMessage(**_compose(to, template, topic, attachments, context))
+    db.session.add(message)
+    return message
+
+
+def write(
+    to: str,
+    template: str,
+    *,
+    topic: str = "",
+    attachments: list[dict[str, Any]] | None = None,
+    **context: Any,
+) -> None:
+    """Like ``queue``, but the row is inserted at once on the session's connection, in
+    the caller's transaction, with no ORM object made: for callers that keep none."""
+    db.session.connection().execute(
+        insert(OutboxMessage), _compose(to, template, topic, attachments, context))
+
+
+def _compose(to: str, template: str, topic: str, attachments: list[dict[str, Any]] | None,
+             context: dict[str, Any]) -> dict[str, Any]:
     rendered = render_template(f"email/{template}.txt", **context).lstrip()
     first, _, body = rendered.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"email/{template}.txt must start with a Subject: line")
     subject = " ".join(first.removeprefix("Subject:").split())[:300]
-    message = OutboxMessage(
-        to=to,
-        subject=subject,
-        body_text=body.strip() + "\n",
-        topic=topic[:100],
-        attachments=attachments or [],
-    )
-    db.session.add(message)
-    return message
+    return {"to": to, "subject": subject, "body_text": body.strip() + "\n",
+            "topic": topic[:100], "attachments": attachments or []}

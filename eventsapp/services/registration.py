@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
@@ -30,7 +30,7 @@ from eventsapp.models import (
     VisitStatus,
     utcnow,
 )
-from eventsapp.services import capacity, notices, tokens
+from eventsapp.services import capacity, notices, registration_setup, tokens
 from eventsapp.services.answers import clean_answers
 from eventsapp.services.errors import Conflict, DomainError, NotFound, ValidationError
 from eventsapp.services.locks import lock
@@ -74,9 +74,15 @@ class AttendeeDetails:
 
 @dataclass(frozen=True)
 class Outcome:
-    registration: Registration
+    registration_id: int
+    status: RegistrationStatus
     manage_token: str
     position: int | None  # place on the waiting list, 1 = next
+
+    @property
+    def registration(self) -> Registration:
+        """The stored registration, loaded now."""
+        return db.session.get(Registration, self.registration_id)
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -112,7 +118,7 @@ def registration_for_token(token: str) -> Registration:
 # --- registering --------------------------------------------------------------------------
 
 
-def _check_details(visit: Visit, details: AttendeeDetails) -> dict[str, Any]:
+def _check_details(questions, details: AttendeeDetails) -> dict[str, Any]:
     errors: dict[str, str] = {}
     if not details.full_name.strip():
         errors["full_name"] = "Enter your full name."
@@ -120,7 +126,7 @@ def _check_details(visit: Visit, details: AttendeeDetails) -> dict[str, Any]:
         errors["email"] = "Enter an email address like name@example.org."
     if not details.privacy_accepted:
         errors["privacy_accepted"] = "You must accept the privacy notice to register."
-    answers, answer_errors = clean_answers(visit.questions, details.answers)
+    answers, answer_errors = clean_answers(questions, details.answers)
     errors.update(answer_errors)
     if errors:
         db.session.rollback()
@@ -128,19 +134,27 @@ def _check_details(visit: Visit, details: AttendeeDetails) -> dict[str, Any]:
     return answers
 
 
+def _detail_values(details: AttendeeDetails, answers: dict[str, Any]) -> dict[str, Any]:
+    """The registration's columns that hold what the attendee told us."""
+    return {
+        "full_name": details.full_name.strip(),
+        "email": details.email.strip(),
+        "email_key": details.email.strip().lower(),
+        "organisation": details.organisation.strip(),
+        "job_title": details.job_title.strip(),
+        "organisation_type": details.organisation_type,
+        "dietary": details.dietary.strip(),
+        "access_needs": details.access_needs.strip(),
+        "consent_photography": details.consent_photography,
+        "consent_share": details.consent_share,
+        "answers": answers,
+    }
+
+
 def _apply_details(registration: Registration, details: AttendeeDetails,
                    answers: dict[str, Any]) -> None:
-    registration.full_name = details.full_name.strip()
-    registration.email = details.email.strip()
-    registration.email_key = details.email.strip().lower()
-    registration.organisation = details.organisation.strip()
-    registration.job_title = details.job_title.strip()
-    registration.organisation_type = details.organisation_type
-    registration.dietary = details.dietary.strip()
-    registration.access_needs = details.access_needs.strip()
-    registration.consent_photography = details.consent_photography
-    registration.consent_share = details.consent_share
-    registration.answers = answers
+    for name, value in _detail_values(details, answers).items():
+        setattr(registration, name, value)
 
 
 def _email_taken(visit_id: int, email_key: str, exclude_id: int | None = None) -> bool:
@@ -156,14 +170,37 @@ def _email_taken(visit_id: int, email_key: str, exclude_id: int | None = None) -
 
 def new_registration(visit: Visit) -> Registration:
     nonce = tokens.new_nonce()
-    return Registration(
-        visit=visit,
-        token_nonce=nonce,
-        manage_token_hash=tokens.digest(tokens.make(tokens.MANAGE, nonce)),
-        feed_token_hash=tokens.digest(tokens.make(tokens.FEED, nonce, 0)),
-        feed_generation=0,
-        answers={},
-    )
+    return Registration(visit=visit, answers={}, **_token_values(nonce))
+
+
+def _token_values(nonce: str) -> dict[str, Any]:
+    return {
+        "token_nonce": nonce,
+        "manage_token_hash": tokens.digest(tokens.make(tokens.MANAGE, nonce)),
+        "feed_token_hash": tokens.digest(tokens.make(tokens.FEED, nonce, 0)),
+        "feed_generation": 0,
+    }
+
+
+@dataclass(frozen=True)
+class NewRegistration:
+    """What the confirmation email reads of a registration just written."""
+
+    id: int
+    status: RegistrationStatus
+    email: str
+    full_name: str
+    token_nonce: str
+    visit: Any  # the visit's copy (services.registration_setup)
+
+
+# The attendee's registration is the hottest write there is, so it is written with
+# these statements on the session's connection, no ORM objects made or flushed.
+# created_at as the driver returns it, as in the stamp (services.stamps), so that the
+# form page and this write share one copy of the setup.
+_LOCK_VISIT = (select(Visit.id, Visit.content_version, literal_column("visits.created_at"))
+               .where(Visit.slug == bindparam("slug")).with_for_update())
+_INSERT = insert(Registration)
 
 
 def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
@@ -172,12 +209,15 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
     on), or pending approval when the organiser approves each registration."""
     now = now or utcnow()
     begin_write()
-    visit = db.session.scalar(  # locked, so capacity is counted by one writer at a time
-        select(Visit).where(Visit.slug == slug).with_for_update()
-        .execution_options(populate_existing=True)) if is_slug(slug) else None
-    if visit is None or visit.status is VisitStatus.DRAFT:
+    connection = db.session.connection()
+    # Locked, so capacity is counted by one writer at a time; the settings are those
+    # of the version read under the lock.
+    row = connection.execute(_LOCK_VISIT, {"slug": slug}).first() if is_slug(slug) else None
+    setup = registration_setup.cached_setup(*row) if row is not None else None
+    if setup is None or setup.visit.status is VisitStatus.DRAFT:
         db.session.rollback()
         raise NotFound("No such visit.")
+    visit = setup.visit
     window, message = registration_window(visit, now)
     if window is not Window.OPEN:
         db.session.rollback()
@@ -187,35 +227,37 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
     ):
         db.session.rollback()
         raise ValidationError({"invitation_code": "That invitation code is not right."})
-    answers = _check_details(visit, details)
-    # An address already registered is refused by the unique index on live emails
-    # (the IntegrityError below): no query to look for it first.
-    registration = new_registration(visit)
-    _apply_details(registration, details, answers)
-    registration.privacy_accepted_at = now
-    registration.queued_at = utcnow()  # after the lock: the queue is the order served
+    values = _detail_values(details, _check_details(setup.questions, details))
     if visit.registration_access is RegistrationAccess.APPROVAL:
-        registration.status = RegistrationStatus.PENDING_APPROVAL
-    elif capacity.has_place(visit):
-        registration.status = RegistrationStatus.CONFIRMED
+        status = RegistrationStatus.PENDING_APPROVAL
+    elif visit.capacity is None or capacity.confirmed_count(visit.id) < visit.capacity:
+        status = RegistrationStatus.CONFIRMED
     elif visit.waitlist_enabled:
-        registration.status = RegistrationStatus.WAITLISTED
+        status = RegistrationStatus.WAITLISTED
     else:
-        taken = _email_taken(visit.id, registration.email_key)  # say what matters more
+        taken = _email_taken(visit.id, values["email_key"])  # say what matters more
         db.session.rollback()
         raise Conflict(DUPLICATE_EMAIL, field="email") if taken else Conflict(
             "Sorry, this visit is full and has no waiting list.")
-    db.session.add(registration)
+    nonce = tokens.new_nonce()
+    queued_at = utcnow()  # after the lock: the queue is the order served
     try:
-        db.session.flush()
-    except IntegrityError as exc:  # the unique index on live emails
+        # An address already registered is refused by the unique index on live
+        # emails: no query to look for it first.
+        (registration_id,) = connection.execute(_INSERT, {
+            **values, **_token_values(nonce), "visit_id": visit.id, "status": status,
+            "queued_at": queued_at, "privacy_accepted_at": now,
+        }).inserted_primary_key
+    except IntegrityError as exc:
         db.session.rollback()
         raise Conflict(DUPLICATE_EMAIL, field="email") from exc
-    position = capacity.waitlist_position(registration)
-    notices.notify(registration, f"registration_{registration.status.value}", position=position)
-    token = notices.manage_token(registration)  # before the commit expires the row
+    position = (capacity.queue_position(visit.id, queued_at, registration_id)
+                if status is RegistrationStatus.WAITLISTED else None)
+    new = NewRegistration(registration_id, status, values["email"], values["full_name"],
+                          nonce, visit)
+    notices.notify(new, f"registration_{status.value}", position=position)
     db.session.commit()
-    return Outcome(registration, token, position)
+    return Outcome(registration_id, status, tokens.make(tokens.MANAGE, nonce), position)
 
 
 def _code_matches(visit: Visit, code: str) -> bool:
@@ -234,9 +276,9 @@ def update_details(token: str, details: AttendeeDetails) -> Registration:
     if not registration.is_live:
         db.session.rollback()
         raise Conflict("This registration is cancelled and can no longer be changed.")
-    answers = _check_details(registration.visit, details)
-    email_key = details.email.strip().lower()
-    if _email_taken(registration.visit_id, email_key, exclude_id=registration.id):
+    answers = _check_details(registration.visit.questions, details)
+    if _email_taken(registration.visit_id, details.email.strip().lower(),
+                    exclude_id=registration.id):
         db.session.rollback()
         raise Conflict(DUPLICATE_EMAIL, field="email")
     _apply_details(registration, details, answers)
@@ -406,26 +448,16 @@ def leave(token: str, item_id: int) -> None:
 # --- reading for the attendee's pages ---------------------------------------------------------
 
 
-def visit_for_registration(slug: str) -> Visit:
-    """The visit behind /visits/<slug>/register with its questions; NotFound for an
-    unknown slug or a draft (a cancelled visit is found, so its page can say so)."""
-    if not is_slug(slug):  # PostgreSQL refuses some strings outright (a NUL from %00)
-        raise NotFound("No such visit.")
-    visit = db.session.scalar(
-        select(Visit).where(Visit.slug == slug).options(selectinload(Visit.questions))
-    )
-    if visit is None or visit.status is VisitStatus.DRAFT:
-        raise NotFound("No such visit.")
-    return visit
-
-
 def places_left(visit: Visit) -> int | None:
     """Free places on the visit now (None: no limit). A hint for the form; the
     register() transaction decides."""
     if visit.capacity is None:
         return None
-    # Read outside the session (what is committed), as the public pages read the stamp.
-    (confirmed,) = read_one(
+    # Read outside the session (what is committed), as the public pages read the stamp:
+    # the row the triggers keep (models.VisitCount), or a count where there is none.
+    kept = read_one(db.engine, "SELECT confirmed FROM visit_counts WHERE visit_id = ?",
+                    (visit.id,))
+    (confirmed,) = kept or read_one(
         db.engine, "SELECT count(*) FROM registrations WHERE visit_id = ? AND status = ?",
         (visit.id, RegistrationStatus.CONFIRMED.value))
     return max(visit.capacity - confirmed, 0)

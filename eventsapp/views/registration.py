@@ -20,9 +20,9 @@ from flask import (
 from eventsapp.extensions import limiter
 from eventsapp.forms.registration import (
     DetailsForm,
-    RegistrationForm,
     answers_from,
     question_data,
+    registration_form,
     with_questions,
 )
 from eventsapp.models import (
@@ -31,7 +31,7 @@ from eventsapp.models import (
     RegistrationStatus,
     SignupStatus,
 )
-from eventsapp.services import calendar, capacity, checkin, notices
+from eventsapp.services import calendar, capacity, checkin, notices, registration_setup
 from eventsapp.services import registration as registrations
 from eventsapp.services.answers import clean_answers, display_answer
 from eventsapp.services.errors import Conflict, NotFound, ValidationError
@@ -101,9 +101,10 @@ def _form_is_valid(form: DetailsForm, questions) -> bool:
 @limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"], methods=["POST"])
 def register(slug: str):
     try:
-        visit = registrations.visit_for_registration(slug)
+        setup = registration_setup.setup_for(slug)
     except NotFound:
         abort(404)
+    visit = setup.visit  # a copy of the visit's row, which the pages here show
     posted = request.method == "POST"
     window, message = registrations.registration_window(visit)
     if window is not Window.OPEN:
@@ -116,12 +117,10 @@ def register(slug: str):
         return render_template("registration/full.html", visit=visit,
                                message="Sorry, this visit is full and has no waiting list.")
 
-    questions = list(visit.questions)
-    form = with_questions(RegistrationForm, questions)()
+    questions = setup.questions
+    form = registration_form(setup)
     invited = visit.registration_access is RegistrationAccess.INVITATION
-    if not invited:
-        del form.invitation_code
-    elif not posted:
+    if invited and not posted:
         form.invitation_code.data = (request.args.get("code") or "")[:64]
     if posted and (form.website.data or "").strip():
         # A robot filled the honeypot: tell it nothing and keep nothing.
@@ -145,8 +144,7 @@ def register(slug: str):
                                        message=exc.message), 409
             _add_errors(form, {"email": exc.message})
         else:
-            status = outcome.registration.status
-            text = OUTCOME_MESSAGES[status].format(position=outcome.position)
+            text = OUTCOME_MESSAGES[outcome.status].format(position=outcome.position)
             flash(f"{text} {PRIVATE_LINK_SENT}", "success")
             return redirect(url_for(".manage", token=outcome.manage_token), 303)
     return render_template(

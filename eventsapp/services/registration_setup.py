@@ -1,0 +1,81 @@
+"""What registering for a visit needs to know of it, kept between requests.
+
+The registration form and ``services.registration.register`` need the visit's row
+(its window, capacity, access and the words on the page) and its extra questions.
+Both count as the visit's content (eventsapp.models.versioning), so a copy is kept
+per content version in ``eventsapp.cache.visit_content``, like the calendars: the
+form page reads one stamp instead of the visit and its questions, and a POST that
+registers reads the version inside its write transaction and takes the copy made
+from exactly that version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from eventsapp.cache import visit_content
+from eventsapp.extensions import db
+from eventsapp.models import Question, QuestionKind, Visit
+from eventsapp.services import stamps
+from eventsapp.services.errors import NotFound
+from eventsapp.services.visits import VisitSnapshot, snapshot
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """A copy of one extra question: what the form and the answer checks read."""
+
+    id: int
+    kind: QuestionKind
+    label: str
+    help_text: str
+    required: bool
+    choices: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """The key of this question's answer in Registration.answers."""
+        return str(self.id)
+
+
+@dataclass(frozen=True)
+class RegistrationSetup:
+    visit: VisitSnapshot
+    questions: tuple[QuestionSpec, ...]
+
+
+def setup_for(slug: str) -> RegistrationSetup:
+    """A published or cancelled visit's setup as last committed; NotFound for an
+    unknown slug or a draft. One indexed read while nothing has changed."""
+    stamp = stamps.public_stamp(slug)
+    return cached_setup(stamp.visit_id, stamp.version, stamp.created_at)
+
+
+def cached_setup(visit_id: int, version: int, created_at: object) -> RegistrationSetup:
+    """The setup made from ``version`` of the visit (made now, in the caller's
+    transaction, when this worker has no copy of that version)."""
+    return visit_content.get(("registration", visit_id), (version, created_at),
+                             lambda: _build(visit_id))
+
+
+def _build(visit_id: int) -> RegistrationSetup:
+    # Read afresh, never from the session's identity map: what is cached under a
+    # version must be that version.
+    fresh = {"populate_existing": True}
+    visit = db.session.scalar(
+        select(Visit).where(Visit.id == visit_id).execution_options(**fresh))
+    if visit is None:
+        raise NotFound("No such visit.")
+    questions = db.session.scalars(
+        select(Question).where(Question.visit_id == visit_id)
+        .order_by(Question.position, Question.id).execution_options(**fresh)
+    )
+    return RegistrationSetup(
+        visit=snapshot(visit),
+        questions=tuple(
+            QuestionSpec(q.id, q.kind, q.label, q.help_text, q.required, tuple(q.choices))
+            for q in questions
+        ),
+    )

@@ -1,0 +1,103 @@
+"""The registration form and its POST use a copy of the visit and its questions kept
+per content version (services.registration_setup). An organiser's change must still
+count from the very next request, and a run of registrations must not rebuild it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from eventsapp.cache import visit_content
+from eventsapp.models import QuestionKind, Registration, RegistrationStatus
+from tests.factories import make_question
+from tests.views.test_registration_form import (
+    URL,
+    count,
+    field_error,
+    form,
+    open_visit,
+    text_of,
+)
+
+
+def test_a_question_added_after_the_form_was_shown_is_asked_at_once(client, db):
+    visit = open_visit(capacity=20)
+    assert client.get(URL).status_code == 200  # the setup is now kept
+
+    question = make_question(visit, label="Which day will you join us?", required=True)
+
+    page = client.get(URL)
+    assert "Which day will you join us?" in text_of(page)
+    refused = client.post(URL, data=form())
+    assert refused.status_code == 422
+    assert field_error(refused, f"q_{question.id}") == "Please answer this question."
+    assert count(db) == 0
+
+    accepted = client.post(URL, data=form(**{f"q_{question.id}": "Both"}))
+    assert accepted.status_code == 303
+    assert db.session.scalar(select(Registration.answers)) == {str(question.id): "Both"}
+
+
+def test_a_choice_removed_from_a_question_is_refused_at_once(client, db):
+    visit = open_visit()
+    question = make_question(visit, kind=QuestionKind.SINGLE_CHOICE, label="Which day?",
+                             options="Monday\nTuesday")
+    client.get(URL)
+
+    question.options = "Monday"
+    db.session.commit()
+
+    refused = client.post(URL, data=form(**{f"q_{question.id}": "Tuesday"}))
+    assert refused.status_code == 422
+    assert field_error(refused, f"q_{question.id}") == "Choose one of the options."
+
+
+def test_registration_closed_after_the_form_was_shown_is_refused(client, db):
+    visit = open_visit()
+    client.get(URL)
+
+    visit.registration_closes_at = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+
+    response = client.post(URL, data=form())
+    assert response.status_code == 409
+    assert "Registration for this visit has closed." in text_of(response)
+    assert count(db) == 0
+
+
+def test_capacity_lowered_after_the_form_was_shown_puts_the_next_on_the_waiting_list(
+        client, db):
+    visit = open_visit(capacity=10)
+    client.post(URL, data=form(email="first@example.org"))
+
+    visit.capacity = 1
+    db.session.commit()
+    client.post(URL, data=form(email="second@example.org"))
+
+    statuses = dict(db.session.execute(select(Registration.email, Registration.status)).all())
+    assert statuses == {"first@example.org": RegistrationStatus.CONFIRMED,
+                        "second@example.org": RegistrationStatus.WAITLISTED}
+
+
+def test_registering_reuses_the_kept_setup_and_its_query_count_is_fixed(
+        client, db, count_queries):
+    visit = open_visit(capacity=500)
+    client.get(URL)
+    builds = visit_content.builds
+
+    with count_queries() as few:
+        assert client.post(URL, data=form(email="one@example.org")).status_code == 303
+    for n in range(8):
+        make_question(visit, label=f"Question {n}")
+    client.get(URL)
+    builds = visit_content.builds
+    answers = {f"q_{q.id}": "An answer" for q in visit.questions}
+    for n in range(5):
+        client.post(URL, data=form(email=f"more{n}@example.org", **answers))
+    with count_queries() as many:
+        assert client.post(URL, data=form(email="last@example.org", **answers)).status_code == 303
+
+    assert visit_content.builds == builds  # nothing rebuilt while nothing changed
+    assert len(many.statements) == len(few.statements) <= 5
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 7
