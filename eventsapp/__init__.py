@@ -8,9 +8,10 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from eventsapp import ratelimits, revalidation
 from eventsapp.config import Config
 from eventsapp.database import configure_engine
-from eventsapp.extensions import csrf, db, limiter, login, migrate
+from eventsapp.extensions import csrf, db, login, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = False
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    revalidation.init_app(app)  # inside ProxyFix: it keys its entries by scheme and host
     if app.config.get("TRUSTED_PROXIES"):
         # The client's address (rate limits), scheme and host as the proxies saw them.
         hops = app.config["TRUSTED_PROXIES"]
@@ -55,15 +57,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
-    # Every limit here is a route decorator, which checks its own limits. The app-wide
-    # before_request check Flask-Limiter adds looks for default and blueprint limits,
-    # of which there are none, on every request: a fifth of a cached feed's time. (The
-    # rate-limit tests would fail if the decorators came to depend on it.)
-    app.before_request_funcs[None] = [
-        hook for hook in app.before_request_funcs.get(None, [])
-        if hook != limiter._check_request_limit  # noqa: SLF001
-    ]
+    ratelimits.init_app(app)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 

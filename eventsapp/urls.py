@@ -10,7 +10,9 @@ def base_url() -> str:
     if configured:
         return configured.rstrip("/")
     if has_request_context():
-        return request.host_url.rstrip("/")
+        # As request.host_url without its IRI decoding (an ASCII host stays as it is;
+        # an internationalised one stays in its punycode form, valid in any URL).
+        return f"{request.scheme}://{request.host}"
     return "http://127.0.0.1:5000"
 
 

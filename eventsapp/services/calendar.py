@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -48,6 +49,9 @@ class Feed:
     last_modified: datetime | None
     filename: str
     private: bool
+    # A public feed's visit and the stamp key it was built from: while the visit's
+    # stamp is the same, so is the feed (eventsapp.revalidation answers 304s with it).
+    validator: tuple[int, Hashable] | None = None
 
 
 def _feed(calendar: ical.Calendar, filename: str, private: bool) -> Feed:
@@ -172,7 +176,8 @@ class Run(NamedTuple):
     last_modified: datetime
 
 
-def _build_visit_events(visit_id: int, base_url: str, now: datetime) -> VisitEvents:
+def _build_visit_events(visit_id: int, base_url: str, now: datetime, validator: Hashable
+                        ) -> VisitEvents:
     visit = _visit_with_agenda(Visit.id == visit_id)[0]
     bookings = _approved_bookings([visit.id])
     items = []
@@ -198,7 +203,7 @@ def _build_visit_events(visit_id: int, base_url: str, now: datetime) -> VisitEve
     years = ical.years_of(every_event) if every_event else (now.year - 1, now.year + 1)
     body = ical.assemble(ical.head(calendar, years), (i.bytes_for() for i in items))
     feed = Feed(body, _etag(body), ical.last_modified(calendar), f"{visit.slug}.ics",
-                private=False)
+                private=False, validator=(visit.id, validator))
     return VisitEvents(visit.id, visit.slug, visit.title, visit.timezone, years, items, feed)
 
 
@@ -207,7 +212,7 @@ def visit_events(stamp: VisitStamp, base_url: str, now: datetime | None = None
     """The visit's events from this process's cache, built when its content changed."""
     return visit_content.get(("calendar", stamp.visit_id, base_url), stamp.key,
                              lambda: _build_visit_events(stamp.visit_id, base_url,
-                                                         now or utcnow()))
+                                                         now or utcnow(), stamp.key))
 
 
 def clear_cache() -> None:
@@ -224,14 +229,15 @@ def _etag(*parts: bytes | str) -> str:
 
 
 def _assembled(events: VisitEvents, name: str, chosen: list[tuple[ItemEvents, str | None]],
-               filename: str, private: bool) -> Feed:
+               filename: str, private: bool, validator: tuple[int, Hashable] | None = None
+               ) -> Feed:
     """A feed made of some of a visit's events. Its ETag comes from what it is made of
     (the visit's feed, the name and each item's status), not from hashing the body."""
     body = ical.assemble(events.head(name), (item.bytes_for(status) for item, status in chosen))
     etag = _etag(events.feed.etag, name,
                  ",".join(f"{item.id}:{status}" for item, status in chosen))
     last = max((item.last_modified for item, _ in chosen), default=None)
-    return Feed(body, etag, last, filename, private)
+    return Feed(body, etag, last, filename, private, validator)
 
 
 # --- public feeds ----------------------------------------------------------------------------
@@ -248,7 +254,8 @@ def item_feed(slug: str, item_id: int, base_url: str) -> Feed:
     if item is None or item.deleted:
         raise NotFound("No such agenda item.")
     return _assembled(events, f"{item.title} · {events.title}", [(item, None)],
-                      f"{events.slug}-item-{item.id}.ics", private=False)
+                      f"{events.slug}-item-{item.id}.ics", private=False,
+                      validator=events.feed.validator)
 
 
 # --- personal feeds ----------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
+
 from eventsapp.database import read_one
 from eventsapp.extensions import db
 from eventsapp.models import VisitStatus, utcnow
@@ -40,8 +42,9 @@ _STAMP_SQL = ("SELECT id, content_version, created_at, status, end_date, timezon
               "FROM visits WHERE ")
 
 
-def _stamp(where: str, param, now: datetime | None = None) -> VisitStamp:
-    row = read_one(db.engine, _STAMP_SQL + where, (param,))
+def _stamp(where: str, param, now: datetime | None = None, engine: Engine | None = None
+           ) -> VisitStamp:
+    row = read_one(engine or db.engine, _STAMP_SQL + where, (param,))
     if row is None:
         raise NotFound("No such visit.")
     visit_id, version, created_at, status, end_date, timezone = row
@@ -53,9 +56,11 @@ def _stamp(where: str, param, now: datetime | None = None) -> VisitStamp:
     return VisitStamp(visit_id, version, created_at, VisitStatus(status), ended)
 
 
-def stamp_by_id(visit_id: int, now: datetime | None = None) -> VisitStamp:
-    """Any visit's stamp, drafts included (an attendee's feed says CANCELLED for those)."""
-    return _stamp("id = ?", visit_id, now)
+def stamp_by_id(visit_id: int, now: datetime | None = None, engine: Engine | None = None
+                ) -> VisitStamp:
+    """Any visit's stamp, drafts included (an attendee's feed says CANCELLED for those).
+    ``engine``: for a caller outside the application context (eventsapp.revalidation)."""
+    return _stamp("id = ?", visit_id, now, engine)
 
 
 def public_stamp(slug: str, now: datetime | None = None) -> VisitStamp:

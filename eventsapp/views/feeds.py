@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, request
 from werkzeug.http import http_date
 
+from eventsapp import revalidation
 from eventsapp.services import calendar
 from eventsapp.services.errors import NotFound
 from eventsapp.urls import base_url
@@ -34,6 +35,8 @@ def calendar_response(feed: calendar.Feed):
         headers["Referrer-Policy"] = "no-referrer"
         headers["X-Robots-Tag"] = "noindex"
     if not_modified:
+        if feed.validator is not None:  # the next such request is answered before Flask
+            request.environ[revalidation.ENVIRON_KEY] = (feed.validator, feed.etag)
         return "", 304, headers
     headers["Content-Type"] = "text/calendar; charset=utf-8"
     return feed.body, 200, headers
