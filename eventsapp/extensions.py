@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -32,9 +33,26 @@ class Base(DeclarativeBase):
     )
 
 
+class AccountLoginManager(LoginManager):
+    """Flask-Login, with "strong" session protection applied to sessions that hold a
+    login, as it is meant to be.
+
+    Flask-Login skips the check for an empty session ("an anonymous user or just
+    logged out") but not for an anonymous one holding only a CSRF token or a flashed
+    message: there it found no identifier, cleared the session and sent a deletion of
+    the remember-me cookie with every page and form a visitor opened. A session with a
+    user in it is checked exactly as before.
+    """
+
+    def _session_protection_failed(self) -> bool:
+        if "_user_id" not in session:
+            return False
+        return super()._session_protection_failed()
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login = LoginManager()
+login = AccountLoginManager()
 csrf = CSRFProtect()
 # Limits are declared per view (the registration POST). The storage comes from
 # RATELIMIT_STORAGE_URI: memory:// counts per process; use redis://... when several

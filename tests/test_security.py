@@ -528,3 +528,33 @@ class TestBehindAProxy:
         finally:
             with proxied.app_context():  # this app's own pool: close its connections
                 _db.engine.dispose()
+
+
+# --- strong session protection, for sessions that hold a login --------------------------------
+
+
+def test_a_visitor_s_session_is_left_alone_from_page_to_page(client, published):
+    visit, _ = published
+    with client.session_transaction() as session:  # what a form leaves: a CSRF token
+        session["csrf_token"] = "a" * 40
+
+    pages = [client.get(f"/visits/{visit.slug}/register"), client.get(f"/visits/{visit.slug}/")]
+
+    # Nothing to protect: the session is not rewritten, no remember-me cookie deleted.
+    assert [page.status_code for page in pages] == [200, 200]
+    assert [page.headers.getlist("Set-Cookie") for page in pages] == [[], []]
+    with client.session_transaction() as session:
+        assert dict(session) == {"csrf_token": "a" * 40}
+
+
+def test_a_login_replayed_from_another_browser_is_logged_out(client, organiser):
+    from tests.conftest import login
+
+    login(client, organiser)
+    assert client.get("/organiser/").status_code == 200
+
+    replayed = client.get("/organiser/", headers={"User-Agent": "Another browser/1.0"})
+
+    assert replayed.status_code == 302
+    assert "/login" in replayed.headers["Location"]
+    assert client.get("/organiser/").status_code == 302  # the session was cleared

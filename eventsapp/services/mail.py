@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template
+from flask import current_app
 from sqlalchemy import insert
 
 from eventsapp.extensions import db
@@ -45,7 +45,10 @@ def write(
 
 def _compose(to: str, template: str, topic: str, attachments: list[dict[str, Any]] | None,
              context: dict[str, Any]) -> dict[str, Any]:
-    rendered = render_template(f"email/{template}.txt", **context).lstrip()
+    # Straight from the Jinja environment: an email never depends on who is asking,
+    # so none of the request's context processors (the current user among them) run.
+    rendered = current_app.jinja_env.get_template(f"email/{template}.txt").render(
+        **context).lstrip()
     first, _, body = rendered.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"email/{template}.txt must start with a Subject: line")
