@@ -58,10 +58,11 @@ class Config:
     # old, so a burst of edits goes out as one digest (services.change_notices).
     NOTICE_QUIET_MINUTES = int(os.environ.get("NOTICE_QUIET_MINUTES", "10"))
 
-    # Flask-Limiter: limits on the registration and login POSTs. memory:// counts
-    # per process; set redis://... when several workers or hosts run.
+    # Flask-Limiter: limits on the registration and login POSTs. local://
+    # (eventsapp.ratelimits.LocalStorage) counts per process, in memory; set
+    # redis://... when several workers or hosts run.
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", default=True)
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "local://")
     RATELIMIT_HEADERS_ENABLED = True
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per minute;60 per hour")
     # Failed logins (a successful one costs nothing), counted per address and per

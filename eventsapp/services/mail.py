@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert
 
+from eventsapp.database import PreparedInsert
 from eventsapp.extensions import db
 from eventsapp.models import OutboxMessage
 
@@ -39,8 +39,10 @@ def write(
 ) -> None:
     """Like ``queue``, but the row is inserted at once on the session's connection, in
     the caller's transaction, with no ORM object made: for callers that keep none."""
-    db.session.connection().execute(
-        insert(OutboxMessage), _compose(to, template, topic, attachments, context))
+    _INSERT.insert(db.session.connection(), _compose(to, template, topic, attachments, context))
+
+
+_INSERT = PreparedInsert(OutboxMessage.__table__)
 
 
 def _compose(to: str, template: str, topic: str, attachments: list[dict[str, Any]] | None,

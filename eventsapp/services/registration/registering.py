@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, literal_column, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, literal_column, select
 
+from eventsapp.database import Prepared, PreparedInsert
 from eventsapp.extensions import db
 from eventsapp.models import (
     Registration,
     RegistrationAccess,
     RegistrationStatus,
     Visit,
+    VisitCount,
     VisitStatus,
     utcnow,
 )
@@ -63,12 +64,18 @@ class NewRegistration:
 
 
 # The attendee's registration is the hottest write there is, so it is written with
-# these statements on the session's connection, no ORM objects made or flushed.
+# these statements, compiled once, straight on the session's DBAPI connection: no ORM
+# objects, no per-statement Core bookkeeping (eventsapp.database.Prepared).
 # created_at as the driver returns it, as in the stamp (services.stamps), so that the
 # form page and this write share one copy of the setup.
-_LOCK_VISIT = (select(Visit.id, Visit.content_version, literal_column("visits.created_at"))
-               .where(Visit.slug == bindparam("slug")).with_for_update())
-_INSERT = insert(Registration)
+_LOCK_VISIT = Prepared(
+    select(Visit.id, Visit.content_version, literal_column("visits.created_at"))
+    .where(Visit.slug == bindparam("slug")).with_for_update())
+# Read after the lock, in a statement of its own: on PostgreSQL a join in the locking
+# read would keep the count from before the wait for the lock.
+_KEPT_COUNT = Prepared(
+    select(VisitCount.confirmed).where(VisitCount.visit_id == bindparam("visit_id")))
+_INSERT = PreparedInsert(Registration.__table__)
 
 
 def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
@@ -80,7 +87,7 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
     connection = db.session.connection()
     # Locked, so capacity is counted by one writer at a time; the settings are those
     # of the version read under the lock.
-    row = connection.execute(_LOCK_VISIT, {"slug": slug}).first() if is_slug(slug) else None
+    row = _fetch_one(_LOCK_VISIT, connection, {"slug": slug}) if is_slug(slug) else None
     setup = registration_setup.cached_setup(*row) if row is not None else None
     if setup is None or setup.visit.status is VisitStatus.DRAFT:
         db.session.rollback()
@@ -98,7 +105,7 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
     values = _detail_values(details, _check_details(setup.questions, details))
     if visit.registration_access is RegistrationAccess.APPROVAL:
         status = RegistrationStatus.PENDING_APPROVAL
-    elif visit.capacity is None or capacity.confirmed_count(visit.id) < visit.capacity:
+    elif visit.capacity is None or _confirmed(connection, visit.id) < visit.capacity:
         status = RegistrationStatus.CONFIRMED
     elif visit.waitlist_enabled:
         status = RegistrationStatus.WAITLISTED
@@ -112,11 +119,11 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
     try:
         # An address already registered is refused by the unique index on live
         # emails: no query to look for it first.
-        (registration_id,) = connection.execute(_INSERT, {
+        registration_id = _INSERT.insert(connection, {
             **values, **_token_values(nonce), "visit_id": visit.id, "status": status,
             "queued_at": queued_at, "privacy_accepted_at": now,
-        }).inserted_primary_key
-    except IntegrityError as exc:
+        })
+    except connection.dialect.dbapi.IntegrityError as exc:
         db.session.rollback()
         raise Conflict(DUPLICATE_EMAIL, field="email") from exc
     position = (capacity.queue_position(visit.id, queued_at, registration_id)
@@ -126,6 +133,20 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
     notices.notify(new, f"registration_{status.value}", position=position)
     db.session.commit()
     return Outcome(registration_id, status, tokens.make(tokens.MANAGE, nonce), position)
+
+
+def _fetch_one(statement: Prepared, connection, params: dict) -> tuple | None:
+    cursor = statement.execute(connection, params)
+    try:
+        return cursor.fetchone()
+    finally:
+        cursor.close()
+
+
+def _confirmed(connection, visit_id: int) -> int:
+    """The kept count (models.VisitCount), or counted, for a visit without its row."""
+    kept = _fetch_one(_KEPT_COUNT, connection, {"visit_id": visit_id})
+    return kept[0] if kept is not None else capacity.confirmed_count(visit_id)
 
 
 def _code_matches(visit: Visit, code: str) -> bool:
