@@ -144,9 +144,9 @@ def register(slug: str):
                                        message=exc.message), 409
             _add_errors(form, {"email": exc.message})
         else:
-            text = OUTCOME_MESSAGES[outcome.status].format(position=outcome.position)
-            flash(f"{text} {PRIVATE_LINK_SENT}", "success")
-            return redirect(url_for(".manage", token=outcome.manage_token), 303)
+            # The private page says how it went (from the registration itself), so
+            # this POST writes no flashed message into the session cookie.
+            return redirect(url_for(".manage", token=outcome.manage_token, welcome=1), 303)
     return render_template(
         "registration/register.html",
         visit=visit,
@@ -193,18 +193,22 @@ def _stored_details(registration) -> dict:
     }
 
 
-def _render_manage(token: str, registration, form: DetailsForm | None = None, status=200):
+def _render_manage(token: str, registration, form: DetailsForm | None = None, status=200,
+                   welcome: bool = False):
     visit = registration.visit
     if form is None and registration.is_live:
         form = _edit_form_class(registration)(data=_stored_details(registration))
     answers = [(question.label, display_answer(question, registration.answers))
                for question in visit.questions]
+    position = capacity.waitlist_position(registration)
+    outcome = OUTCOME_MESSAGES.get(registration.status) if welcome else None
     return render_template(
         "registration/manage.html",
         token=token,
         registration=registration,
         visit=visit,
-        position=capacity.waitlist_position(registration),
+        welcome=f"{outcome.format(position=position)} {PRIVATE_LINK_SENT}" if outcome else None,
+        position=position,
         answers=answers,
         form=form if registration.is_live else None,
         items=registrations.limited_items(registration),
@@ -217,7 +221,9 @@ def _render_manage(token: str, registration, form: DetailsForm | None = None, st
 
 @bp.get("/r/<token>")
 def manage(token: str):
-    return _render_manage(token, _registration_or_404(token))
+    """The private page; ``?welcome=1`` (where registering leads) says how it went."""
+    return _render_manage(token, _registration_or_404(token),
+                          welcome=bool(request.args.get("welcome")))
 
 
 @bp.post("/r/<token>/edit")

@@ -119,15 +119,20 @@ def test_register_confirms_stores_answers_emails_the_private_link(client, db):
     assert email.to == "Ada@Example.org"
     assert email.subject == "You're registered: Regions and Clusters delegation"
     link = LINK.search(email.body_text).group(1)
-    assert response.headers["Location"].endswith(link)
+    assert response.headers["Location"] == f"{link}?welcome=1"
+    assert "Set-Cookie" not in response.headers  # nothing flashed through the session
 
-    page = client.get(link)
+    page = client.get(response.headers["Location"])
     text = text_of(page)
     assert page.status_code == 200
     assert "You're registered: your place is confirmed." in text
     assert "We have emailed you a private link to this page." in text
     assert "Your place is confirmed" in text
     assert "Ada Lovelace" in text and "Analytical Engines Ltd" in text
+    # The link from the email is the same page, without the welcome.
+    later = text_of(client.get(link))
+    assert "Your place is confirmed" in later
+    assert "We have emailed you a private link" not in later
 
 
 def test_third_person_on_capacity_two_is_waitlisted_at_position_one(client, db):
