@@ -38,6 +38,13 @@ class StampedCache:
                 self._entries.popitem(last=False)
         return value
 
+    def peek(self, key: Hashable) -> Any:
+        """The entry's value whatever its stamp (None when there is none): for a caller
+        that will check the stamp itself later, as services.registration.register does."""
+        with self._lock:
+            entry = self._entries.get(key)
+        return entry[1] if entry is not None else None
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

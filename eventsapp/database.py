@@ -6,10 +6,19 @@ with BEGIN IMMEDIATE so two writers never both read and then deadlock on upgrade
 write transaction when the session asked for its connection with the execution
 option ``eventsapp_write`` (see ``services.tx.begin_write``); read-only requests
 keep SQLite's deferred BEGIN so they never wait for writers.
+
+Writers of one SQLite file take turns through an flock on ``<file>-writers.lock``
+before BEGIN IMMEDIATE (``WriterTurns``): the next writer, in any worker, starts the
+moment the last one's connection goes back to the pool, where SQLite's own busy
+handler would sleep 1, 2, 5 ms... between tries. SQLite's locks still decide; the
+turns only stop writers sleeping longer than they must.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 import weakref
 from collections.abc import Callable
 
@@ -38,12 +47,63 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    turns = None if in_memory else WriterTurns(f"{engine.url.database}-writers.lock")
+
     @event.listens_for(engine, "begin")
     def _begin(conn):
         # Straight to the driver: this runs for every request that reads anything.
-        statement = "BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) \
-            else "BEGIN"
-        conn.connection.driver_connection.execute(statement)
+        if not conn.get_execution_options().get(WRITE_OPTION):
+            conn.connection.driver_connection.execute("BEGIN")
+            return
+        if turns is not None:
+            turns.take(conn.connection.info)
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE")
+
+    if turns is not None:
+        # Back in the pool means committed or rolled back: the next writer's turn.
+        event.listen(engine, "checkin", lambda _dbapi, record: turns.give_back(record.info))
+        event.listen(engine, "close", lambda _dbapi, record: turns.forget(record.info))
+
+
+class WriterTurns:
+    """An flock that a pooled connection holds from its write transaction's BEGIN
+    until it is back in the pool. Each connection opens the lock file once (flocks
+    taken through different opens exclude each other, threads of one process too).
+
+    The wait is in the kernel, woken the moment the turn is given back. A stuck
+    writer would hold SQLite's write lock anyway; gunicorn's worker timeout ends it
+    and the kernel drops its flock. A thread that already holds a turn (a second
+    write connection inside a write) does not wait for another: it is left to
+    SQLite's busy timeout, as without turns, instead of waiting on itself.
+    """
+
+    HELD = "eventsapp_writer_turn"
+    FD = "eventsapp_writer_lock_fd"
+
+    def __init__(self, path: str):
+        self.path = path
+        self._mine = threading.local()
+
+    def take(self, info: dict) -> None:
+        if getattr(self._mine, "held", 0):
+            return
+        fd = info.get(self.FD)
+        if fd is None:
+            fd = info[self.FD] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        info[self.HELD] = True
+        self._mine.held = 1
+
+    def give_back(self, info: dict) -> None:
+        if info.pop(self.HELD, False):
+            fcntl.flock(info[self.FD], fcntl.LOCK_UN)
+            self._mine.held = 0
+
+    def forget(self, info: dict) -> None:
+        self.give_back(info)
+        fd = info.pop(self.FD, None)
+        if fd is not None:
+            os.close(fd)
 
 
 # Called with each statement read_one sends (tests count statements here as well as

@@ -44,23 +44,40 @@ class QuestionSpec:
 class RegistrationSetup:
     visit: VisitSnapshot
     questions: tuple[QuestionSpec, ...]
+    # (visit id, content version, created_at): what register() compares with what it
+    # reads under the visit's lock, so that answers read with an older form are never
+    # stored against newer questions.
+    key: tuple
 
 
 def setup_for(slug: str) -> RegistrationSetup:
     """A published or cancelled visit's setup as last committed; NotFound for an
     unknown slug or a draft. One indexed read while nothing has changed."""
     stamp = stamps.public_stamp(slug)
+    _visit_ids[slug] = stamp.visit_id
     return cached_setup(stamp.visit_id, stamp.version, stamp.created_at)
+
+
+def last_known(slug: str) -> RegistrationSetup | None:
+    """This worker's latest copy for the slug, read from nothing: possibly out of date.
+    For a caller that checks the version later (register() reads it under the lock)."""
+    visit_id = _visit_ids.get(slug)
+    return visit_content.peek(("registration", visit_id)) if visit_id is not None else None
+
+
+# The slugs that setup_for found, and their visits (a slug renamed later is only a
+# stale hint: register() reads the visit by slug under its lock).
+_visit_ids: dict[str, int] = {}
 
 
 def cached_setup(visit_id: int, version: int, created_at: object) -> RegistrationSetup:
     """The setup made from ``version`` of the visit (made now, in the caller's
     transaction, when this worker has no copy of that version)."""
     return visit_content.get(("registration", visit_id), (version, created_at),
-                             lambda: _build(visit_id))
+                             lambda: _build(visit_id, (visit_id, version, created_at)))
 
 
-def _build(visit_id: int) -> RegistrationSetup:
+def _build(visit_id: int, key: tuple) -> RegistrationSetup:
     # Read afresh, never from the session's identity map: what is cached under a
     # version must be that version.
     fresh = {"populate_existing": True}
@@ -78,4 +95,5 @@ def _build(visit_id: int) -> RegistrationSetup:
             QuestionSpec(q.id, q.kind, q.label, q.help_text, q.required, tuple(q.choices))
             for q in questions
         ),
+        key=key,
     )

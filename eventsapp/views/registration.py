@@ -35,7 +35,12 @@ from eventsapp.services import calendar, capacity, checkin, notices, registratio
 from eventsapp.services import registration as registrations
 from eventsapp.services.answers import clean_answers, display_answer
 from eventsapp.services.errors import Conflict, NotFound, ValidationError
-from eventsapp.services.registration import AttendeeDetails, RegistrationClosed, Window
+from eventsapp.services.registration import (
+    AttendeeDetails,
+    FormChanged,
+    RegistrationClosed,
+    Window,
+)
 
 bp = Blueprint("registration", __name__)
 
@@ -100,6 +105,15 @@ def _form_is_valid(form: DetailsForm, questions) -> bool:
 @bp.route("/visits/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"], methods=["POST"])
 def register(slug: str):
+    if request.method == "POST":
+        # Most POSTs register. Try first with this worker's copy of the visit's setup,
+        # without reading its stamp: register() works from the version it reads under
+        # the visit's lock and checks the answers against it, so an old copy can only
+        # make it refuse. Anything but success is done again below, from a fresh copy.
+        known = registration_setup.last_known(slug)
+        registered = _register_with(slug, known) if known is not None else None
+        if registered is not None:
+            return registered
     try:
         setup = registration_setup.setup_for(slug)
     except NotFound:
@@ -131,9 +145,12 @@ def register(slug: str):
                 slug,
                 _details(form, questions, privacy_accepted=bool(form.privacy_accepted.data)),
                 invitation_code=(form.invitation_code.data or "") if invited else "",
+                form_key=setup.key,
             )
         except NotFound:
             abort(404)
+        except FormChanged as exc:
+            return _changed_form(slug, exc.message)
         except RegistrationClosed as exc:
             return _closed(visit, exc.window, exc.message, 409)
         except ValidationError as exc:
@@ -144,9 +161,7 @@ def register(slug: str):
                                        message=exc.message), 409
             _add_errors(form, {"email": exc.message})
         else:
-            # The private page says how it went (from the registration itself), so
-            # this POST writes no flashed message into the session cookie.
-            return redirect(url_for(".manage", token=outcome.manage_token, welcome=1), 303)
+            return _registered(outcome)
     return render_template(
         "registration/register.html",
         visit=visit,
@@ -154,6 +169,46 @@ def register(slug: str):
         questions=questions,
         places_left=registrations.places_left(visit) if posted else places_left,
     ), (422 if posted else 200)
+
+
+def _register_with(slug: str, setup):
+    """The redirect to the private page if the form, read with ``setup``, registers;
+    None for anything else (which register() then does in full)."""
+    if registrations.registration_window(setup.visit)[0] is not Window.OPEN:
+        return None
+    form = registration_form(setup)
+    if (form.website.data or "").strip() or not form.validate():
+        return None
+    invited = setup.visit.registration_access is RegistrationAccess.INVITATION
+    try:
+        outcome = registrations.register(
+            slug,
+            _details(form, setup.questions, privacy_accepted=bool(form.privacy_accepted.data)),
+            invitation_code=(form.invitation_code.data or "") if invited else "",
+            form_key=setup.key,
+        )
+    except (NotFound, RegistrationClosed, ValidationError, Conflict, FormChanged):
+        return None
+    return _registered(outcome)
+
+
+def _changed_form(slug: str, message: str):
+    """The form as it is now, with what was sent and why it was not stored."""
+    try:
+        setup = registration_setup.setup_for(slug)
+    except NotFound:
+        abort(404)
+    form = registration_form(setup)
+    _form_is_valid(form, setup.questions)  # the answers' own mistakes, shown at once
+    return render_template("registration/register.html", visit=setup.visit, form=form,
+                           questions=setup.questions, notice=message,
+                           places_left=registrations.places_left(setup.visit)), 409
+
+
+def _registered(outcome):
+    # The private page says how it went (from the registration itself), so this POST
+    # writes no flashed message into the session cookie.
+    return redirect(url_for(".manage", token=outcome.manage_token, welcome=1), 303)
 
 
 def _closed(visit, window: Window, message: str, status: int):

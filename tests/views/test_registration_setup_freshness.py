@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from eventsapp.cache import visit_content
 from eventsapp.models import QuestionKind, Registration, RegistrationStatus
+from eventsapp.services import registration as registrations
+from eventsapp.services import registration_setup
+from eventsapp.services.registration import AttendeeDetails, FormChanged
 from tests.factories import make_question
 from tests.views.test_registration_form import (
     URL,
@@ -99,5 +103,41 @@ def test_registering_reuses_the_kept_setup_and_its_query_count_is_fixed(
         assert client.post(URL, data=form(email="last@example.org", **answers)).status_code == 303
 
     assert visit_content.builds == builds  # nothing rebuilt while nothing changed
-    assert len(many.statements) == len(few.statements) <= 5
+    # The visit read under its lock, its kept count, the registration, its email: the
+    # worker's copy of the setup is used without reading the visit's stamp first.
+    assert len(many.statements) == len(few.statements) == 4, many.statements
+    assert "FOR UPDATE" in many.statements[0] or "sqlite" in str(db.engine.url)
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 7
+
+
+def test_answers_read_with_an_older_form_are_never_stored(app, db):
+    """register() compares the form's version with the one it reads under the lock."""
+    visit = open_visit()
+    with app.test_request_context():
+        older = registration_setup.setup_for(visit.slug)
+        make_question(visit, label="Which day will you join us?")
+
+        with pytest.raises(FormChanged):
+            registrations.register(visit.slug, AttendeeDetails(
+                full_name="Ada", email="ada@example.org", privacy_accepted=True),
+                form_key=older.key)
+        assert count(db) == 0
+
+        newer = registration_setup.setup_for(visit.slug)
+        outcome = registrations.register(visit.slug, AttendeeDetails(
+            full_name="Ada", email="ada@example.org", privacy_accepted=True),
+            form_key=newer.key)
+    assert outcome.status is RegistrationStatus.CONFIRMED and count(db) == 1
+
+
+def test_a_post_read_with_this_worker_s_older_copy_is_read_again(client, db):
+    """The POST first tries this worker's copy of the setup without reading the stamp;
+    when the visit has moved on, the answers are read again with the form as it is."""
+    visit = open_visit()
+    client.get(URL)  # this worker's copy
+    question = make_question(visit, label="Which day will you join us?")
+
+    response = client.post(URL, data=form(**{f"q_{question.id}": "Tuesday"}))
+
+    assert response.status_code == 303
+    assert db.session.scalar(select(Registration.answers)) == {str(question.id): "Tuesday"}

@@ -14,6 +14,7 @@ Everything is still reached as services.registration.<name>.
 from eventsapp.services.registration.common import (
     DUPLICATE_EMAIL,
     AttendeeDetails,
+    FormChanged,
     RegistrationClosed,
     Window,
     _apply_details,
@@ -43,6 +44,7 @@ from eventsapp.services.registration.registering import NewRegistration, Outcome
 __all__ = [
     "DUPLICATE_EMAIL",
     "AttendeeDetails",
+    "FormChanged",
     "LimitedItem",
     "NewRegistration",
     "Outcome",

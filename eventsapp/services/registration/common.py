@@ -45,6 +45,15 @@ class RegistrationClosed(DomainError):
         self.window = window
 
 
+class FormChanged(DomainError):
+    """The visit's questions or settings changed after the form was read: its answers
+    were read against another version of the form. Nothing was stored."""
+
+    def __init__(self):
+        super().__init__("This form changed while you were filling it in. Check your "
+                         "answers and send it again.")
+
+
 @dataclass(frozen=True)
 class AttendeeDetails:
     full_name: str

@@ -26,6 +26,7 @@ from eventsapp.services.errors import Conflict, NotFound, ValidationError
 from eventsapp.services.registration.common import (
     DUPLICATE_EMAIL,
     AttendeeDetails,
+    FormChanged,
     RegistrationClosed,
     Window,
     _check_details,
@@ -79,9 +80,12 @@ _INSERT = PreparedInsert(Registration.__table__)
 
 
 def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
-             now: datetime | None = None) -> Outcome:
+             now: datetime | None = None, form_key: tuple | None = None) -> Outcome:
     """Register an attendee: confirmed while places last, then the waiting list (if
-    on), or pending approval when the organiser approves each registration."""
+    on), or pending approval when the organiser approves each registration.
+
+    ``form_key``: the setup's key (services.registration_setup) the answers were read
+    with; FormChanged when the visit is at another version now."""
     now = now or utcnow()
     begin_write()
     connection = db.session.connection()
@@ -92,6 +96,9 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
     if setup is None or setup.visit.status is VisitStatus.DRAFT:
         db.session.rollback()
         raise NotFound("No such visit.")
+    if form_key is not None and form_key != setup.key:
+        db.session.rollback()
+        raise FormChanged()
     visit = setup.visit
     window, message = registration_window(visit, now)
     if window is not Window.OPEN:
