@@ -23,11 +23,15 @@ def init_app(app: Flask) -> None:
                                title="That action is not possible here"), 405
 
     @app.errorhandler(429)
-    def too_many_requests(_error):
+    def too_many_requests(error):
+        # Retry-After: ours (ratelimits.per_address) comes with the error; Flask-Limiter
+        # adds its own to the response after this.
+        retry_after = getattr(error, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else {}
         return render_template("errors/error.html", code=429,
                                title="Too many attempts",
                                detail="Too many attempts from your address; please wait a "
-                                      "minute and try again."), 429
+                                      "minute and try again."), 429, headers
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -17,7 +16,7 @@ from flask import (
     url_for,
 )
 
-from eventsapp.extensions import limiter
+from eventsapp import ratelimits
 from eventsapp.forms.registration import (
     DetailsForm,
     answers_from,
@@ -103,7 +102,7 @@ def _form_is_valid(form: DetailsForm, questions) -> bool:
 
 
 @bp.route("/visits/<slug>/register", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"], methods=["POST"])
+@ratelimits.per_address("REGISTRATION_RATE_LIMIT")
 def register(slug: str):
     if request.method == "POST":
         # Most POSTs register. Try first with this worker's copy of the visit's setup,
