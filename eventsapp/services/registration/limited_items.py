@@ -93,12 +93,17 @@ def leave(token: str, item_id: int) -> None:
         db.session.rollback()
         raise NotFound("You are not signed up for that session.")
     db.session.refresh(signup)
+    release(signup, item)
+    db.session.commit()
+
+
+def release(signup: ItemSignup, item: AgendaItem) -> None:
+    """Cancel a sign-up on a locked item; a place it held goes to the next in line."""
     held = signup.status is SignupStatus.CONFIRMED
     signup.status = SignupStatus.CANCELLED
     db.session.flush()
     if held:
         capacity.fill_item_places(item)
-    db.session.commit()
 
 
 @dataclass(frozen=True)

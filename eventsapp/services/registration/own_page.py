@@ -26,6 +26,7 @@ from eventsapp.services.registration.common import (
     _email_taken,
     registration_for_token,
 )
+from eventsapp.services.registration.limited_items import release
 from eventsapp.services.tx import begin_write
 
 
@@ -72,12 +73,7 @@ def _cancel(registration: Registration, reason: str) -> None:
     registration.status_reason = reason
     for signup in list(registration.signups):
         if signup.status is not SignupStatus.CANCELLED:
-            item = lock(AgendaItem, signup.item_id)
-            held = signup.status is SignupStatus.CONFIRMED
-            signup.status = SignupStatus.CANCELLED
-            db.session.flush()
-            if held:
-                capacity.fill_item_places(item)
+            release(signup, lock(AgendaItem, signup.item_id))
     db.session.flush()
     if was_confirmed:
         capacity.fill_visit_places(registration.visit)
