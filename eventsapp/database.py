@@ -181,6 +181,14 @@ class Prepared:
                        [values[name] for name in names] if names is not None else values)
         return cursor
 
+    def fetch_one(self, connection, params: dict) -> tuple | None:
+        """The first row, as the driver returns it (None when there is none)."""
+        cursor = self.execute(connection, params)
+        try:
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+
     def _compile(self, dialect) -> tuple:
         found = self._compiled.get(type(dialect))
         if found is None:
@@ -189,7 +197,7 @@ class Prepared:
                     compiled, "update_prefetch", None):
                 raise ValueError("give every column a value: defaults are not computed here")
             processors = {}
-            for name, bind in compiled.binds.items():
+            for bind, name in compiled.bind_names.items():  # names as compiled
                 process = bind.type.dialect_impl(dialect).bind_processor(dialect)
                 if process is not None:
                     processors[name] = process

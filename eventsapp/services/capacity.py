@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
 
+from eventsapp.database import Prepared
 from eventsapp.extensions import db
 from eventsapp.models import (
     AgendaItem,
@@ -28,15 +29,18 @@ def confirmed_count(visit_id: int) -> int:
     """The visit's confirmed registrations: one row that the database's triggers keep
     (models.VisitCount), or counted, for a visit that somehow has no such row."""
     connection = db.session.connection()
-    kept = connection.scalar(_KEPT_COUNT, {"visit_id": visit_id})
-    return kept if kept is not None else connection.scalar(_COUNT, {"visit_id": visit_id})
+    params = {"visit_id": visit_id}
+    kept = _KEPT_COUNT.fetch_one(connection, params)
+    return kept[0] if kept is not None else _COUNT.fetch_one(connection, params)[0]
 
 
-_KEPT_COUNT = select(VisitCount.confirmed).where(VisitCount.visit_id == bindparam("visit_id"))
-_COUNT = select(func.count()).where(
+# Read on every registration, under the visit's lock: prepared (database.Prepared).
+_KEPT_COUNT = Prepared(
+    select(VisitCount.confirmed).where(VisitCount.visit_id == bindparam("visit_id")))
+_COUNT = Prepared(select(func.count()).where(
     Registration.visit_id == bindparam("visit_id"),
     Registration.status == RegistrationStatus.CONFIRMED,
-)
+))
 
 
 def has_place(visit: Visit) -> bool:

@@ -140,12 +140,7 @@ def register(slug: str):
         return render_template("registration/thanks.html", visit=visit)
     if posted and _form_is_valid(form, questions):
         try:
-            outcome = registrations.register(
-                slug,
-                _details(form, questions, privacy_accepted=bool(form.privacy_accepted.data)),
-                invitation_code=(form.invitation_code.data or "") if invited else "",
-                form_key=setup.key,
-            )
+            outcome = _submit(slug, setup, form)
         except NotFound:
             abort(404)
         except FormChanged as exc:
@@ -178,17 +173,22 @@ def _register_with(slug: str, setup):
     form = registration_form(setup)
     if (form.website.data or "").strip() or not form.validate():
         return None
-    invited = setup.visit.registration_access is RegistrationAccess.INVITATION
     try:
-        outcome = registrations.register(
-            slug,
-            _details(form, setup.questions, privacy_accepted=bool(form.privacy_accepted.data)),
-            invitation_code=(form.invitation_code.data or "") if invited else "",
-            form_key=setup.key,
-        )
+        outcome = _submit(slug, setup, form)
     except (NotFound, RegistrationClosed, ValidationError, Conflict, FormChanged):
         return None
     return _registered(outcome)
+
+
+def _submit(slug: str, setup, form: DetailsForm):
+    """Register what the form, read with ``setup``, holds."""
+    invited = setup.visit.registration_access is RegistrationAccess.INVITATION
+    return registrations.register(
+        slug,
+        _details(form, setup.questions, privacy_accepted=bool(form.privacy_accepted.data)),
+        invitation_code=(form.invitation_code.data or "") if invited else "",
+        form_key=setup.key,
+    )
 
 
 def _changed_form(slug: str, message: str):

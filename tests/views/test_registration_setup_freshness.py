@@ -141,3 +141,28 @@ def test_a_post_read_with_this_worker_s_older_copy_is_read_again(client, db):
 
     assert response.status_code == 303
     assert db.session.scalar(select(Registration.answers)) == {str(question.id): "Tuesday"}
+
+
+def test_a_form_that_changes_while_it_is_sent_is_shown_as_it_is_now(client, db, monkeypatch):
+    """The race the version check is for: the view reads the setup, an organiser adds
+    a question, then register() locks the visit. Here the view's read is made to
+    return the setup from before the change, as it would in that race."""
+    visit = open_visit()
+    before = registration_setup.setup_for(visit.slug)
+    question = make_question(visit, label="Which day will you join us?", required=True)
+    reads = iter([before])
+    real = registration_setup.setup_for
+    monkeypatch.setattr(registration_setup, "last_known", lambda slug: None)
+    monkeypatch.setattr(registration_setup, "setup_for",
+                        lambda slug: next(reads, None) or real(slug))
+
+    response = client.post(URL, data=form())
+
+    assert response.status_code == 409
+    text = text_of(response)
+    assert "This form changed while you were filling it in." in text
+    assert "Which day will you join us?" in text
+    markup = response.get_data(as_text=True)
+    assert f'name="q_{question.id}"' in markup  # the new question, to answer this time
+    assert 'value="Ada Lovelace"' in markup  # what was sent is kept
+    assert count(db) == 0

@@ -17,7 +17,6 @@ from eventsapp.models import (
     RegistrationAccess,
     RegistrationStatus,
     Visit,
-    VisitCount,
     VisitStatus,
     utcnow,
 )
@@ -72,10 +71,6 @@ class NewRegistration:
 _LOCK_VISIT = Prepared(
     select(Visit.id, Visit.content_version, literal_column("visits.created_at"))
     .where(Visit.slug == bindparam("slug")).with_for_update())
-# Read after the lock, in a statement of its own: on PostgreSQL a join in the locking
-# read would keep the count from before the wait for the lock.
-_KEPT_COUNT = Prepared(
-    select(VisitCount.confirmed).where(VisitCount.visit_id == bindparam("visit_id")))
 _INSERT = PreparedInsert(Registration.__table__)
 
 
@@ -91,7 +86,7 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
     connection = db.session.connection()
     # Locked, so capacity is counted by one writer at a time; the settings are those
     # of the version read under the lock.
-    row = _fetch_one(_LOCK_VISIT, connection, {"slug": slug}) if is_slug(slug) else None
+    row = _LOCK_VISIT.fetch_one(connection, {"slug": slug}) if is_slug(slug) else None
     setup = registration_setup.cached_setup(*row) if row is not None else None
     if setup is None or setup.visit.status is VisitStatus.DRAFT:
         db.session.rollback()
@@ -112,7 +107,9 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
     values = _detail_values(details, _check_details(setup.questions, details))
     if visit.registration_access is RegistrationAccess.APPROVAL:
         status = RegistrationStatus.PENDING_APPROVAL
-    elif visit.capacity is None or _confirmed(connection, visit.id) < visit.capacity:
+    # The count is read after the lock, in a statement of its own: on PostgreSQL a join
+    # in the locking read would keep the count from before the wait for the lock.
+    elif visit.capacity is None or capacity.confirmed_count(visit.id) < visit.capacity:
         status = RegistrationStatus.CONFIRMED
     elif visit.waitlist_enabled:
         status = RegistrationStatus.WAITLISTED
@@ -140,20 +137,6 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
     notices.notify(new, f"registration_{status.value}", position=position)
     db.session.commit()
     return Outcome(registration_id, status, tokens.make(tokens.MANAGE, nonce), position)
-
-
-def _fetch_one(statement: Prepared, connection, params: dict) -> tuple | None:
-    cursor = statement.execute(connection, params)
-    try:
-        return cursor.fetchone()
-    finally:
-        cursor.close()
-
-
-def _confirmed(connection, visit_id: int) -> int:
-    """The kept count (models.VisitCount), or counted, for a visit without its row."""
-    kept = _fetch_one(_KEPT_COUNT, connection, {"visit_id": visit_id})
-    return kept[0] if kept is not None else capacity.confirmed_count(visit_id)
 
 
 def _code_matches(visit: Visit, code: str) -> bool:
