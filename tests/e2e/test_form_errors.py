@@ -121,6 +121,10 @@ def test_errors_are_tied_to_fields_and_focus_moves_to_them(forms_data, new_page,
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_visible()
     expect(summary).to_contain_text(f"{form.first_field}: {form.message}")
+    # app.js moves the focus once the page has loaded: wait for it (up to 5 s) rather
+    # than read the focus in the moment between the HTML and the script.
+    moved = "() => !(" + _FOCUS + ")().startsWith('<')"
+    page.wait_for_function(moved, timeout=5000)
     assert page.evaluate(_FOCUS) in ("the error summary", "the first invalid field")
 
     field = page.get_by_label(form.first_field, exact=True)
