@@ -79,9 +79,14 @@ class SettingsForm(FlaskForm):
     closes_at = DateTimeLocalField(
         "Registration closes",
         format=LOCAL_FORMATS,
-        description="Leave empty to keep registration open until you change it.",
+        description="Leave empty to close registration when the visit starts (or ends, "
+                    "with registration on the day).",
         invalid_value_message="Enter a date and time, e.g. 2030-06-10 17:00, or leave it empty",
         validators=[Optional(), sensible_year],
+    )
+    on_the_day = BooleanField(
+        "Allow registration on the day: keep it open until the visit ends, not only until "
+        "it starts"
     )
     capacity = IntegerField(
         "Places",

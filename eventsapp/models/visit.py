@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsapp.dbtypes import str_enum, utcnow
@@ -75,6 +75,9 @@ class Visit(db.Model):
     registration_closes_at: Mapped[datetime | None]
     capacity: Mapped[int | None]
     waitlist_enabled: Mapped[bool] = mapped_column(default=True)
+    # Registration closes when the visit starts, or with this, when it ends.
+    registration_on_the_day: Mapped[bool] = mapped_column(default=False,
+                                                          server_default=false())
     registration_access: Mapped[RegistrationAccess] = mapped_column(
         str_enum(RegistrationAccess), default=RegistrationAccess.OPEN
     )

@@ -27,6 +27,7 @@ class SettingsInput:
     invitation_code: str = ""
     contact_email: str = ""
     privacy_notice: str = ""
+    on_the_day: bool = False  # registration stays open until the visit ends
 
 
 def update_settings(actor: User, slug: str, data: SettingsInput) -> Visit:
@@ -69,6 +70,7 @@ def update_settings(actor: User, slug: str, data: SettingsInput) -> Visit:
     visit.registration_closes_at = closes
     visit.capacity = data.capacity
     visit.waitlist_enabled = data.waitlist_enabled
+    visit.registration_on_the_day = data.on_the_day
     visit.registration_access = data.access
     visit.invitation_code = code or None
     visit.contact_email = data.contact_email.strip()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,13 @@ from eventsapp.models import (
 from eventsapp.services import changelog
 from eventsapp.services.errors import Conflict, NotFound, ValidationError
 from eventsapp.services.tx import begin_write
-from eventsapp.timezones import NonexistentLocalTime, is_known_zone, to_local, to_utc
+from eventsapp.timezones import (
+    NonexistentLocalTime,
+    is_known_zone,
+    local_day_bounds,
+    to_local,
+    to_utc,
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -142,8 +148,43 @@ class VisitSnapshot(SimpleNamespace):
 
 
 def snapshot(visit: Visit) -> VisitSnapshot:
-    return VisitSnapshot(**{column.key: getattr(visit, column.key)
+    """The visit's row, and its span (the agenda is part of the content version)."""
+    return VisitSnapshot(span=visit_span(visit),
+                         **{column.key: getattr(visit, column.key)
                             for column in Visit.__mapper__.column_attrs})
+
+
+# --- when a visit takes place ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitSpan:
+    starts_at: datetime  # UTC instants
+    ends_at: datetime
+
+
+def visit_span(visit: Visit | VisitSnapshot) -> VisitSpan:
+    """When the visit starts and ends: its first live item's start and its last live
+    item's end; without items, 00:00 on its first day and the end of its last day, in
+    the visit's zone. A snapshot carries the span of the version it copies."""
+    if isinstance(visit, VisitSnapshot):
+        return visit.span
+    zone = visit.zone
+    items = [item for item in visit.items
+             if item.deleted_at is None and item.status is ItemStatus.CONFIRMED]
+    starts = min((item.starts_at for item in items),
+                 default=local_day_bounds(visit.start_date, zone)[0])
+    ends = max((item.ends_at for item in items),
+               default=local_day_bounds(visit.end_date, zone)[1])
+    return VisitSpan(starts, ends)
+
+
+def has_started(visit: Visit | VisitSnapshot, now: datetime | None = None) -> bool:
+    return (now or utcnow()) >= visit_span(visit).starts_at
+
+
+def is_over(visit: Visit | VisitSnapshot, now: datetime | None = None) -> bool:
+    return (now or utcnow()) >= visit_span(visit).ends_at
 
 
 # --- validation --------------------------------------------------------------------

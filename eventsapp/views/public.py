@@ -42,6 +42,7 @@ def visit(slug: str):
         agenda_html=Markup(AGENDA_SLOT),  # noqa: S704 - a constant
         window=window.value,
         window_message=window_message,
+        closes_at=registration.registration_closes_at(found),
         places_left=registration.places_left(found),
         calendar_url=absolute(f"/visits/{found.slug}/agenda.ics"),
     )

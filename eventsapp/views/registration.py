@@ -30,7 +30,14 @@ from eventsapp.models import (
     RegistrationStatus,
     SignupStatus,
 )
-from eventsapp.services import calendar, capacity, checkin, notices, registration_setup
+from eventsapp.services import (
+    calendar,
+    capacity,
+    checkin,
+    notices,
+    registration_setup,
+    visits,
+)
 from eventsapp.services import registration as registrations
 from eventsapp.services.answers import clean_answers, display_answer
 from eventsapp.services.errors import Conflict, NotFound, ValidationError
@@ -54,6 +61,12 @@ OUTCOME_MESSAGES = {
     RegistrationStatus.PENDING_APPROVAL: "Thank you: the organisers will review your "
                                          "registration and email you.",
 }
+
+
+@bp.context_processor
+def registration_dates():
+    return {"registration_closes_at": registrations.registration_closes_at,
+            "visit_is_over": visits.is_over}
 
 
 @bp.after_request

@@ -21,6 +21,7 @@ from eventsapp.services.registration.common import (
     _email_taken,
     new_registration,
     places_left,
+    registration_closes_at,
     registration_for_token,
     registration_window,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "new_registration",
     "places_left",
     "register",
+    "registration_closes_at",
     "registration_for_token",
     "registration_window",
     "sign_up",

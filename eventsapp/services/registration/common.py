@@ -24,6 +24,7 @@ from eventsapp.models import (
 from eventsapp.services import tokens
 from eventsapp.services.answers import clean_answers
 from eventsapp.services.errors import DomainError, NotFound, ValidationError
+from eventsapp.services.visits import VisitSnapshot, has_started, is_over, visit_span
 
 DUPLICATE_EMAIL = (
     "This email address is already registered for this visit. Use the private link "
@@ -69,16 +70,30 @@ class AttendeeDetails:
     answers: dict[str, Any] = field(default_factory=dict)
 
 
-def registration_window(visit: Visit, now: datetime | None = None) -> tuple[Window, str]:
+def registration_closes_at(visit: Visit | VisitSnapshot) -> datetime:
+    """When registration closes: when the visit starts (when it ends, if the organisers
+    allow registering on the day), or at the organisers' own closing time if earlier."""
+    span = visit_span(visit)
+    latest = span.ends_at if visit.registration_on_the_day else span.starts_at
+    chosen = visit.registration_closes_at
+    return min(chosen, latest) if chosen is not None else latest
+
+
+def registration_window(visit: Visit | VisitSnapshot, now: datetime | None = None
+                        ) -> tuple[Window, str]:
     now = now or utcnow()
     if visit.status is VisitStatus.CANCELLED:
         return Window.VISIT_CANCELLED, "This visit has been cancelled; registration is closed."
     if visit.status is not VisitStatus.PUBLISHED:
         return Window.NOT_PUBLISHED, "Registration for this visit is not open."
+    if now >= registration_closes_at(visit):
+        if is_over(visit, now):
+            return Window.CLOSED, "This visit is over, so registration has closed."
+        if has_started(visit, now):
+            return Window.CLOSED, "This visit is under way, so registration has closed."
+        return Window.CLOSED, "Registration for this visit has closed."
     if visit.registration_opens_at and now < visit.registration_opens_at:
         return Window.NOT_YET_OPEN, "Registration has not opened yet."
-    if visit.registration_closes_at and now >= visit.registration_closes_at:
-        return Window.CLOSED, "Registration for this visit has closed."
     return Window.OPEN, "Registration is open."
 
 

@@ -10,7 +10,7 @@ organiser does not organise is a 404, exactly like one that does not exist.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
@@ -32,7 +32,7 @@ from eventsapp.services import attendees, capacity, visits
 from eventsapp.services import registration_settings as settings_service
 from eventsapp.services.answers import display_answer
 from eventsapp.services.errors import Conflict, ValidationError
-from eventsapp.services.registration import AttendeeDetails
+from eventsapp.services.registration import AttendeeDetails, registration_closes_at
 from eventsapp.services.registration_settings import QuestionInput, SettingsInput
 from eventsapp.timezones import to_local
 from eventsapp.views.access import organiser_required
@@ -96,6 +96,7 @@ def _settings_data(visit) -> dict:
     return {
         "opens_at": wall(visit.registration_opens_at),
         "closes_at": wall(visit.registration_closes_at),
+        "on_the_day": visit.registration_on_the_day,
         "capacity": visit.capacity,
         "waitlist_enabled": visit.waitlist_enabled,
         "access": visit.registration_access.value,
@@ -109,6 +110,7 @@ def _settings_input(form: SettingsForm) -> SettingsInput:
     return SettingsInput(
         opens_local=form.opens_at.data,
         closes_local=form.closes_at.data,
+        on_the_day=form.on_the_day.data,
         capacity=form.capacity.data,
         waitlist_enabled=form.waitlist_enabled.data,
         access=RegistrationAccess(form.access.data),
@@ -131,6 +133,9 @@ def _settings_page(visit, form=None, question_form=None):
         counts=attendees.counts(visit),
         questions=list(visit.questions),
         kind_labels=QUESTION_KIND_LABELS,
+        closes_at=registration_closes_at(visit),
+        closes_on_the_day=visit.registration_on_the_day,
+        now=datetime.now(UTC),
     )
 
 
