@@ -27,7 +27,7 @@ from eventsapp.models import (
     Visit,
     VisitStatus,
 )
-from eventsapp.services import notices
+from eventsapp.services import demo, notices
 from eventsapp.services.agenda import agenda_warnings
 from eventsapp.services.showcase import DESCRIPTION_MAX, plan_slots
 from eventsapp.timezones import to_local, to_utc
@@ -98,7 +98,8 @@ def test_demo_creates_the_visit_venues_agenda_and_organiser(app, db):
     assert visit.first_published_at is not None
     assert visit.city == "Stoke-on-Trent"
     assert visit.timezone == "Europe/London"
-    assert visit.start_date in {before + timedelta(days=21), after + timedelta(days=21)}
+    assert visit.start_date in {demo.demo_start(before), demo.demo_start(after)}
+    assert visit.start_date.strftime("%A") == "Tuesday"
     assert visit.end_date == visit.start_date + timedelta(days=1)
 
     assert len(visit.venues) == 4

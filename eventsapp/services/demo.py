@@ -113,16 +113,26 @@ class DemoResult:
                     or self.created_registrations)
 
 
+TUESDAY = 1  # date.weekday()
+
+
+def demo_start(today: date) -> date:
+    """The first Tuesday at least three weeks after ``today``: a Tuesday–Wednesday
+    visit, never a weekend (nor, as a fixed 21 days did from 4 December, Christmas Day)."""
+    earliest = today + timedelta(days=DAYS_AHEAD)
+    return earliest + timedelta(days=(TUESDAY - earliest.weekday()) % 7)
+
+
 def load_demo(today: date) -> DemoResult:
-    """Add whatever part of the demo is missing (a new visit starts ``today`` + 21
-    days). One transaction, one commit."""
+    """Add whatever part of the demo is missing (a new visit starts on
+    ``demo_start(today)``). One transaction, one commit."""
     begin_write()
     organiser, created_organiser = _user(ORGANISER_EMAIL, Role.ORGANISER, ORGANISER_NAME,
                                          ORGANISER_PASSWORD)
     visit = db.session.scalar(select(Visit).where(Visit.slug == VISIT_SLUG))
     created_visit = visit is None
     if created_visit:
-        visit = _build_visit(today + timedelta(days=DAYS_AHEAD))
+        visit = _build_visit(demo_start(today))
         db.session.add(visit)
     if organiser not in visit.organisers and (created_organiser or created_visit):
         visit.organisers.append(organiser)

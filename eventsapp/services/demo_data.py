@@ -19,7 +19,7 @@ MEMBER_PASSWORD = "demo-member-pass"  # noqa: S105 - documented demo accounts
 
 VISIT_SLUG = "cic-stoke"
 TOUR_SLUG = "cic-smaller-cities"
-DAYS_AHEAD = 21
+DAYS_AHEAD = 21  # at least three weeks ahead, on the first Tuesday from then
 ZONE = "Europe/London"
 
 # --- the visit -----------------------------------------------------------------------------

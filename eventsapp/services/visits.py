@@ -187,6 +187,24 @@ def is_over(visit: Visit | VisitSnapshot, now: datetime | None = None) -> bool:
     return (now or utcnow()) >= visit_span(visit).ends_at
 
 
+PAST_DATES = ("The dates of “{title}” are in the past: the visit has already ended, so "
+              "nobody can register for it. Check the dates if that is not what you meant.")
+
+
+def past_dates_warning(visit: Visit, now: datetime | None = None) -> str | None:
+    """What to tell the organiser who saved a visit that is already over (it is saved)."""
+    return PAST_DATES.format(title=visit.title) if is_over(visit, now) else None
+
+
+class PastVisitNotConfirmed(Conflict):
+    """Publishing a visit that is already over needs the organiser's confirmation."""
+
+    def __init__(self, title: str):
+        super().__init__(f"“{title}” has already ended: its dates are in the past. It was "
+                         "not published. To publish it anyway, tick “Publish although its "
+                         "dates are past” and publish again.", field="confirm_past")
+
+
 # --- validation --------------------------------------------------------------------
 
 
@@ -290,13 +308,19 @@ def _commit_or_slug_conflict(slug: str) -> None:
         ) from exc
 
 
-def set_visit_status(actor: User, slug: str, status: VisitStatus) -> Visit:
-    """Publish, unpublish (back to draft) or cancel a visit."""
+def set_visit_status(actor: User, slug: str, status: VisitStatus, *,
+                     confirm_past: bool = False, now: datetime | None = None) -> Visit:
+    """Publish, unpublish (back to draft) or cancel a visit. Publishing a visit that is
+    already over needs ``confirm_past`` (PastVisitNotConfirmed without it)."""
     begin_write()
     visit = organiser_visit(actor, slug)
     if visit.status is status:
         db.session.rollback()
         return visit
+    if status is VisitStatus.PUBLISHED and not confirm_past and is_over(visit, now):
+        title = visit.title
+        db.session.rollback()
+        raise PastVisitNotConfirmed(title)
     changelog.visit_status(actor, visit, status)
     if status is VisitStatus.PUBLISHED and visit.first_published_at is None:
         visit.first_published_at = utcnow()

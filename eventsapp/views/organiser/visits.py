@@ -94,6 +94,7 @@ def new_visit():
             show_errors(form, exc)
         else:
             flash(f"Created “{visit.title}”. Add its venues, then its agenda.", "success")
+            _warn_if_past(visit)
             return redirect(_visit_url(visit.slug))
     return form_page("organiser/visit_form.html", form=form, visit=None, zones=all_zone_names())
 
@@ -110,8 +111,15 @@ def edit_visit(slug: str):
             show_errors(form, exc)
         else:
             flash("Saved the visit's details.", "success")
+            _warn_if_past(visit)
             return redirect(_visit_url(visit.slug))
     return form_page("organiser/visit_form.html", form=form, visit=visit, zones=all_zone_names())
+
+
+def _warn_if_past(visit) -> None:
+    warning = visits.past_dates_warning(visit)
+    if warning:
+        flash(warning, "warning")
 
 
 @bp.get("/visits/<slug>/")
@@ -124,11 +132,12 @@ def visit(slug: str):
         days=agenda.agenda_by_day(found),
         warnings=agenda.agenda_warnings(found),
         counts=attendees.counts(found),
+        is_over=visits.is_over(found),
     )
 
 
-def _set_visit_status(slug: str, status: VisitStatus, message: str):
-    visit = call(visits.set_visit_status, slug, status)
+def _set_visit_status(slug: str, status: VisitStatus, message: str, **options):
+    visit = call(visits.set_visit_status, slug, status, **options)
     flash(message.format(title=visit.title), "success")
     return redirect(_visit_url(visit.slug))
 
@@ -136,9 +145,14 @@ def _set_visit_status(slug: str, status: VisitStatus, message: str):
 @bp.post("/visits/<slug>/publish")
 @organiser_required
 def publish_visit(slug: str):
-    return _set_visit_status(
-        slug, VisitStatus.PUBLISHED, "Published “{title}”: its page and agenda are public."
-    )
+    try:
+        return _set_visit_status(
+            slug, VisitStatus.PUBLISHED, "Published “{title}”: its page and agenda are public.",
+            confirm_past=request.form.get("confirm_past") == "yes",
+        )
+    except visits.PastVisitNotConfirmed as exc:
+        flash(exc.message, "error")
+        return redirect(_visit_url(slug, "publish"), 303)
 
 
 @bp.post("/visits/<slug>/unpublish")
