@@ -74,6 +74,20 @@ def max_length(limit: int, what: str) -> Length:
     return MaxLength(max=limit, message=f"{what} must be {limit:,} characters or fewer")
 
 
+def email_field(description: str) -> EmailField:
+    """An attendee's email address: required, one line, at most 254 characters."""
+    return EmailField(
+        "Email",
+        description=description,
+        filters=[one_line],
+        validators=[
+            DataRequired("Enter your email address"),
+            max_length(254, "Email"),
+            Email("Enter an email address like name@example.org"),
+        ],
+    )
+
+
 class RequiredMark:
     """Marks a field required (the asterisk) where the service checks it."""
 
@@ -91,16 +105,7 @@ class DetailsForm(FlaskForm):
         filters=[one_line],
         validators=[DataRequired("Enter your full name"), max_length(200, "Full name")],
     )
-    email = EmailField(
-        "Email",
-        description="We send your confirmation and your private link here.",
-        filters=[one_line],
-        validators=[
-            DataRequired("Enter your email address"),
-            max_length(254, "Email"),
-            Email("Enter an email address like name@example.org"),
-        ],
-    )
+    email = email_field("We send your confirmation and your private link here.")
     organisation = StringField(
         "Organisation",
         filters=[one_line],
@@ -169,8 +174,6 @@ class RegistrationForm(DetailsForm):
     # The visit's sessions with limited places (registration_form sets the choices).
     sessions = SelectMultipleField(
         "Sessions with limited places",
-        description="Tick the ones you would like a place on. When a session is full, "
-        "you join its waiting list.",
         choices=[],
         validate_choice=False,
         validators=[ListedChoices()],
@@ -261,13 +264,4 @@ def question_data(questions: Iterable[Question], answers: dict) -> dict:
 class LostLinkForm(FlaskForm):
     """The address a lost private link is emailed to."""
 
-    email = EmailField(
-        "Email",
-        description="The email address you registered with.",
-        filters=[one_line],
-        validators=[
-            DataRequired("Enter your email address"),
-            max_length(254, "Email"),
-            Email("Enter an email address like name@example.org"),
-        ],
-    )
+    email = email_field("The email address you registered with.")
