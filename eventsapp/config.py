@@ -74,6 +74,15 @@ class Config:
     LOGIN_RATE_LIMIT_PER_ACCOUNT = os.environ.get(
         "LOGIN_RATE_LIMIT_PER_ACCOUNT", "10 per minute;50 per hour"
     )
+    # Asking for a lost private link again (/lost-link, /visits/<slug>/lost-link): every
+    # request counts, per client address and per email address asked about, so that
+    # nobody can fill someone's inbox or sweep through addresses.
+    LOST_LINK_RATE_LIMIT_PER_ADDRESS = os.environ.get(
+        "LOST_LINK_RATE_LIMIT_PER_ADDRESS", "5 per minute;30 per hour"
+    )
+    LOST_LINK_RATE_LIMIT_PER_EMAIL = os.environ.get(
+        "LOST_LINK_RATE_LIMIT_PER_EMAIL", "3 per hour;10 per day"
+    )
 
 
 class TestConfig(Config):

@@ -16,6 +16,7 @@ POST with the limiter's own store and strategy, without the decorator's machiner
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable
@@ -153,6 +154,13 @@ def _count(config_key: str, scope: str) -> None:
         if not limiter.limiter.hit(item, scope, address):
             reset = limiter.limiter.get_window_stats(item, scope, address).reset_time
             raise TooManyRequests(retry_after=max(int(reset - time.time()) + 1, 1))
+
+
+def posted_email_key() -> str:
+    """A limiter key for the email address a form posts: its SHA-256, so that the
+    limiter's store holds no addresses."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return "email:" + hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @lru_cache(maxsize=16)

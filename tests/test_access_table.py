@@ -95,6 +95,11 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("static", "GET"): EVERYONE,
     ("registration.register", "GET"): EVERYONE,
     ("registration.register", "POST"): EVERYONE,
+    # asking for a lost private link: the same answer for anyone (emailed to the owner)
+    ("registration.lost_link", "GET"): EVERYONE,
+    ("registration.lost_link", "POST"): EVERYONE,
+    ("registration.lost_links", "GET"): EVERYONE,
+    ("registration.lost_links", "POST"): EVERYONE,
     # the attendee's private pages and feed
     ("registration.manage", "GET"): LINK_HOLDER,
     ("registration.edit", "POST"): LINK_HOLDER,
@@ -407,6 +412,9 @@ POST_DATA = {
     "registration.register": lambda w: {**DETAILS, "email": "newcomer@example.org",
                                         "privacy_accepted": "y"},
     "registration.edit": lambda w: {**DETAILS, "dietary": "Vegan"},
+    # The attendee's address: an email is queued (a change the table can see).
+    "registration.lost_link": lambda w: {"email": "ada@example.org"},
+    "registration.lost_links": lambda w: {"email": "ada@example.org"},
     "auth.login": lambda w: {"email": "nobody@example.org", "password": "not a password"},
     "auth.set_password": lambda w: {"password": "a long new password",
                                     "confirm": "a long new password"},

@@ -74,6 +74,20 @@ def max_length(limit: int, what: str) -> Length:
     return MaxLength(max=limit, message=f"{what} must be {limit:,} characters or fewer")
 
 
+def email_field(description: str) -> EmailField:
+    """An attendee's email address: required, one line, at most 254 characters."""
+    return EmailField(
+        "Email",
+        description=description,
+        filters=[one_line],
+        validators=[
+            DataRequired("Enter your email address"),
+            max_length(254, "Email"),
+            Email("Enter an email address like name@example.org"),
+        ],
+    )
+
+
 class RequiredMark:
     """Marks a field required (the asterisk) where the service checks it."""
 
@@ -91,16 +105,7 @@ class DetailsForm(FlaskForm):
         filters=[one_line],
         validators=[DataRequired("Enter your full name"), max_length(200, "Full name")],
     )
-    email = EmailField(
-        "Email",
-        description="We send your confirmation and your private link here.",
-        filters=[one_line],
-        validators=[
-            DataRequired("Enter your email address"),
-            max_length(254, "Email"),
-            Email("Enter an email address like name@example.org"),
-        ],
-    )
+    email = email_field("We send your confirmation and your private link here.")
     organisation = StringField(
         "Organisation",
         filters=[one_line],
@@ -139,6 +144,16 @@ class DetailsForm(FlaskForm):
     )
 
 
+class ListedChoices:
+    """Every value one of the field's choices (set per form): anything else, a made-up
+    or an overflowing id among them, is one message, never a lookup."""
+
+    def __call__(self, form, field) -> None:
+        allowed = {choice[0] for choice in field.choices or ()}
+        if any(value not in allowed for value in field.data or ()):
+            raise StopValidation("Choose sessions from the list")
+
+
 class RegistrationForm(DetailsForm):
     class Meta:
         # CSRFProtect checks the token of every POST before the view runs, and the page
@@ -155,6 +170,15 @@ class RegistrationForm(DetailsForm):
         description="The code from your invitation.",
         filters=[one_line],
         validators=[RequiredMark(), max_length(64, "Invitation code")],
+    )
+    # The visit's sessions with limited places (registration_form sets the choices).
+    sessions = SelectMultipleField(
+        "Sessions with limited places",
+        choices=[],
+        validate_choice=False,
+        validators=[ListedChoices()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
     # A honeypot: hidden from people, filled in by form-filling robots.
     website = StringField("Leave this empty")
@@ -195,11 +219,23 @@ def with_questions(base: type[DetailsForm],
 
 def registration_form(setup: RegistrationSetup) -> RegistrationForm:
     """The registration form for a visit, bound to the request's data; the invitation
-    code field only where registration is by invitation."""
+    code field only where registration is by invitation, the sessions field only where
+    the visit has limited items and registering can sign up for them."""
     form = _registration_form_class(setup.questions)()
     if setup.visit.registration_access is not RegistrationAccess.INVITATION:
         del form.invitation_code
+    if setup.sessions and setup.visit.registration_access is not RegistrationAccess.APPROVAL:
+        form.sessions.choices = [(str(session.id), session.title) for session in setup.sessions]
+    else:
+        # Sessions are signed up for once a registration is confirmed or waiting: where
+        # the organisers approve each one, from the private page afterwards.
+        del form.sessions
     return form
+
+
+def session_ids(form: RegistrationForm) -> list[int]:
+    """The sessions ticked on a valid form, as ids."""
+    return [int(value) for value in form.sessions.data or ()] if "sessions" in form else []
 
 
 @lru_cache(maxsize=128)
@@ -223,3 +259,9 @@ def answers_from(form: DetailsForm, questions: Iterable[Question | QuestionSpec]
 def question_data(questions: Iterable[Question], answers: dict) -> dict:
     """Stored answers as form data, to pre-fill the edit form."""
     return {f"q_{question.id}": answers.get(question.key) for question in questions}
+
+
+class LostLinkForm(FlaskForm):
+    """The address a lost private link is emailed to."""
+
+    email = email_field("The email address you registered with.")

@@ -12,12 +12,13 @@ from exactly that version.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 
 from eventsapp.cache import visit_content
 from eventsapp.extensions import db
-from eventsapp.models import Question, QuestionKind, Visit
+from eventsapp.models import AgendaItem, ItemStatus, Question, QuestionKind, Visit
 from eventsapp.services import stamps
 from eventsapp.services.errors import NotFound
 from eventsapp.services.visits import VisitSnapshot, snapshot
@@ -41,6 +42,17 @@ class QuestionSpec:
 
 
 @dataclass(frozen=True)
+class SessionSpec:
+    """A copy of one agenda item with a capacity that the form offers (a session)."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+
+
+@dataclass(frozen=True)
 class RegistrationSetup:
     visit: VisitSnapshot
     questions: tuple[QuestionSpec, ...]
@@ -48,6 +60,8 @@ class RegistrationSetup:
     # reads under the visit's lock, so that answers read with an older form are never
     # stored against newer questions.
     key: tuple
+    # The visit's limited items (not cancelled), in time order: ticked on the form.
+    sessions: tuple[SessionSpec, ...] = ()
 
 
 def setup_for(slug: str) -> RegistrationSetup:
@@ -89,7 +103,17 @@ def _build(visit_id: int, key: tuple) -> RegistrationSetup:
         select(Question).where(Question.visit_id == visit_id)
         .order_by(Question.position, Question.id).execution_options(**fresh)
     )
+    items = db.session.scalars(
+        select(AgendaItem).where(
+            AgendaItem.visit_id == visit_id,
+            AgendaItem.capacity.is_not(None),
+            AgendaItem.deleted_at.is_(None),
+            AgendaItem.status != ItemStatus.CANCELLED,
+        ).order_by(AgendaItem.starts_at, AgendaItem.id).execution_options(**fresh)
+    )
     return RegistrationSetup(
+        sessions=tuple(SessionSpec(i.id, i.title, i.starts_at, i.ends_at, i.capacity)
+                       for i in items),
         visit=snapshot(visit),
         questions=tuple(
             QuestionSpec(q.id, q.kind, q.label, q.help_text, q.required, tuple(q.choices))

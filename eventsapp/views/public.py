@@ -32,9 +32,15 @@ def visit(slug: str):
         stamp = stamps.public_stamp(slug)
     except NotFound:
         abort(404)
+    version = (stamp.version, stamp.created_at)
+    # Places left on limited items move with every sign-up, which the content version
+    # does not follow: such a visit's page is kept per version and places left.
+    limited = visit_content.get(("limited items", stamp.visit_id), version,
+                                lambda: registration.has_limited_items(stamp.visit_id))
+    places = registration.places_by_item(stamp.visit_id) if limited else {}
     found, agenda_bytes = visit_content.get(
-        ("visit page", stamp.visit_id), (stamp.version, stamp.created_at),
-        lambda: _visit_page(slug))
+        ("visit page", stamp.visit_id), (*version, tuple(sorted(places.items()))),
+        lambda: _visit_page(slug, places))
     window, window_message = registration.registration_window(found)
     page = render_template(
         "public/visit.html",
@@ -54,14 +60,15 @@ def visit(slug: str):
                     headers={"Content-Length": str(sum(map(len, parts)))})
 
 
-def _visit_page(slug: str) -> tuple[visits.VisitSnapshot, bytes]:
-    """What the page shows of the visit, rendered once per content version: a copy of
-    the visit's row, and the agenda and venues as HTML."""
+def _visit_page(slug: str, places: dict[int, int]) -> tuple[visits.VisitSnapshot, bytes]:
+    """What the page shows of the visit, rendered once per content version and places
+    left (item id: places): a copy of the visit's row, and the agenda and venues as HTML."""
     found = visits.public_visit(slug)
     agenda_html = render_template(
         "public/_visit_agenda.html",
         visit=found,
         days=agenda.agenda_by_day(found),
         bookings=showcase.approved_bookings_by_item(found),
+        places=places,
     ).encode()
     return visits.snapshot(found), agenda_html

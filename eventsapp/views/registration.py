@@ -9,19 +9,24 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 
 from eventsapp import ratelimits
+from eventsapp.extensions import limiter
 from eventsapp.forms.registration import (
     DetailsForm,
+    LostLinkForm,
     answers_from,
     question_data,
     registration_form,
+    session_ids,
     with_questions,
 )
 from eventsapp.models import (
@@ -163,10 +168,10 @@ def register(slug: str):
         except ValidationError as exc:
             _add_errors(form, exc.errors)
         except Conflict as exc:
-            if exc.field != "email":
+            if exc.field not in ("email", "sessions"):
                 return render_template("registration/full.html", visit=visit,
                                        message=exc.message), 409
-            _add_errors(form, {"email": exc.message})
+            _add_errors(form, {exc.field: exc.message})
         else:
             return _registered(outcome)
     return render_template(
@@ -175,7 +180,17 @@ def register(slug: str):
         form=form,
         questions=questions,
         places_left=registrations.places_left(visit) if posted else places_left,
+        **_sessions(setup, form),
     ), (422 if posted else 200)
+
+
+def _sessions(setup, form) -> dict:
+    """What the form shows of the sessions it offers: each with its places left."""
+    if "sessions" not in form:
+        return {"sessions": []}
+    places = registrations.places_by_item(setup.visit.id)
+    return {"sessions": [(session, places.get(session.id, session.capacity))
+                         for session in setup.sessions]}
 
 
 def _register_with(slug: str, setup):
@@ -201,6 +216,7 @@ def _submit(slug: str, setup, form: DetailsForm):
         _details(form, setup.questions, privacy_accepted=bool(form.privacy_accepted.data)),
         invitation_code=(form.invitation_code.data or "") if invited else "",
         form_key=setup.key,
+        item_ids=session_ids(form),
     )
 
 
@@ -214,7 +230,8 @@ def _changed_form(slug: str, message: str):
     _form_is_valid(form, setup.questions)  # the answers' own mistakes, shown at once
     return render_template("registration/register.html", visit=setup.visit, form=form,
                            questions=setup.questions, notice=message,
-                           places_left=registrations.places_left(setup.visit)), 409
+                           places_left=registrations.places_left(setup.visit),
+                           **_sessions(setup, form)), 409
 
 
 def _registered(outcome):
@@ -227,6 +244,56 @@ def _closed(visit, window: Window, message: str, status: int):
     return render_template(
         "registration/closed.html", visit=visit, window=window, message=message
     ), status
+
+
+# --- a lost private link ------------------------------------------------------------------------
+
+# Every POST counts (whether an email is sent or not): per client address, and per
+# email address asked about, each shared by both pages below (Flask-Limiter's
+# shared limits).
+lost_link_per_address = limiter.shared_limit(
+    lambda: current_app.config["LOST_LINK_RATE_LIMIT_PER_ADDRESS"], "lost-link-address",
+    key_func=get_remote_address, methods=["POST"])
+lost_link_per_email = limiter.shared_limit(
+    lambda: current_app.config["LOST_LINK_RATE_LIMIT_PER_EMAIL"], "lost-link-email",
+    key_func=ratelimits.posted_email_key, methods=["POST"])
+
+
+@bp.route("/visits/<slug>/lost-link", methods=["GET", "POST"])
+@lost_link_per_address
+@lost_link_per_email
+def lost_link(slug: str):
+    """Ask for a visit's private link again. The answer is the same whether or not the
+    address is registered: a redirect to this page, saying that it may have been sent."""
+    try:
+        visit = registration_setup.setup_for(slug).visit
+    except NotFound:
+        abort(404)
+    form = LostLinkForm()
+    if form.validate_on_submit():
+        try:
+            registrations.send_visit_link(slug, form.email.data)
+        except NotFound:
+            abort(404)
+        return redirect(url_for(".lost_link", slug=slug, sent=1), 303)
+    return render_template("registration/lost_link.html", visit=visit, form=form,
+                           sent=bool(request.args.get("sent"))), (
+        422 if request.method == "POST" else 200)
+
+
+@bp.route("/lost-link", methods=["GET", "POST"])
+@lost_link_per_address
+@lost_link_per_email
+def lost_links():
+    """Ask for the private links of all one's registrations (from a broken /r/ link,
+    which names no visit): the same answer whether or not there are any."""
+    form = LostLinkForm()
+    if form.validate_on_submit():
+        registrations.send_all_links(form.email.data)
+        return redirect(url_for(".lost_links", sent=1), 303)
+    return render_template("registration/lost_link.html", visit=None, form=form,
+                           sent=bool(request.args.get("sent"))), (
+        422 if request.method == "POST" else 200)
 
 
 # --- the attendee's private page ---------------------------------------------------------------

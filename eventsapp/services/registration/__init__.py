@@ -7,6 +7,7 @@ one transaction with the insert and the email (see DESIGN.md, capacity rules).
   registering    register(): the hot write, without ORM objects
   own_page       changing details, cancelling, erasing (and anonymise, for organisers)
   limited_items  signing up for and leaving items with a capacity
+  lost_link      emailing a lost private link again
 
 Everything is still reached as services.registration.<name>.
 """
@@ -28,11 +29,14 @@ from eventsapp.services.registration.common import (
 from eventsapp.services.registration.limited_items import (
     LimitedItem,
     SignupOutcome,
+    has_limited_items,
     item_title,
     leave,
     limited_items,
+    places_by_item,
     sign_up,
 )
+from eventsapp.services.registration.lost_link import send_all_links, send_visit_link
 from eventsapp.services.registration.own_page import (
     _cancel,
     anonymise,
@@ -58,13 +62,17 @@ __all__ = [
     "anonymise",
     "cancel",
     "erase",
+    "has_limited_items",
     "item_title",
     "leave",
     "limited_items",
     "new_registration",
+    "places_by_item",
     "places_left",
     "register",
     "registration_closes_at",
+    "send_all_links",
+    "send_visit_link",
     "registration_for_token",
     "registration_window",
     "sign_up",

@@ -3,12 +3,14 @@ shows of them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
+from eventsapp.database import read_rows
 from eventsapp.extensions import db
 from eventsapp.models import (
     AgendaItem,
@@ -19,12 +21,15 @@ from eventsapp.models import (
     utcnow,
 )
 from eventsapp.services import capacity
-from eventsapp.services.errors import Conflict, NotFound
+from eventsapp.services.errors import Conflict, NotFound, ValidationError
 from eventsapp.services.locks import lock
 from eventsapp.services.registration.common import (
     registration_for_token,
 )
 from eventsapp.services.tx import begin_write
+
+# A registration with one of these may sign up for a limited item.
+SIGNUP_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 
 
 @dataclass(frozen=True)
@@ -46,37 +51,90 @@ def sign_up(token: str, item_id: int) -> SignupOutcome:
     ):
         db.session.rollback()
         raise NotFound("No such session to sign up for.")
-    if registration.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
-        db.session.rollback()
-        raise Conflict("You can sign up for sessions once your registration is confirmed.")
-    if item.is_cancelled:
-        db.session.rollback()
-        raise Conflict(f"“{item.title}” has been cancelled.")
     existing = next(
         (s for s in registration.signups
          if s.item_id == item.id and s.status is not SignupStatus.CANCELLED),
         None,
     )
-    if existing is not None:
+    if (existing is not None and registration.status in SIGNUP_STATUSES
+            and not item.is_cancelled):
         db.session.rollback()
         return SignupOutcome(existing, capacity.item_waitlist_position(existing))
+    try:
+        signup = join(item, registration.id, registration.status,
+                      waitlist_enabled=registration.visit.waitlist_enabled)
+    except Conflict:
+        db.session.rollback()
+        raise
+    position = capacity.item_waitlist_position(signup)
+    db.session.commit()
+    return SignupOutcome(signup, position)
+
+
+def join(item: AgendaItem, registration_id: int, registration_status: RegistrationStatus,
+         *, waitlist_enabled: bool) -> ItemSignup:
+    """The sign-up rules, on an item the caller has locked: a place while the item has
+    one, else its waiting list when the visit keeps one. Conflict (field "sessions")
+    when the registration may not sign up, the item is cancelled or it is full."""
+    if registration_status not in SIGNUP_STATUSES:
+        raise Conflict("You can sign up for sessions once your registration is confirmed.",
+                       field="sessions")
+    if item.is_cancelled:
+        raise Conflict(f"“{item.title}” has been cancelled.", field="sessions")
     if capacity.item_confirmed_count(item.id) < item.capacity:
         status = SignupStatus.CONFIRMED
-    elif registration.visit.waitlist_enabled:
+    elif waitlist_enabled:
         status = SignupStatus.WAITLISTED
     else:
-        db.session.rollback()
-        raise Conflict(f"“{item.title}” is full.")
-    signup = ItemSignup(item=item, registration=registration, status=status, queued_at=utcnow())
+        raise Conflict(f"“{item.title}” is full.", field="sessions")
+    signup = ItemSignup(item=item, registration_id=registration_id, status=status,
+                        queued_at=utcnow())
     db.session.add(signup)
     try:
         db.session.flush()
     except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("You are already signed up for this session.") from exc
-    position = capacity.item_waitlist_position(signup)
-    db.session.commit()
-    return SignupOutcome(signup, position)
+        raise Conflict("You are already signed up for this session.",
+                       field="sessions") from exc
+    return signup
+
+
+def join_when_registering(visit_id: int, registration_id: int,
+                          registration_status: RegistrationStatus, item_ids: Iterable[int],
+                          *, waitlist_enabled: bool) -> list[ItemSignup]:
+    """Sign a registration just written up for the limited items it chose, in the
+    caller's transaction (which holds the visit's lock): a place on each, or its
+    waiting list. ValidationError for an item that is not one of the visit's limited
+    items; Conflict when one is full without a waiting list (see join)."""
+    signups = []
+    for item_id in sorted(set(item_ids)):  # locked in id order, as everywhere
+        item = lock(AgendaItem, item_id)
+        if (item is None or item.visit_id != visit_id or item.deleted_at is not None
+                or item.capacity is None):
+            raise ValidationError({"sessions": "Choose sessions from the list."})
+        signups.append(join(item, registration_id, registration_status,
+                            waitlist_enabled=waitlist_enabled))
+    return signups
+
+
+def has_limited_items(visit_id: int) -> bool:
+    """Whether the visit has an item with a capacity (deleted ones aside)."""
+    return db.session.scalar(
+        select(AgendaItem.id).where(AgendaItem.visit_id == visit_id,
+                                    AgendaItem.capacity.is_not(None),
+                                    AgendaItem.deleted_at.is_(None)).limit(1)) is not None
+
+
+def places_by_item(visit_id: int) -> dict[int, int]:
+    """Free places now on each of the visit's limited items (id: places left). A hint
+    for the form and the public agenda, read from what is committed, in one query; the
+    sign-up's transaction decides."""
+    rows = read_rows(
+        db.engine,
+        "SELECT i.id, i.capacity, (SELECT count(*) FROM item_signups s "
+        "WHERE s.item_id = i.id AND s.status = ?) FROM agenda_items i "
+        "WHERE i.visit_id = ? AND i.capacity IS NOT NULL AND i.deleted_at IS NULL",
+        (SignupStatus.CONFIRMED.value, visit_id))
+    return {item_id: max(limit - confirmed, 0) for item_id, limit, confirmed in rows}
 
 
 def leave(token: str, item_id: int) -> None:

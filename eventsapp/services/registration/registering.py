@@ -4,6 +4,7 @@ on the session's connection, no ORM objects made or flushed (see register)."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,7 @@ from eventsapp.services.registration.common import (
     _token_values,
     registration_window,
 )
+from eventsapp.services.registration.limited_items import join_when_registering
 from eventsapp.services.tx import begin_write
 from eventsapp.services.visits import is_slug
 
@@ -75,9 +77,13 @@ _INSERT = PreparedInsert(Registration.__table__)
 
 
 def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
-             now: datetime | None = None, form_key: tuple | None = None) -> Outcome:
+             now: datetime | None = None, form_key: tuple | None = None,
+             item_ids: Iterable[int] = ()) -> Outcome:
     """Register an attendee: confirmed while places last, then the waiting list (if
     on), or pending approval when the organiser approves each registration.
+
+    ``item_ids``: limited items (sessions) to sign up for in the same transaction
+    (limited_items.join_when_registering); if one cannot be had, nothing is stored.
 
     ``form_key``: the setup's key (services.registration_setup) the answers were read
     with; FormChanged when the visit is at another version now."""
@@ -132,9 +138,18 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
         raise Conflict(DUPLICATE_EMAIL, field="email") from exc
     position = (capacity.queue_position(visit.id, queued_at, registration_id)
                 if status is RegistrationStatus.WAITLISTED else None)
+    signups = []
+    if item_ids:
+        try:
+            signups = join_when_registering(visit.id, registration_id, status, item_ids,
+                                  waitlist_enabled=visit.waitlist_enabled)
+        except (ValidationError, Conflict):
+            db.session.rollback()
+            raise
     new = NewRegistration(registration_id, status, values["email"], values["full_name"],
                           nonce, visit)
-    notices.notify(new, f"registration_{status.value}", position=position)
+    notices.notify(new, f"registration_{status.value}", position=position,
+                   sessions=[(s.item.title, s.status.value) for s in signups])
     db.session.commit()
     return Outcome(registration_id, status, tokens.make(tokens.MANAGE, nonce), position)
 
