@@ -155,11 +155,15 @@ class Registration(db.Model):
     def is_live(self) -> bool:
         return self.status is not RegistrationStatus.CANCELLED
 
+    def touch_feed(self) -> None:
+        """Every event of the attendee's feed changed: raise SEQUENCE, move DTSTAMP."""
+        self.feed_sequence = (self.feed_sequence or 0) + 1
+        self.feed_changed_at = utcnow()
+
     @validates("status")
     def _status_changes_the_feed(self, key: str, value: RegistrationStatus):
         if self.status is not None and RegistrationStatus(value) is not self.status:
-            self.feed_sequence = (self.feed_sequence or 0) + 1
-            self.feed_changed_at = utcnow()
+            self.touch_feed()
         return value
 
     def __repr__(self) -> str:

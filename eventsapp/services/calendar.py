@@ -324,11 +324,10 @@ class _Signup(NamedTuple):
 
 
 # The attendee's feed in one read: the registration, its own change counter, and its
-# sign-ups (all of them once it is cancelled: those events stay, as CANCELLED).
+# sign-ups, cancelled ones too (their events stay in the feed, as CANCELLED).
 _ATTENDEE_FEED_SQL = (
     "SELECT r.visit_id, r.status, r.feed_sequence, r.feed_changed_at, s.item_id, s.status "
     "FROM registrations r LEFT JOIN item_signups s ON s.registration_id = r.id "
-    "AND (s.status != 'cancelled' OR r.status = 'cancelled') "
     "WHERE r.feed_token_hash = ? AND r.erased_at IS NULL"
 )
 
@@ -368,17 +367,15 @@ def attendee_feed(token: str, base_url: str, now: datetime | None = None) -> Fee
 def registration_feed(registration: Registration, base_url: str, now: datetime | None = None
                       ) -> Feed:
     """The attendee's agenda from the visit's cached events (feeds and emails)."""
-    cancelled = registration.status is RegistrationStatus.CANCELLED
-    signups = [s for s in registration.signups
-               if cancelled or s.status is not SignupStatus.CANCELLED]
     return _attendee_feed(_Attendee(registration.visit_id, registration.status,
                                     registration.feed_sequence or 0,
-                                    registration.feed_changed_at, signups), base_url, now)
+                                    registration.feed_changed_at, registration.signups),
+                          base_url, now)
 
 
 def _attendee_feed(attendee: _Attendee, base_url: str, now: datetime | None) -> Feed:
-    """Every item without a capacity and each one with a sign-up, as
-    services.itinerary.attended_items chooses them, from the visit's cached runs.
+    """Every item without a capacity and each one with a sign-up (CANCELLED once left),
+    as services.itinerary.attended_items chooses them, from the visit's cached runs.
     An attendee whose registration never changed status gets the cached bytes; one
     whose did gets each event with the registration's counter and stamp added."""
     stamp = stamp_by_id(attendee.visit_id, now)

@@ -51,6 +51,8 @@ def backdate() -> None:
     hour_ago = utcnow() - timedelta(hours=1)
     for model in (Visit, Venue, AgendaItem, ShowcaseBooking, Registration):
         db.session.execute(update(model).values(created_at=hour_ago, updated_at=hour_ago))
+    db.session.execute(update(Registration).where(Registration.feed_changed_at.is_not(None))
+                       .values(feed_changed_at=hour_ago))
     db.session.commit()
     calendar.clear_cache()
 
@@ -121,6 +123,41 @@ def test_a_waitlisted_attendee_promoted_sees_a_higher_sequence(client, organiser
     assert str(after["STATUS"]) == "CONFIRMED"
     assert stamps(after)[0] == stamps(before)[0] + 1
     assert stamps(after)[1] > stamps(before)[1]
+
+
+def test_a_place_on_a_session_from_its_waiting_list_and_leaving_it_move_the_stamps(
+        client, organiser):
+    visit = make_visit(organisers=[organiser], status=VisitStatus.PUBLISHED)
+    tour = make_item(visit, "11:00", "12:00", title="Studio tour", capacity=1)
+    first, second = make_registration(visit), make_registration(visit)
+    registration.sign_up(notices.manage_token(first), tour.id)
+    registration.sign_up(notices.manage_token(second), tour.id)  # waiting for the place
+    backdate()
+    url = f"/feeds/{notices.feed_token(second)}.ics"
+    waiting = events_of(client.get(url).data)[tour.uid]
+    assert str(waiting["STATUS"]) == "TENTATIVE"
+
+    registration.leave(notices.manage_token(first), tour.id)  # the place goes to second
+
+    placed = events_of(client.get(url).data)[tour.uid]
+    assert str(placed["STATUS"]) == "CONFIRMED"
+    assert stamps(placed)[0] > stamps(waiting)[0]
+    assert stamps(placed)[1] > stamps(waiting)[1]
+    backdate()
+    placed = events_of(client.get(url).data)[tour.uid]
+
+    registration.leave(notices.manage_token(second), tour.id)
+
+    left = events_of(client.get(url).data)[tour.uid]  # still there, as cancelled
+    assert str(left["STATUS"]) == "CANCELLED"
+    assert stamps(left)[0] > stamps(placed)[0]
+    assert stamps(left)[1] > stamps(placed)[1]
+
+    registration.sign_up(notices.manage_token(second), tour.id)  # and back again
+
+    again = events_of(client.get(url).data)[tour.uid]
+    assert str(again["STATUS"]) == "CONFIRMED"
+    assert stamps(again)[0] > stamps(left)[0]
 
 
 def test_a_venue_address_change_moves_the_stamps_of_its_showcase_bookings(client, organiser):
