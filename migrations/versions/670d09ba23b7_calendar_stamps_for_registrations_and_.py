@@ -33,10 +33,8 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('showcase_bookings', schema=None) as batch_op:
-        batch_op.drop_column('approved_at')
-
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.drop_column('feed_changed_at')
-        batch_op.drop_column('feed_sequence')
-
+    # Plain DROP COLUMN (SQLite 3.35+, PostgreSQL): a batch rebuild of registrations on
+    # SQLite would drop the triggers that keep visit_counts.
+    op.execute("ALTER TABLE showcase_bookings DROP COLUMN approved_at")
+    op.execute("ALTER TABLE registrations DROP COLUMN feed_changed_at")
+    op.execute("ALTER TABLE registrations DROP COLUMN feed_sequence")
