@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from eventsapp import ratelimits, revalidation
+from eventsapp import ratelimits
 from eventsapp.config import Config
 from eventsapp.database import configure_engine
 from eventsapp.extensions import csrf, db, login, migrate
@@ -47,7 +47,6 @@ def create_app(config: type | Mapping | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = False
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    revalidation.init_app(app)  # inside ProxyFix: it keys its entries by scheme and host
     if app.config.get("TRUSTED_PROXIES"):
         # The client's address (rate limits), scheme and host as the proxies saw them.
         hops = app.config["TRUSTED_PROXIES"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from eventsapp.exports.ical import Event
+from eventsapp.exports.ical import Event, Organizer
 
 if TYPE_CHECKING:
     from eventsapp.models import AgendaItem, ShowcaseBooking, Visit
@@ -29,8 +29,20 @@ def _venue_text(item: AgendaItem) -> str:
     return ", ".join(part for part in (venue.name, venue.address) if part)
 
 
-def item_event(item: AgendaItem, visit: Visit, base_url: str, status: str | None = None
-               ) -> Event:
+def organizer(visit: Visit, fallback_email: str) -> Organizer:
+    """The visit's contact: its host, at the registration settings' contact address,
+    or at ``fallback_email`` (the address the site's emails come from) when it has none."""
+    return Organizer(visit.host, visit.contact_email or fallback_email)
+
+
+def booking_status(booking: ShowcaseBooking, item: AgendaItem, visit: Visit) -> str:
+    if item_status(item, visit) == "CANCELLED" or not booking.is_active:
+        return "CANCELLED"
+    return "CONFIRMED" if booking.status.value == "approved" else "TENTATIVE"
+
+
+def item_event(item: AgendaItem, visit: Visit, base_url: str, status: str | None = None,
+               organizer: Organizer | None = None) -> Event:
     """``status`` overrides the item's own (TENTATIVE for a waiting attendee, say);
     a cancelled item stays CANCELLED whatever is asked."""
     own = item_status(item, visit)
@@ -57,18 +69,15 @@ def item_event(item: AgendaItem, visit: Visit, base_url: str, status: str | None
         geo=(venue.latitude, venue.longitude) if venue and venue.has_coordinates else None,
         url=f"{base_url}/visits/{visit.slug}/#item-{item.id}",
         categories=(KIND_LABELS.get(item.kind.value, "Other"),),
+        organizer=organizer,
     )
 
 
-def booking_event(booking: ShowcaseBooking, item: AgendaItem, visit: Visit, base_url: str
-                  ) -> Event:
-    """A member's showcase slot, inside its showcase item."""
-    if item_status(item, visit) == "CANCELLED" or not booking.is_active:
-        status = "CANCELLED"
-    elif booking.status.value == "approved":
-        status = "CONFIRMED"
-    else:
-        status = "TENTATIVE"
+def booking_event(booking: ShowcaseBooking, item: AgendaItem, visit: Visit, base_url: str,
+                  organizer: Organizer | None = None) -> Event:
+    """A member's showcase slot, inside its showcase item. It moves with the item and
+    with the venue it takes place at (an address change is seen in both)."""
+    status = booking_status(booking, item, visit)
     slot = booking.slot
     lines = [booking.description] if booking.description else []
     lines.append(f"{booking.business.name} presents ({booking.format.value}) during "
@@ -84,11 +93,13 @@ def booking_event(booking: ShowcaseBooking, item: AgendaItem, visit: Visit, base
         ends=slot.ends_at,
         tzid=visit.timezone,
         created=booking.created_at,
-        last_modified=max(booking.updated_at, item.updated_at),
+        last_modified=max(booking.updated_at, item.updated_at,
+                          *((venue.updated_at,) if venue is not None else ())),
         status=status,
         description="\n\n".join(lines),
         location=_venue_text(item),
         geo=(venue.latitude, venue.longitude) if venue and venue.has_coordinates else None,
         url=f"{base_url}/visits/{visit.slug}/#item-{item.id}",
         categories=("Showcase",),
+        organizer=organizer,
     )

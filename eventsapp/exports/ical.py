@@ -14,9 +14,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 PRODID = "-//eventsapp//delegation visits//EN"
+
+
+class Organizer(NamedTuple):
+    """ORGANIZER (RFC 5546 3.2.1 requires it with METHOD:PUBLISH): a name and an address."""
+
+    name: str
+    email: str
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,7 @@ class Event:
     geo: tuple[float, float] | None = None
     url: str = ""
     categories: tuple[str, ...] = ()
+    organizer: Organizer | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +197,8 @@ def _event_lines(event: Event) -> list[str]:
         f"STATUS:{event.status}",
         f"SUMMARY:{escape_text(event.summary)}",
     ]
+    if event.organizer is not None and event.organizer.email:
+        lines.append(_organizer(event.organizer))
     if event.description:
         lines.append(f"DESCRIPTION:{escape_text(event.description)}")
     if event.location:
@@ -205,6 +216,18 @@ def _event_lines(event: Event) -> list[str]:
         "END:VEVENT",
     ]
     return lines
+
+
+def _param(value: str) -> str:
+    """A parameter value (RFC 5545 3.2): quoted when it holds , ; or :, never a quote."""
+    value = _CONTROL.sub("", value).replace('"', "'").replace("\n", " ").replace("\t", " ")
+    return f'"{value}"' if any(c in value for c in ",;:") else value
+
+
+def _organizer(organizer: Organizer) -> str:
+    email = _CONTROL.sub("", organizer.email).strip()
+    cn = f";CN={_param(organizer.name)}" if organizer.name.strip() else ""
+    return f"ORGANIZER{cn}:mailto:{email}"
 
 
 def years_of(events: Iterable[Event]) -> tuple[int, int]:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from eventsapp.dbtypes import str_enum, utcnow
 from eventsapp.extensions import db
@@ -131,6 +131,10 @@ class Registration(db.Model):
     manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     feed_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     feed_generation: Mapped[int] = mapped_column(default=0)
+    # Raised, with feed_changed_at, by every change of status: each event of the
+    # attendee's feed changes status with it, so its SEQUENCE and DTSTAMP must move.
+    feed_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    feed_changed_at: Mapped[datetime | None]
 
     added_by_organiser: Mapped[bool] = mapped_column(default=False)
     # Check-in on the day: set once (a second tap changes nothing), cleared by undo.
@@ -150,6 +154,17 @@ class Registration(db.Model):
     @property
     def is_live(self) -> bool:
         return self.status is not RegistrationStatus.CANCELLED
+
+    def touch_feed(self) -> None:
+        """Every event of the attendee's feed changed: raise SEQUENCE, move DTSTAMP."""
+        self.feed_sequence = (self.feed_sequence or 0) + 1
+        self.feed_changed_at = utcnow()
+
+    @validates("status")
+    def _status_changes_the_feed(self, key: str, value: RegistrationStatus):
+        if self.status is not None and RegistrationStatus(value) is not self.status:
+            self.touch_feed()
+        return value
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status}>"

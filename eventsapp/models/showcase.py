@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from eventsapp.dbtypes import str_enum, utcnow
 from eventsapp.extensions import db
@@ -114,6 +114,9 @@ class ShowcaseBooking(db.Model):
     decision_message: Mapped[str] = mapped_column(Text, default="")
     uid: Mapped[str] = mapped_column(String(255), unique=True, default=new_booking_uid)
     sequence: Mapped[int] = mapped_column(default=0)
+    # First approval: from then on the booking was public, so the public calendars
+    # keep it (as CANCELLED once declined or cancelled) for their subscribers.
+    approved_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -124,6 +127,12 @@ class ShowcaseBooking(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (BookingStatus.PENDING, BookingStatus.APPROVED)
+
+    @validates("status")
+    def _first_approval(self, key: str, value: BookingStatus):
+        if BookingStatus(value) is BookingStatus.APPROVED and self.approved_at is None:
+            self.approved_at = utcnow()
+        return value
 
     @property
     def people_names(self) -> list[str]:

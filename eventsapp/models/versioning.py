@@ -13,12 +13,12 @@ Registrations and sign-ups are not: the cached outputs do not show them.
 
 from __future__ import annotations
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from eventsapp.models.agenda import AgendaItem
 from eventsapp.models.member import MemberBusiness
-from eventsapp.models.registration import Question
+from eventsapp.models.registration import ItemSignup, Question, Registration
 from eventsapp.models.showcase import Showcase, ShowcaseBooking, ShowcaseSlot
 from eventsapp.models.visit import Venue, Visit
 
@@ -67,3 +67,23 @@ def _raise_content_versions(session: Session, flush_context, instances) -> None:
             .values(content_version=Visit.content_version + 1, updated_at=Visit.updated_at),
             execution_options={"synchronize_session": False},
         )
+
+
+@event.listens_for(Session, "before_flush")
+def _raise_feed_sequences(session: Session, flush_context, instances) -> None:
+    """A sign-up made, left or given a place changes the status of its item's event in
+    the attendee's feed: raise the registration's feed counter (Registration.feed_sequence,
+    which its own changes of status raise too) so that SEQUENCE and DTSTAMP move."""
+    touched: set[Registration] = set()
+    for obj in (*session.new, *session.dirty):
+        if not isinstance(obj, ItemSignup):
+            continue
+        if obj not in session.new and not inspect(obj).attrs.status.history.has_changes():
+            continue
+        registration = obj.registration
+        if registration is None and obj.registration_id is not None:
+            registration = session.get(Registration, obj.registration_id)
+        if registration is not None and registration not in session.new:
+            touched.add(registration)
+    for registration in touched:
+        registration.touch_feed()

@@ -1,25 +1,31 @@
 """Calendar feeds: which events each person's calendar holds, built in a fixed number
-of queries, with a strong ETag and Last-Modified for conditional GETs."""
+of queries, with a strong ETag and Last-Modified for conditional GETs.
+
+Every event whose status changes raises its SEQUENCE and moves its DTSTAMP and
+LAST-MODIFIED in every feed that holds it: items and bookings carry their own
+counters; an attendee's feed adds the registration's (Registration.feed_sequence),
+raised by each change of the registration's status."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from eventsapp.cache import visit_content
 from eventsapp.database import read_rows
 from eventsapp.exports import ical
-from eventsapp.exports.agenda_events import booking_event, item_event
+from eventsapp.exports.agenda_events import booking_event, item_event, organizer
 from eventsapp.extensions import db
 from eventsapp.models import (
     AgendaItem,
+    BookingStatus,
     Registration,
     RegistrationStatus,
     Showcase,
@@ -49,14 +55,19 @@ class Feed:
     last_modified: datetime | None
     filename: str
     private: bool
-    # A public feed's visit and the stamp key it was built from: while the visit's
-    # stamp is the same, so is the feed (eventsapp.revalidation answers 304s with it).
-    validator: tuple[int, Hashable] | None = None
 
 
 def _feed(calendar: ical.Calendar, filename: str, private: bool) -> Feed:
     body = ical.build(calendar)
     return Feed(body, _etag(body), ical.last_modified(calendar), filename, private)
+
+
+def _newest(*instants: datetime | None) -> datetime | None:
+    return max((i for i in instants if i is not None), default=None)
+
+
+def _organizer(visit: Visit) -> ical.Organizer:
+    return organizer(visit, current_app.config["MAIL_FROM"])
 
 
 # --- loading --------------------------------------------------------------------------------
@@ -75,6 +86,17 @@ def _approved_bookings(visit_ids: list[int]) -> dict[int, list[ShowcaseBooking]]
     return lineups.bookings_by_item(visit_ids)
 
 
+def _feed_bookings(visit_ids: list[int]) -> dict[int, list[ShowcaseBooking]]:
+    """The bookings public calendars hold, by showcase item id: approved ones, and
+    those approved once and since declined or cancelled (CANCELLED, so subscribed
+    calendars drop them). One never approved was never shown, so it is left out."""
+    found = lineups.bookings_by_item(visit_ids, tuple(BookingStatus))
+    kept = {item_id: [b for b in bookings
+                      if b.status is BookingStatus.APPROVED or b.approved_at is not None]
+            for item_id, bookings in found.items()}
+    return {item_id: bookings for item_id, bookings in kept.items() if bookings}
+
+
 def feed_items(visit: Visit, now: datetime) -> list[AgendaItem]:
     """Live items, plus deleted items' tombstones until the visit has ended (so that
     subscribed calendars receive them as cancelled), in time order."""
@@ -85,11 +107,27 @@ def feed_items(visit: Visit, now: datetime) -> list[AgendaItem]:
 def _agenda_events(visit: Visit, base_url: str, bookings: dict[int, list[ShowcaseBooking]],
                    now: datetime, status: str | None = None) -> list[ical.Event]:
     events = []
+    who = _organizer(visit)
     for item in feed_items(visit, now):
-        events.append(item_event(item, visit, base_url, status))
+        events.append(item_event(item, visit, base_url, status, who))
         for booking in bookings.get(item.id, []):
-            events.append(booking_event(booking, item, visit, base_url))
+            events.append(_with_status(booking_event(booking, item, visit, base_url, who),
+                                       status))
     return events
+
+
+def _with_status(event: ical.Event, status: str | None, sequence: int = 0,
+                 changed_at: datetime | None = None) -> ical.Event:
+    """The event as a feed whose events are all ``status`` shows it (None: as it is):
+    CANCELLED wins; TENTATIVE turns a confirmed event tentative. ``sequence`` and
+    ``changed_at``: what the feed's own changes add to its SEQUENCE and stamps."""
+    wanted = event.status
+    if status == "CANCELLED" or (status == "TENTATIVE" and wanted == "CONFIRMED"):
+        wanted = status
+    last = event.last_modified if changed_at is None else max(event.last_modified, changed_at)
+    if (wanted, sequence, last) == (event.status, 0, event.last_modified):
+        return event
+    return replace(event, status=wanted, sequence=event.sequence + sequence, last_modified=last)
 
 
 # --- a visit's events, built once per content version -----------------------------------------
@@ -105,19 +143,25 @@ class ItemEvents:
     title: str
     deleted: bool  # a tombstone: kept in feeds as CANCELLED, has no feed of its own
     event: ical.Event
-    bookings: bytes
+    bookings: list[ical.Event]
     last_modified: datetime
     _by_status: dict[str | None, bytes]
 
-    def bytes_for(self, status: str | None = None) -> bytes:
-        """The item's event with ``status`` (None: its own); a cancelled item stays
-        cancelled whatever is asked, as agenda_events.item_event decides."""
-        chunk = self._by_status.get(status)
+    def bytes_for(self, status: str | None = None, sequence: int = 0,
+                  changed_at: datetime | None = None) -> bytes:
+        """The item's event and its bookings' with ``status`` (None: their own); a
+        cancelled event stays cancelled whatever is asked, as agenda_events decides.
+        ``sequence``/``changed_at``: a personal feed's own change (never cached)."""
+        personal = sequence != 0 or changed_at is not None
+        chunk = None if personal else self._by_status.get(status)
         if chunk is None:
             own = self.event.status
             wanted = own if status is None or own == "CANCELLED" else status
-            chunk = ical.event_bytes(replace(self.event, status=wanted)) + self.bookings
-            self._by_status[status] = chunk
+            event = replace(self.event, status=wanted)
+            chunk = b"".join(ical.event_bytes(_with_status(e, status, sequence, changed_at))
+                             for e in (event, *self.bookings))
+            if not personal:
+                self._by_status[status] = chunk
         return chunk
 
 
@@ -130,6 +174,7 @@ class VisitEvents:
     years: tuple[int, int]
     items: list[ItemEvents]
     feed: Feed  # the whole public agenda
+    changed_at: datetime  # the visit's own last edit: its name heads every feed
     _heads: dict[str, bytes] = field(default_factory=dict)
     _runs: dict[str, list[Run]] = field(default_factory=dict)
 
@@ -162,7 +207,7 @@ class VisitEvents:
                     continue
                 if block:
                     found.append(Run(None, b"".join(i.bytes_for(base) for i in block),
-                                     max(i.last_modified for i in block)))
+                                     max(i.last_modified for i in block), tuple(block)))
                     block = []
                 if item is not None:
                     found.append(Run(item, b"", item.last_modified))
@@ -174,17 +219,18 @@ class Run(NamedTuple):
     limited: ItemEvents | None  # an item with a capacity, or None for a block
     block: bytes
     last_modified: datetime
+    items: tuple[ItemEvents, ...] = ()  # a block's items
 
 
-def _build_visit_events(visit_id: int, base_url: str, now: datetime, validator: Hashable
-                        ) -> VisitEvents:
+def _build_visit_events(visit_id: int, base_url: str, now: datetime) -> VisitEvents:
     visit = _visit_with_agenda(Visit.id == visit_id)[0]
-    bookings = _approved_bookings([visit.id])
+    bookings = _feed_bookings([visit.id])
+    who = _organizer(visit)
     items = []
     every_event = []
     for item in feed_items(visit, now):
-        event = item_event(item, visit, base_url)
-        booking_events = [booking_event(b, item, visit, base_url)
+        event = item_event(item, visit, base_url, organizer=who)
+        booking_events = [booking_event(b, item, visit, base_url, who)
                           for b in bookings.get(item.id, [])]
         every_event += [event, *booking_events]
         chunk = ical.event_bytes(event)
@@ -192,7 +238,7 @@ def _build_visit_events(visit_id: int, base_url: str, now: datetime, validator: 
         items.append(ItemEvents(
             id=item.id, capacity=item.capacity, title=item.title,
             deleted=item.deleted_at is not None, event=event,
-            bookings=extra,
+            bookings=booking_events,
             last_modified=max(e.last_modified for e in (event, *booking_events)),
             _by_status={None: chunk + extra},
         ))
@@ -202,9 +248,10 @@ def _build_visit_events(visit_id: int, base_url: str, now: datetime, validator: 
     )
     years = ical.years_of(every_event) if every_event else (now.year - 1, now.year + 1)
     body = ical.assemble(ical.head(calendar, years), (i.bytes_for() for i in items))
-    feed = Feed(body, _etag(body), ical.last_modified(calendar), f"{visit.slug}.ics",
-                private=False, validator=(visit.id, validator))
-    return VisitEvents(visit.id, visit.slug, visit.title, visit.timezone, years, items, feed)
+    feed = Feed(body, _etag(body), _newest(ical.last_modified(calendar), visit.updated_at),
+                f"{visit.slug}.ics", private=False)
+    return VisitEvents(visit.id, visit.slug, visit.title, visit.timezone, years, items, feed,
+                       visit.updated_at)
 
 
 def visit_events(stamp: VisitStamp, base_url: str, now: datetime | None = None
@@ -212,7 +259,7 @@ def visit_events(stamp: VisitStamp, base_url: str, now: datetime | None = None
     """The visit's events from this process's cache, built when its content changed."""
     return visit_content.get(("calendar", stamp.visit_id, base_url), stamp.key,
                              lambda: _build_visit_events(stamp.visit_id, base_url,
-                                                         now or utcnow(), stamp.key))
+                                                         now or utcnow()))
 
 
 def clear_cache() -> None:
@@ -229,15 +276,14 @@ def _etag(*parts: bytes | str) -> str:
 
 
 def _assembled(events: VisitEvents, name: str, chosen: list[tuple[ItemEvents, str | None]],
-               filename: str, private: bool, validator: tuple[int, Hashable] | None = None
-               ) -> Feed:
+               filename: str, private: bool) -> Feed:
     """A feed made of some of a visit's events. Its ETag comes from what it is made of
     (the visit's feed, the name and each item's status), not from hashing the body."""
     body = ical.assemble(events.head(name), (item.bytes_for(status) for item, status in chosen))
     etag = _etag(events.feed.etag, name,
                  ",".join(f"{item.id}:{status}" for item, status in chosen))
-    last = max((item.last_modified for item, _ in chosen), default=None)
-    return Feed(body, etag, last, filename, private, validator)
+    last = _newest(events.changed_at, *(item.last_modified for item, _ in chosen))
+    return Feed(body, etag, last, filename, private)
 
 
 # --- public feeds ----------------------------------------------------------------------------
@@ -254,8 +300,7 @@ def item_feed(slug: str, item_id: int, base_url: str) -> Feed:
     if item is None or item.deleted:
         raise NotFound("No such agenda item.")
     return _assembled(events, f"{item.title} · {events.title}", [(item, None)],
-                      f"{events.slug}-item-{item.id}.ics", private=False,
-                      validator=events.feed.validator)
+                      f"{events.slug}-item-{item.id}.ics", private=False)
 
 
 # --- personal feeds ----------------------------------------------------------------------------
@@ -278,12 +323,30 @@ class _Signup(NamedTuple):
     status: SignupStatus
 
 
-# The attendee's feed in one read: the registration and its live sign-ups.
+# The attendee's feed in one read: the registration, its own change counter, and its
+# sign-ups, cancelled ones too (their events stay in the feed, as CANCELLED).
 _ATTENDEE_FEED_SQL = (
-    "SELECT r.visit_id, r.status, s.item_id, s.status FROM registrations r "
-    "LEFT JOIN item_signups s ON s.registration_id = r.id AND s.status != 'cancelled' "
+    "SELECT r.visit_id, r.status, r.feed_sequence, r.feed_changed_at, s.item_id, s.status "
+    "FROM registrations r LEFT JOIN item_signups s ON s.registration_id = r.id "
     "WHERE r.feed_token_hash = ? AND r.erased_at IS NULL"
 )
+
+
+class _Attendee(NamedTuple):
+    visit_id: int
+    status: RegistrationStatus
+    sequence: int  # Registration.feed_sequence
+    changed_at: datetime | None  # Registration.feed_changed_at
+    signups: list
+
+
+def _instant(value) -> datetime | None:
+    """A UTC instant as the driver returns it (SQLite: text without a zone)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def attendee_feed(token: str, base_url: str, now: datetime | None = None) -> Feed:
@@ -294,40 +357,54 @@ def attendee_feed(token: str, base_url: str, now: datetime | None = None) -> Fee
     rows = read_rows(db.engine, _ATTENDEE_FEED_SQL, (tokens.digest(token),))
     if not rows:
         raise NotFound("No such feed.")
-    visit_id, status = rows[0][0], RegistrationStatus(rows[0][1])
-    signups = [_Signup(item_id, SignupStatus(signup)) for _, _, item_id, signup in rows
+    visit_id, status, sequence, changed_at = rows[0][:4]
+    signups = [_Signup(item_id, SignupStatus(signup)) for *_, item_id, signup in rows
                if item_id is not None]
-    return _attendee_feed(visit_id, status, signups, base_url, now)
+    return _attendee_feed(_Attendee(visit_id, RegistrationStatus(status), sequence or 0,
+                                    _instant(changed_at), signups), base_url, now)
 
 
 def registration_feed(registration: Registration, base_url: str, now: datetime | None = None
                       ) -> Feed:
     """The attendee's agenda from the visit's cached events (feeds and emails)."""
-    return _attendee_feed(registration.visit_id, registration.status, registration.signups,
+    return _attendee_feed(_Attendee(registration.visit_id, registration.status,
+                                    registration.feed_sequence or 0,
+                                    registration.feed_changed_at, registration.signups),
                           base_url, now)
 
 
-def _attendee_feed(visit_id: int, status: RegistrationStatus, signups, base_url: str,
-                   now: datetime | None) -> Feed:
-    """Every item without a capacity and each one with a live sign-up, as
-    services.itinerary.attended_items chooses them, from the visit's cached runs."""
-    stamp = stamp_by_id(visit_id, now)
+def _attendee_feed(attendee: _Attendee, base_url: str, now: datetime | None) -> Feed:
+    """Every item without a capacity and each one with a sign-up (CANCELLED once left),
+    as services.itinerary.attended_items chooses them, from the visit's cached runs.
+    An attendee whose registration never changed status gets the cached bytes; one
+    whose did gets each event with the registration's counter and stamp added."""
+    stamp = stamp_by_id(attendee.visit_id, now)
     events = visit_events(stamp, base_url, now)
-    base, statuses = _attendee_statuses(status, stamp.status is VisitStatus.DRAFT)
-    mine = {s.item_id: s.status for s in signups if s.status is not SignupStatus.CANCELLED}
+    base, statuses = _attendee_statuses(attendee.status, stamp.status is VisitStatus.DRAFT)
+    mine: dict[int, SignupStatus] = {}
+    for signup in attendee.signups:  # a live sign-up wins over a cancelled one
+        if signup.item_id not in mine or signup.status is not SignupStatus.CANCELLED:
+            mine[signup.item_id] = signup.status
+    statuses[SignupStatus.CANCELLED] = "CANCELLED"
+    sequence, changed_at = attendee.sequence, attendee.changed_at
     name = f"{events.title} (my agenda)"
-    pieces, last = [], None
+    pieces, last = [], _newest(events.changed_at, changed_at)
     for run in events.runs(base):
         if run.limited is None:
-            pieces.append(run.block)
+            if sequence or changed_at is not None:
+                pieces += [item.bytes_for(base, sequence, changed_at) for item in run.items]
+            else:
+                pieces.append(run.block)
         elif run.limited.id in mine:
-            pieces.append(run.limited.bytes_for(statuses[mine[run.limited.id]]))
+            pieces.append(run.limited.bytes_for(statuses[mine[run.limited.id]], sequence,
+                                                changed_at))
         else:
             continue
-        last = run.last_modified if last is None else max(last, run.last_modified)
+        last = _newest(last, run.last_modified)
     body = ical.assemble(events.head(name), pieces)
-    # The bytes follow from the visit's events, the name, the status and the sign-ups.
-    etag = _etag(events.feed.etag, name, base,
+    # The bytes follow from the visit's events, the name, the status, the registration's
+    # counter and the sign-ups.
+    etag = _etag(events.feed.etag, name, base, str(sequence), str(changed_at),
                  ",".join(f"{item}:{signup}" for item, signup in sorted(mine.items())))
     return Feed(body, etag, last, "my-agenda.ics", private=True)
 
@@ -358,13 +435,14 @@ def member_calendar(user: User, base_url: str, now: datetime | None = None) -> i
         Visit.id.in_(visit_ids), Visit.status != VisitStatus.DRAFT)} if visit_ids else {}
     events = []
     for visit in sorted(visits.values(), key=lambda v: (v.start_date, v.id)):
-        events += [item_event(i, visit, base_url) for i in feed_items(visit, now)]
+        who = _organizer(visit)
+        events += [item_event(i, visit, base_url, organizer=who) for i in feed_items(visit, now)]
     for booking in bookings:
         item = booking.slot.showcase.item
         visit = visits.get(booking.visit_id) or item.visit
         if visit.status is VisitStatus.DRAFT:
             continue
-        events.append(booking_event(booking, item, visit, base_url))
+        events.append(booking_event(booking, item, visit, base_url, _organizer(visit)))
     zone = next(iter(visits.values())).timezone if visits else "Europe/London"
     return ical.Calendar(name="My showcases", timezone=zone, events=events, refresh=REFRESH)
 
@@ -374,7 +452,7 @@ def organiser_calendar(user: User, base_url: str, now: datetime | None = None
     """Every visit the organiser runs, drafts included (as TENTATIVE)."""
     now = now or utcnow()
     visits = _visit_with_agenda(Visit.organisers.any(User.id == user.id))
-    bookings = _approved_bookings([v.id for v in visits])
+    bookings = _feed_bookings([v.id for v in visits])
     events = []
     for visit in sorted(visits, key=lambda v: (v.start_date, v.id)):
         status = "TENTATIVE" if visit.status is VisitStatus.DRAFT else None
@@ -454,8 +532,9 @@ def booking_calendar(booking: ShowcaseBooking, base_url: str) -> ical.Calendar:
     SEQUENCEs as in their feed, so importing it twice never makes duplicates."""
     item = booking.slot.showcase.item
     visit = item.visit
-    events = [item_event(item, visit, base_url),
-              booking_event(booking, item, visit, base_url)]
+    who = _organizer(visit)
+    events = [item_event(item, visit, base_url, organizer=who),
+              booking_event(booking, item, visit, base_url, who)]
     return ical.Calendar(name=f"{booking.title} · {visit.title}", timezone=visit.timezone,
                          events=events, refresh=REFRESH)
 

@@ -59,7 +59,7 @@ def _stamp(where: str, param, now: datetime | None = None, engine: Engine | None
 def stamp_by_id(visit_id: int, now: datetime | None = None, engine: Engine | None = None
                 ) -> VisitStamp:
     """Any visit's stamp, drafts included (an attendee's feed says CANCELLED for those).
-    ``engine``: for a caller outside the application context (eventsapp.revalidation)."""
+    ``engine``: for a caller outside the application context."""
     return _stamp("id = ?", visit_id, now, engine)
 
 

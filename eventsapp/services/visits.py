@@ -324,12 +324,12 @@ def set_visit_status(actor: User, slug: str, status: VisitStatus, *,
     changelog.visit_status(actor, visit, status)
     if status is VisitStatus.PUBLISHED and visit.first_published_at is None:
         visit.first_published_at = utcnow()
-    if VisitStatus.CANCELLED in (status, visit.status):
-        # Cancelling (or reinstating) a visit changes every live item's status in
-        # subscribed calendars.
-        for item in visit.items:
-            if item.deleted_at is None and item.status is ItemStatus.CONFIRMED:
-                item.sequence += 1
+    # Any change of the visit's status changes every live item's status in some
+    # subscribed calendar: cancelled everywhere, or for a draft CANCELLED in attendees'
+    # feeds and TENTATIVE in the organisers'. Raising SEQUENCE also moves the stamps.
+    for item in visit.items:
+        if item.deleted_at is None and item.status is ItemStatus.CONFIRMED:
+            item.sequence += 1
     visit.status = status
     db.session.commit()
     return visit

@@ -17,8 +17,8 @@ def agenda(slug: str):
         document = calendar.agenda_json(slug, base_url())
     except NotFound:
         abort(404)
-    headers = {"ETag": document.etag, "Cache-Control": "public, max-age=300",
-               "Access-Control-Allow-Origin": "*"}
-    if request.if_none_match.contains(document.etag.strip('"')):
-        return Response(status=304, headers=headers)
-    return Response(document.body, 200, headers, mimetype="application/json")
+    response = Response(document.body, mimetype="application/json",
+                        headers={"Cache-Control": "public, max-age=300",
+                                 "Access-Control-Allow-Origin": "*"})
+    response.set_etag(document.etag.strip('"'))
+    return response.make_conditional(request)
