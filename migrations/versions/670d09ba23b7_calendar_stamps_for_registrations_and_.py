@@ -6,7 +6,7 @@ that was ever approved stays in the public calendars (CANCELLED once it is not);
 bookings approved today count as approved when they were last changed.
 
 Revision ID: 670d09ba23b7
-Revises: a7c33ea47976
+Revises: 7654701b23cf
 Create Date: 2026-12-04 14:56:02.339698
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '670d09ba23b7'
-down_revision = 'a7c33ea47976'
+down_revision = '7654701b23cf'
 branch_labels = None
 depends_on = None
 
