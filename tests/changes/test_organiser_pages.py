@@ -110,7 +110,7 @@ def test_notify_now(organiser_client, organiser, world):
     move(organiser, world.welcome, "09:15", "10:00")
     response = organiser_client.post(f"{URL}/notify")
     assert response.status_code == 303 and response.location.endswith(URL)
-    assert "1 email(s) are on their way" in text(organiser_client.get(URL))
+    assert "1 email is on its way" in text(organiser_client.get(URL))
     assert [m.to for m in outbox()] == ["ada@example.org"]
     assert changes(world.visit)[0].notice is NoticeState.SENT
     organiser_client.post(f"{URL}/notify")

@@ -588,7 +588,7 @@ def test_purge_after_the_visit_erases_names_and_emails_and_keeps_the_rows(
     assert 'data-confirm="Erase the personal data' in page_before
 
     response = organiser_client.post(f"{BASE}/purge", follow_redirects=True)
-    assert "Erased the personal data of 2 registration(s)" in words(response)
+    assert "Erased the personal data of 2 registrations" in words(response)
     db.session.expire_all()
     rows = db.session.scalars(select(Registration).order_by(Registration.id)).all()
     assert len(rows) == 2

@@ -138,7 +138,7 @@ def test_saving_settings_creates_slots_at_the_right_utc_instants(organiser_clien
     assert showcase.booking_deadline == datetime(2030, 6, 10, 16, 0, tzinfo=UTC)
 
     shown = text(organiser_client.get(f"{BASE}/showcases/{item.id}"))
-    assert "Saved the showcase settings: 5 slot(s)." in shown
+    assert "Saved the showcase settings: 5 slots." in shown
     assert "10:00–10:10 BST" in shown
     assert "10:48–10:58 BST" in shown
     assert "0 booked · 5 free · 0 blocked · 0 awaiting approval" in shown
@@ -193,7 +193,7 @@ def test_changing_the_plan_under_a_booking_is_refused(organiser_client, item, sh
     response = organiser_client.post(f"{BASE}/showcases/{item.id}",
                                      data=settings(slot_minutes="15"))
     assert response.status_code == 409
-    assert ("1 slot(s) are booked. Cancel or move those bookings before changing the slot "
+    assert ("1 slot is booked. Cancel or move those bookings before changing the slot "
             "length or buffer.") in text(response)
     again = fresh(db, Showcase, showcase.id)
     assert [(s.id, s.starts_at) for s in again.slots] == before
