@@ -102,7 +102,7 @@ def test_table_lists_every_field_the_organiser_scans(organiser_client, db, visit
     assert "15 Jan 2030 09:30 GMT" in text
     assert "Registered (Europe/London)" in text
     source = page(response)
-    assert '<div class="table-wrap">' in source
+    assert '<div class="table-wrap reg-table-wrap" tabindex="0" role="region"' in source
     for link in ("/registrations/new", "/registrations.csv", "/catering", "/registration\""):
         assert f'href="{BASE}{link}' in source
 
