@@ -323,6 +323,30 @@ def test_approve_with_a_message_is_emailed(organiser_client, item, showcase, cla
     assert "Approved the booking of Clayworks Studio; they have been emailed." in shown
 
 
+def test_each_decision_has_its_own_labelled_message_box(organiser_client, item, showcase,
+                                                      clayworks, db):
+    """Approve and Decline each sit in a fieldset named after the decision, with a box
+    saying which message it is; a refused message comes back under its own decision."""
+    booking = make_booking(showcase.slots[0], clayworks, status="pending")
+    markup = organiser_client.get(f"{BASE}/showcases/{item.id}").get_data(as_text=True)
+    found = labels(markup)
+    assert found[f"approve-{booking.id}-message"] == "Message with the approval (optional)"
+    assert found[f"decline-{booking.id}-message"] == "Message with the decline (optional)"
+    for verb in ("approve", "decline"):
+        form = re.search(rf'<form[^>]*action="{BASE}/bookings/{booking.id}/{verb}".*?</form>',
+                         markup, re.S).group(0)
+        legend = re.search(r"<fieldset>\s*<legend>(.*?)</legend>", form, re.S)
+        assert legend and legend.group(1) == verb.capitalize()
+        assert f'id="{verb}-{booking.id}-message"' in form
+        assert "Message to the member" not in form
+
+    response = organiser_client.post(f"{BASE}/bookings/{booking.id}/decline",
+                                     data={f"decline-{booking.id}-message": "x" * 2001})
+    assert response.status_code == 422
+    assert labels(response.get_data(as_text=True))[f"decline-{booking.id}-message"] == (
+        "Message with the decline (optional)")
+
+
 def test_decline_with_a_message_releases_the_slot(organiser_client, item, showcase,
                                                   clayworks, db):
     booking = make_booking(showcase.slots[0], clayworks, status="pending")
