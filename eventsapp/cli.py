@@ -21,6 +21,7 @@ from eventsapp.notices_cli import notices_cli
 from eventsapp.services import change_notices, demo, outbox, users
 from eventsapp.services.errors import DomainError
 from eventsapp.urls import absolute
+from eventsapp.wording import count_noun
 
 users_cli = AppGroup("users", help="Manage organiser and member accounts.")
 outbox_cli = AppGroup("outbox", help="Deliver queued email.")
@@ -84,15 +85,17 @@ def _demo_changes(result: demo.DemoResult) -> list[str]:
     if result.created_organiser:
         lines.append(f"Created the demo organiser {result.organiser_email}.")
     if result.created_businesses:
-        lines.append(f"Created {result.created_businesses} member business(es).")
+        businesses = count_noun(result.created_businesses, "member business",
+                                "member businesses")
+        lines.append(f"Created {businesses}.")
     if result.created_members:
-        lines.append(f"Created {result.created_members} member login(s).")
+        lines.append(f"Created {count_noun(result.created_members, 'member login')}.")
     if result.created_slots:
-        lines.append(f"Split the member showcase into {result.created_slots} slots.")
+        lines.append(f"Split the member showcase into {count_noun(result.created_slots, 'slot')}.")
     if result.created_bookings:
-        lines.append(f"Added {result.created_bookings} approved showcase booking(s).")
+        lines.append(f"Added {count_noun(result.created_bookings, 'approved showcase booking')}.")
     if result.created_registrations:
-        lines.append(f"Added {result.created_registrations} confirmed registration(s).")
+        lines.append(f"Added {count_noun(result.created_registrations, 'confirmed registration')}.")
     return lines
 
 

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from eventsapp.models import utcnow
 from eventsapp.services import feedback
 from eventsapp.services.errors import DomainError
+from eventsapp.wording import count_noun
 
 feedback_cli = AppGroup("feedback", help="Feedback after a visit.")
 
@@ -22,6 +23,6 @@ def request_command(slug: str) -> None:
         asked = feedback.request_feedback(feedback.OPERATOR, slug, utcnow())
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
-    people = "attendee" if asked == 1 else "attendees"
-    click.echo(f"Asked {asked} confirmed {people} of {slug} for feedback: {asked} "
-               "email(s) are in the outbox.")
+    emails = f"{count_noun(asked, 'email')} {'is' if asked == 1 else 'are'}"
+    click.echo(f"Asked {count_noun(asked, 'confirmed attendee')} of {slug} for feedback: "
+               f"{emails} in the outbox.")

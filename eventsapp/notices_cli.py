@@ -10,6 +10,7 @@ import click
 from flask.cli import AppGroup
 
 from eventsapp.services import change_notices
+from eventsapp.wording import count_noun
 
 notices_cli = AppGroup("notices", help="Change notices to attendees and members.")
 
@@ -22,5 +23,6 @@ def send_command() -> None:
 
 
 def describe(result: change_notices.SendResult) -> str:
-    return (f"Change notices: {result.emails} email(s) queued for {result.visits} "
-            f"visit(s), {result.changes} change(s) dealt with.")
+    return (f"Change notices: {count_noun(result.emails, 'email')} queued for "
+            f"{count_noun(result.visits, 'visit')}, {count_noun(result.changes, 'change')} "
+            "dealt with.")

@@ -7,7 +7,8 @@ from urllib.parse import quote_plus
 
 from flask import Flask
 
-from eventsapp.timezones import to_local, zone_abbreviation
+from eventsapp.timezones import local_range, to_local, zone_abbreviation
+from eventsapp.wording import count_noun, possessive
 
 
 def local_time(instant: datetime, visit, fmt: str = "%H:%M") -> str:
@@ -19,10 +20,14 @@ def zone_label(instant: datetime, visit) -> str:
 
 
 def time_range(item, visit) -> str:
-    """'09:30–10:15 BST' (the zone named once per range)."""
-    start, end = to_local(item.starts_at, visit.zone), to_local(item.ends_at, visit.zone)
-    end_fmt = "%H:%M" if end.date() == start.date() else "%a %d %b %H:%M"
-    return f"{start:%H:%M}–{end.strftime(end_fmt)} {zone_abbreviation(item.starts_at, visit.zone)}"
+    """'09:30–10:15 BST', or '01:00 EST – 04:00 EDT' across a clock change: anything
+    with ``starts_at`` and ``ends_at`` (an agenda item, a slot)."""
+    return str(item_range(item, visit))
+
+
+def item_range(item, visit):
+    """The parts of ``time_range`` (for markup that wraps each end in <time>)."""
+    return local_range(item.starts_at, item.ends_at, visit.zone)
 
 
 def long_date(day: date) -> str:
@@ -57,7 +62,9 @@ def init_app(app: Flask) -> None:
         local_time=local_time,
         zone_label=zone_label,
         long_date=long_date,
+        count_noun=count_noun,
+        possessive=possessive,
     )
     app.jinja_env.globals.update(
-        time_range=time_range, date_range=date_range, map_url=map_url
+        time_range=time_range, item_range=item_range, date_range=date_range, map_url=map_url
     )

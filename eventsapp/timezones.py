@@ -5,6 +5,8 @@ Pure functions, no Flask: used by services, exports and templates alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -66,3 +68,42 @@ def zone_abbreviation(instant: datetime, zone: ZoneInfo) -> str:
         offset = local.strftime("%z")
         return f"UTC{offset[:3]}:{offset[3:]}"
     return abbr
+
+
+@dataclass(frozen=True)
+class LocalRange:
+    """A start and end in a zone, each with its own abbreviation (they differ when the
+    clocks change in between). ``str()`` gives the label every page and email shows."""
+
+    start: datetime
+    end: datetime
+    start_zone: str
+    end_zone: str
+    end_text: str  # 'HH:MM', or with the day when the range ends on another day
+
+    @property
+    def start_text(self) -> str:
+        return f"{self.start:%H:%M}"
+
+    @property
+    def zones_differ(self) -> bool:
+        return self.start_zone != self.end_zone
+
+    def __str__(self) -> str:
+        if self.zones_differ:
+            return f"{self.start_text} {self.start_zone} – {self.end_text} {self.end_zone}"
+        return f"{self.start_text}–{self.end_text} {self.start_zone}"
+
+
+def _short_day(local: datetime) -> str:
+    return f"{local:%a %d %b}"
+
+
+def local_range(starts: datetime, ends: datetime, zone: ZoneInfo,
+                day: Callable[[datetime], str] = _short_day) -> LocalRange:
+    """'09:30–10:15 BST'; '01:00 EST – 04:00 EDT' across a clock change; the end's day
+    (written by ``day``) is named when the range ends on another local day."""
+    start, end = to_local(starts, zone), to_local(ends, zone)
+    end_text = f"{end:%H:%M}" if end.date() == start.date() else f"{day(end)} {end:%H:%M}"
+    return LocalRange(start, end, zone_abbreviation(starts, zone),
+                      zone_abbreviation(ends, zone), end_text)

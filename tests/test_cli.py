@@ -158,8 +158,8 @@ def test_demo_creates_three_member_businesses_with_one_login_each(app, db):
     assert {"animation", "vfx", "games", "post-production", "documentary"} <= tags
     assert sorted(p.email for b in businesses for p in b.people) == sorted(MEMBER_EMAILS)
 
-    assert "Created 3 member business(es)." in result.output
-    assert "Created 3 member login(s)." in result.output
+    assert "Created 3 member businesses." in result.output
+    assert "Created 3 member logins." in result.output
     for business in businesses:  # every login printed, with its business
         [person] = business.people
         assert re.search(rf"member +{re.escape(person.email)} +{MEMBER_PASSWORD} +"
@@ -206,7 +206,7 @@ def test_demo_has_two_approved_bookings_and_leaves_one_business_free(app, db):
     free = db.session.scalars(select(MemberBusiness).where(
         MemberBusiness.id.not_in([b.business_id for b in bookings]))).all()
     assert [b.name for b in free] == ["Marl Hill Games"]
-    assert "Added 2 approved showcase booking(s)." in result.output
+    assert "Added 2 approved showcase bookings." in result.output
     assert "(Marl Hill Games: no slot booked yet)" in result.output
 
 
@@ -253,7 +253,7 @@ def test_demo_registers_a_few_confirmed_delegates_with_working_private_links(app
     page = client.get(f"/r/{notices.manage_token(first)}")
     assert page.status_code == 200
     assert first.full_name in page.get_data(as_text=True)
-    assert "Added 5 confirmed registration(s)." in result.output
+    assert "Added 5 confirmed registrations." in result.output
 
 
 def test_a_demo_member_logs_in_and_sees_their_booking(app, db, client):
@@ -331,8 +331,8 @@ def test_demo_adds_members_showcase_and_bookings_to_a_visit_from_an_older_demo(a
     assert sorted(item.uid for item in _demo_visit(db).items) == uids
     assert "Created the demo visit" not in result.output
     assert "Created the demo organiser" not in result.output
-    assert "Created 3 member login(s)." in result.output
-    assert "Added 2 approved showcase booking(s)." in result.output
+    assert "Created 3 member logins." in result.output
+    assert "Added 2 approved showcase bookings." in result.output
 
 
 def test_demo_leaves_a_cancelled_booking_and_a_changed_showcase_alone(app, db):

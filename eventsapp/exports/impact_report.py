@@ -15,6 +15,7 @@ from eventsapp.exports.spreadsheet import to_csv
 RATING_VALUES = (1, 2, 3, 4, 5)
 NO_CHECK_INS = "no check-ins recorded"
 NO_FEEDBACK = "no feedback yet"
+NO_RATINGS = "no ratings yet"
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,10 @@ HEADER = ("Section", "Name", "Value", "Detail", "Rated 1", "Rated 2", "Rated 3",
           "Rated 4", "Rated 5")
 
 
-def _rating_row(section: str, name: str, ratings: Ratings) -> list[object]:
-    return [section, name, ratings.average_label, ratings.total, *ratings.counts]
+def _rating_row(section: str, name: str, ratings: Ratings, unrated: str = "—"
+                ) -> list[object]:
+    average = ratings.average_label if ratings.total else unrated
+    return [section, name, average, ratings.total, *ratings.counts]
 
 
 def rows(report: ImpactReport) -> list[list[object]]:
@@ -121,7 +124,8 @@ def rows(report: ImpactReport) -> list[list[object]]:
         ["Feedback", "Response rate", report.response_rate],
         _rating_row("Visit rating", "The visit", report.visit_ratings),
     ]
-    out += [_rating_row("Session rating", f"{i.title} ({i.starts:%d %b %H:%M})", i.ratings)
+    out += [_rating_row("Session rating", f"{i.title} ({i.starts:%d %b %H:%M})", i.ratings,
+                        NO_RATINGS)
             for i in report.item_ratings]
     out += [["Comment", f"{c.written:%Y-%m-%d %H:%M}", c.text] for c in report.comments]
     return out

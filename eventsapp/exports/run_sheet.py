@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from eventsapp.exports.spreadsheet import to_csv
-from eventsapp.timezones import zone_abbreviation
+from eventsapp.timezones import local_range
 
 HEADER = ("Time", "Member", "Title", "Format", "Equipment", "People", "Status")
 APPROVED, PENDING = "Approved", "Pending approval"
@@ -31,8 +31,7 @@ class RunSheetEntry:
 
 def time_label(entry: RunSheetEntry) -> str:
     """'09:00–09:10 BST': the zone named, as everywhere times are shown."""
-    zone = zone_abbreviation(entry.starts, entry.starts.tzinfo)
-    return f"{entry.starts:%H:%M}–{entry.ends:%H:%M} {zone}"
+    return str(local_range(entry.starts, entry.ends, entry.starts.tzinfo))
 
 
 def rows(entries: Iterable[RunSheetEntry]) -> list[list[str]]:

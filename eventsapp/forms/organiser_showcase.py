@@ -91,6 +91,13 @@ class DecisionForm(FlaskForm):
         validators=[Optional(), max_length(MESSAGE_MAX, "The message")],
     )
 
+    def __init__(self, *args, approve: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Approve and Decline sit side by side: each box says which decision it goes with.
+        decision = "approval" if approve else "decline"
+        self.message.label.text = f"Message with the {decision} (optional)"
+        self.message.description = f"Emailed to the member with the {decision}."
+
 
 class AssignForm(FlaskForm):
     slot_id = SelectField(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from eventsapp.exports.impact_report import (
     RATING_VALUES,
@@ -37,6 +37,7 @@ from eventsapp.models import (
     Visit,
 )
 from eventsapp.models.registration import ORGANISATION_TYPE_LABELS
+from eventsapp.services.feedback import NOT_RATED_KINDS
 from eventsapp.services.visits import organiser_visit
 from eventsapp.timezones import to_local
 
@@ -113,16 +114,25 @@ def _feedback(visit: Visit) -> tuple[int, Ratings, list[ItemRatings], list[Comme
         .where(Feedback.id.in_(select(counted.c.id)), Feedback.visit_rating.is_not(None))
         .group_by(Feedback.visit_rating)
     ).all())
+    # Every session attendees are asked to rate, rated or not ("no ratings yet"), and
+    # any other item that was rated (since cancelled, say).
     per_item: dict[int, dict[int, int]] = defaultdict(dict)
     items: dict[int, tuple[str, object]] = {}
     for item_id, title, starts, rating, n in db.session.execute(
         select(AgendaItem.id, AgendaItem.title, AgendaItem.starts_at, ItemFeedback.rating,
-               func.count())
-        .join(AgendaItem, AgendaItem.id == ItemFeedback.item_id)
-        .where(ItemFeedback.feedback_id.in_(select(counted.c.id)))
+               func.count(ItemFeedback.id))
+        .select_from(AgendaItem)
+        .outerjoin(ItemFeedback, and_(ItemFeedback.item_id == AgendaItem.id,
+                                      ItemFeedback.feedback_id.in_(select(counted.c.id))))
+        .where(AgendaItem.visit_id == visit.id,
+               or_(ItemFeedback.id.is_not(None),
+                   and_(AgendaItem.deleted_at.is_(None),
+                        AgendaItem.status == ItemStatus.CONFIRMED,
+                        AgendaItem.kind.not_in(NOT_RATED_KINDS))))
         .group_by(AgendaItem.id, AgendaItem.title, AgendaItem.starts_at, ItemFeedback.rating)
     ):
-        per_item[item_id][rating] = n
+        if rating is not None:
+            per_item[item_id][rating] = n
         items[item_id] = (title, starts)
     item_ratings = sorted(
         (ItemRatings(title, to_local(starts, visit.zone), _ratings(per_item[item_id]))

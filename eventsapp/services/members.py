@@ -20,6 +20,7 @@ from eventsapp.services.errors import Conflict, NotFound, ValidationError
 from eventsapp.services.tx import begin_write
 from eventsapp.services.users import MIN_PASSWORD_LENGTH, ensure_feed_token, normalise_email
 from eventsapp.urls import absolute
+from eventsapp.wording import possessive
 
 INVITATION_MAX_AGE = 7 * 24 * 3600  # seconds: a set-password link lasts a week
 
@@ -152,7 +153,7 @@ def resend_invitation(actor: User, user_id: int) -> User:
     if not user.active:
         # The link would not work: set-password refuses removed logins.
         db.session.rollback()
-        raise Conflict(f"{user.email}'s login has been removed, so no link was sent.")
+        raise Conflict(f"{possessive(user.email)} login has been removed, so no link was sent.")
     _queue_invitation(user)
     db.session.commit()
     return user

@@ -32,6 +32,7 @@ from eventsapp.timezones import (
     to_local,
     to_utc,
 )
+from eventsapp.wording import count_noun
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -407,7 +408,7 @@ def delete_venue(actor: User, slug: str, venue_id: int) -> None:
         db.session.rollback()
         listed = ", ".join(in_use[:3]) + ("…" if len(in_use) > 3 else "")
         raise Conflict(
-            f"{venue.name} is the venue of {len(in_use)} agenda item(s) ({listed}). "
+            f"{venue.name} is the venue of {count_noun(len(in_use), 'agenda item')} ({listed}). "
             "Move them to another venue first."
         )
     changelog.venue_deleted(actor, venue)

@@ -21,12 +21,12 @@ def world(organiser):
 def test_notices_send_waits_for_the_quiet_period(app, world):
     result = app.test_cli_runner().invoke(args=["notices", "send"])
     assert result.exit_code == 0, result.output
-    assert "0 email(s) queued for 0 visit(s)" in result.output
+    assert "0 emails queued for 0 visits" in result.output
     assert outbox() == [] and len(pending(world.visit)) == 1
 
     app.config["NOTICE_QUIET_MINUTES"] = 0
     result = app.test_cli_runner().invoke(args=["notices", "send"])
-    assert "Change notices: 1 email(s) queued for 1 visit(s), 1 change(s) dealt with." in (
+    assert "Change notices: 1 email queued for 1 visit, 1 change dealt with." in (
         result.output)
     assert [m.to for m in outbox()] == ["ada@example.org"]
 
@@ -38,7 +38,7 @@ def test_the_outbox_worker_sends_due_digests_with_the_rest(app, world, tmp_path)
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
 
     assert result.exit_code == 0, result.output
-    assert "Change notices: 1 email(s) queued" in result.output and "Sent 1" in result.output
+    assert "Change notices: 1 email queued" in result.output and "Sent 1" in result.output
     [file] = (tmp_path / "outbox").glob("*.eml")
     message = email.message_from_bytes(file.read_bytes())
     assert message["To"] == "ada@example.org"

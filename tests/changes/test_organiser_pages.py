@@ -9,12 +9,20 @@ from html import unescape
 import pytest
 
 from eventsapp.extensions import db
-from eventsapp.models import ChangeArea, ItemStatus, NoticeState
-from eventsapp.services import agenda, changelog, notices
+from eventsapp.models import BookingFormat, ChangeArea, ItemKind, ItemStatus, NoticeState
+from eventsapp.services import agenda, changelog, notices, showcase
+from eventsapp.services.showcase import BookingInput
 from eventsapp.timezones import to_local, zone_abbreviation
 from tests.changes.support import changes, day_label, edit, move, outbox, published_world
 from tests.conftest import login
-from tests.factories import make_registration, make_user
+from tests.factories import (
+    make_business,
+    make_item,
+    make_member,
+    make_registration,
+    make_showcase,
+    make_user,
+)
 
 D = day_label()
 URL = "/organiser/visits/cic-stoke/changes"
@@ -110,7 +118,7 @@ def test_notify_now(organiser_client, organiser, world):
     move(organiser, world.welcome, "09:15", "10:00")
     response = organiser_client.post(f"{URL}/notify")
     assert response.status_code == 303 and response.location.endswith(URL)
-    assert "1 email(s) are on their way" in text(organiser_client.get(URL))
+    assert "1 email is on its way" in text(organiser_client.get(URL))
     assert [m.to for m in outbox()] == ["ada@example.org"]
     assert changes(world.visit)[0].notice is NoticeState.SENT
     organiser_client.post(f"{URL}/notify")
@@ -129,3 +137,18 @@ def test_other_people_cannot_see_or_notify(client, organiser, world):
     assert client.get(URL).status_code == 404
     assert client.get(f"{URL}/preview").status_code == 404
     assert client.post(f"{URL}/notify").status_code == 404
+
+
+def test_a_business_ending_in_s_owns_its_booking_with_an_apostrophe(organiser_client,
+                                                                     organiser, world):
+    """"Marl Hill Games' booking", not "Games's booking"."""
+    item = make_item(world.visit, "13:00", "14:00", title="Makers' showcase",
+                     kind=ItemKind.SHOWCASE)
+    show = make_showcase(item, slot_minutes=10, buffer_minutes=0)
+    games = make_member(make_business(name="Marl Hill Games"), email="gwen@marlhill.example")
+    showcase.book(games, show.slots[0].id, BookingInput(
+        title="Dice from clay", description="", format=BookingFormat.DEMO, equipment=[],
+        people=""))
+    page = text(organiser_client.get(URL))
+    assert f"Marl Hill Games' booking at {D} 13:00–13:10 BST" in page
+    assert "Games's" not in page

@@ -14,6 +14,7 @@ from eventsapp.models import (
     Feedback,
     ItemFeedback,
     ItemKind,
+    ItemStatus,
     OrganisationType,
     RegistrationStatus,
     VisitStatus,
@@ -237,3 +238,30 @@ def test_access(app, client, organiser, known):
 def test_visit_page_links_to_the_report(organiser_client, known):
     markup = organiser_client.get("/organiser/visits/cic-stoke/").get_data(as_text=True)
     assert f'href="{REPORT}">Impact report and feedback</a>' in markup
+
+
+def test_sessions_nobody_rated_are_listed_with_no_ratings_yet(organiser_client, known):
+    """The makers' showcase had no ratings and a panel is added with none: both appear,
+    in time order, saying so (page and CSV); a lunch (never rated) and a cancelled talk
+    do not."""
+    make_item(known, "15:00", "16:00", title="Panel: skills", kind=ItemKind.PANEL)
+    make_item(known, "12:00", "13:00", title="Lunch", kind=ItemKind.MEAL)
+    make_item(known, "16:30", "17:00", title="Dropped talk",
+              status=ItemStatus.CANCELLED)
+    text = page_text(organiser_client.get(REPORT))
+
+    sessions = text.split("Ratings of the sessions", 1)[1].split("Comments", 1)[0]
+    assert sessions.index("Welcome talk") < sessions.index("Kiln tour") \
+        < sessions.index("Makers' showcase") < sessions.index("Panel: skills")
+    assert "Makers' showcase" in sessions and "13:00) no ratings yet" in sessions
+    assert "15:00) no ratings yet" in sessions
+    assert "Kiln tour" in sessions and "3.0 2 0 1 0 1 0" in sessions
+    assert "Lunch" not in sessions and "Dropped talk" not in sessions
+
+    rows = report_csv(organiser_client)
+    sessions_csv = {r[1]: r[2:] for r in rows if r[0] == "Session rating"}
+    panel = next(v for k, v in sessions_csv.items() if k.startswith("Panel: skills"))
+    assert panel == ["no ratings yet", "0", "0", "0", "0", "0", "0"]
+    assert not [k for k in sessions_csv if "Lunch" in k or "Dropped talk" in k]
+    talk = next(v for k, v in sessions_csv.items() if k.startswith("Welcome talk"))
+    assert talk[:2] == ["4.0", "2"]

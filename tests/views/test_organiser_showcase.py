@@ -138,7 +138,7 @@ def test_saving_settings_creates_slots_at_the_right_utc_instants(organiser_clien
     assert showcase.booking_deadline == datetime(2030, 6, 10, 16, 0, tzinfo=UTC)
 
     shown = text(organiser_client.get(f"{BASE}/showcases/{item.id}"))
-    assert "Saved the showcase settings: 5 slot(s)." in shown
+    assert "Saved the showcase settings: 5 slots." in shown
     assert "10:00–10:10 BST" in shown
     assert "10:48–10:58 BST" in shown
     assert "0 booked · 5 free · 0 blocked · 0 awaiting approval" in shown
@@ -193,7 +193,7 @@ def test_changing_the_plan_under_a_booking_is_refused(organiser_client, item, sh
     response = organiser_client.post(f"{BASE}/showcases/{item.id}",
                                      data=settings(slot_minutes="15"))
     assert response.status_code == 409
-    assert ("1 slot(s) are booked. Cancel or move those bookings before changing the slot "
+    assert ("1 slot is booked. Cancel or move those bookings before changing the slot "
             "length or buffer.") in text(response)
     again = fresh(db, Showcase, showcase.id)
     assert [(s.id, s.starts_at) for s in again.slots] == before
@@ -321,6 +321,30 @@ def test_approve_with_a_message_is_emailed(organiser_client, item, showcase, cla
     assert "10:00–10:10 BST" in mail.body_text
     shown = text(organiser_client.get(f"{BASE}/showcases/{item.id}"))
     assert "Approved the booking of Clayworks Studio; they have been emailed." in shown
+
+
+def test_each_decision_has_its_own_labelled_message_box(organiser_client, item, showcase,
+                                                      clayworks, db):
+    """Approve and Decline each sit in a fieldset named after the decision, with a box
+    saying which message it is; a refused message comes back under its own decision."""
+    booking = make_booking(showcase.slots[0], clayworks, status="pending")
+    markup = organiser_client.get(f"{BASE}/showcases/{item.id}").get_data(as_text=True)
+    found = labels(markup)
+    assert found[f"approve-{booking.id}-message"] == "Message with the approval (optional)"
+    assert found[f"decline-{booking.id}-message"] == "Message with the decline (optional)"
+    for verb in ("approve", "decline"):
+        form = re.search(rf'<form[^>]*action="{BASE}/bookings/{booking.id}/{verb}".*?</form>',
+                         markup, re.S).group(0)
+        legend = re.search(r"<fieldset>\s*<legend>(.*?)</legend>", form, re.S)
+        assert legend and legend.group(1) == verb.capitalize()
+        assert f'id="{verb}-{booking.id}-message"' in form
+        assert "Message to the member" not in form
+
+    response = organiser_client.post(f"{BASE}/bookings/{booking.id}/decline",
+                                     data={f"decline-{booking.id}-message": "x" * 2001})
+    assert response.status_code == 422
+    assert labels(response.get_data(as_text=True))[f"decline-{booking.id}-message"] == (
+        "Message with the decline (optional)")
 
 
 def test_decline_with_a_message_releases_the_slot(organiser_client, item, showcase,

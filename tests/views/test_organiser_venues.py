@@ -133,7 +133,7 @@ def test_delete_venue_in_use_is_refused_with_the_reason(organiser_client, visit,
     assert response.status_code == 200
     text = page(response)
     assert 'class="flash flash-error"' in text
-    assert "Spode Works is the venue of 1 agenda item(s) (Opening talk)" in text
+    assert "Spode Works is the venue of 1 agenda item (Opening talk)" in text
     assert venue_count(db) == 1
 
 

@@ -21,6 +21,7 @@ from eventsapp.services.changelog.core import (
     record,
     when,
 )
+from eventsapp.wording import possessive
 
 BOOKING_STATUS_TEXT = {"pending": "Awaiting approval", "approved": "Approved",
                        "declined": "Declined", "cancelled": "Cancelled"}
@@ -62,7 +63,7 @@ def _booking_context(booking: ShowcaseBooking) -> tuple[AgendaItem, str]:
         slot = db.session.get(ShowcaseSlot, booking.slot_id)
         item = slot.showcase.item
         name = booking.business.name
-    return item, f"{name}'s booking at {when(slot.starts_at, slot.ends_at, item.visit)}"
+    return item, f"{possessive(name)} booking at {when(slot.starts_at, slot.ends_at, item.visit)}"
 
 
 def booking_made(actor: User, booking: ShowcaseBooking, action: str = "booking_made"
@@ -104,7 +105,7 @@ def booking_moved(actor: User, booking: ShowcaseBooking) -> VisitChange:
     details = {"slot": {"old": when(old.starts_at, old.ends_at, visit),
                         "new": when(new.starts_at, new.ends_at, visit)}}
     return record(visit, actor, ChangeArea.BOOKINGS, "booking_moved",
-                  f"Moved {name}'s booking in “{item.title}”", item=item, details=details)
+                  f"Moved {possessive(name)} booking in “{item.title}”", item=item, details=details)
 
 
 def booking_status(actor: User, booking: ShowcaseBooking) -> VisitChange | None:

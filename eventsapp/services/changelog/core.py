@@ -22,7 +22,7 @@ from eventsapp.models import (
     VisitChange,
     VisitStatus,
 )
-from eventsapp.timezones import to_local, zone_abbreviation
+from eventsapp.timezones import local_range, to_local, zone_abbreviation
 
 NONE = "(none)"
 
@@ -58,10 +58,9 @@ def record(visit: Visit, actor: User | str | None, area: ChangeArea, action: str
 
 
 def when(starts: datetime, ends: datetime, visit: Visit) -> str:
-    """'Tue 14 Oct 10:00–11:00 BST' in the visit's zone."""
-    start, end = to_local(starts, visit.zone), to_local(ends, visit.zone)
-    end_text = f"{end:%H:%M}" if end.date() == start.date() else f"{_day(end)} {end:%H:%M}"
-    return f"{_day(start)} {start:%H:%M}–{end_text} {zone_abbreviation(starts, visit.zone)}"
+    """'Tue 14 Oct 10:00–11:00 BST' in the visit's zone (each end with its own zone
+    across a clock change)."""
+    return f"{_day(to_local(starts, visit.zone))} {local_range(starts, ends, visit.zone, _day)}"
 
 
 def _day(local: datetime | date) -> str:

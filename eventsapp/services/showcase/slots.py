@@ -27,6 +27,7 @@ from eventsapp.services.showcase.common import (
 )
 from eventsapp.services.tx import begin_write
 from eventsapp.timezones import NonexistentLocalTime, to_utc
+from eventsapp.wording import count_noun
 
 
 def showcase_for_item(item_id: int) -> Showcase | None:
@@ -84,8 +85,8 @@ def configure(actor: User, slug: str, item_id: int, data: ShowcaseSettings) -> S
         if booked:
             db.session.rollback()
             raise Conflict(
-                f"{booked} slot(s) are booked. Cancel or move those bookings before "
-                "changing the slot length or buffer."
+                f"{count_noun(booked, 'slot')} {'is' if booked == 1 else 'are'} booked. "
+                "Cancel or move those bookings before changing the slot length or buffer."
             )
         showcase.slots.clear()
         db.session.flush()

@@ -11,6 +11,7 @@ from eventsapp.services import change_notices
 from eventsapp.views.access import organiser_required
 from eventsapp.views.organiser.blueprint import bp
 from eventsapp.views.organiser.common import call
+from eventsapp.wording import count_noun
 
 CHANGES = "/visits/<slug>/changes"
 AREAS = {area.value: area for area in ChangeArea}
@@ -48,5 +49,7 @@ def notify_changes(slug: str):
         flash("Nobody needed telling: the changes waiting were undone, or concern nobody.",
               "success")
     else:
-        flash(f"Sent the changes: {result.emails} email(s) are on their way.", "success")
+        on_the_way = "is on its way" if result.emails == 1 else "are on their way"
+        flash(f"Sent the changes: {count_noun(result.emails, 'email')} {on_the_way}.",
+              "success")
     return redirect(url_for(".changes", slug=slug), 303)

@@ -38,6 +38,7 @@ from eventsapp.timezones import to_local
 from eventsapp.views.access import organiser_required
 from eventsapp.views.organiser.blueprint import bp
 from eventsapp.views.organiser.common import call, form_page, show_errors
+from eventsapp.wording import count_noun, possessive
 
 # Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
 ID = "int(max=2147483647)"
@@ -296,8 +297,8 @@ def purge_registrations(slug: str):
     except Conflict as exc:
         flash(exc.message, "error")
     else:
-        flash(f"Erased the personal data of {erased} registration(s). The anonymous rows "
-              "stay, so the counts are kept.", "success")
+        flash(f"Erased the personal data of {count_noun(erased, 'registration')}. The "
+              "anonymous rows stay, so the counts are kept.", "success")
     return redirect(url_for(".registrations", slug=slug))
 
 
@@ -426,7 +427,7 @@ def decline_registration(slug: str, registration_id: int):
     form = DeclineForm(prefix="decline")
     return _act(slug, registration_id, form, "decline_form", attendees.decline,
                 form.message.data or "",
-                done=lambda r, _b: f"Declined {_name(r)}'s registration.{_emailed(r)}")
+                done=lambda r, _b: f"Declined {possessive(_name(r))} registration.{_emailed(r)}")
 
 
 @bp.post(f"{ONE}/promote")
@@ -455,7 +456,7 @@ def cancel_registration(slug: str, registration_id: int):
     form = CancelForm(prefix="cancel")
     return _act(slug, registration_id, form, "cancel_form", attendees.cancel_registration,
                 form.reason.data or "",
-                done=lambda r, b: f"Cancelled {_name(r)}'s registration."
+                done=lambda r, b: f"Cancelled {possessive(_name(r))} registration."
                 f"{_emailed(r) if b is not RegistrationStatus.CANCELLED else ''}{_freed(b)}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
 
-from eventsapp.exports.impact_report import RATING_VALUES, impact_csv
+from eventsapp.exports.impact_report import NO_RATINGS, RATING_VALUES, impact_csv
 from eventsapp.models import utcnow
 from eventsapp.services import feedback, impact
 from eventsapp.services.errors import Conflict
@@ -25,6 +25,7 @@ def report(slug: str):
         visit=visit,
         report=figures,
         rating_values=RATING_VALUES,
+        no_ratings=NO_RATINGS,
         refusal=feedback.request_refusal(visit),
         requested_label=feedback.requested_label(visit) if visit.feedback_requested_at else "",
         opens_on=feedback.opens_on(visit),

@@ -26,10 +26,12 @@ from eventsapp.services import members, visits
 from eventsapp.services import showcase as showcase_service
 from eventsapp.services.errors import Conflict, ValidationError
 from eventsapp.services.showcase import BookingInput, ShowcaseSettings
-from eventsapp.timezones import to_local, zone_abbreviation
+from eventsapp.templating import time_range
+from eventsapp.timezones import to_local
 from eventsapp.views.access import organiser_required
 from eventsapp.views.organiser.blueprint import bp
 from eventsapp.views.organiser.common import call, show_errors
+from eventsapp.wording import count_noun
 
 # Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
 ID = "int(max=2147483647)"
@@ -63,10 +65,7 @@ def _showcase_url(slug: str, item_id: int, anchor: str | None = None) -> str:
 
 def _slot_label(slot, visit) -> str:
     """'Thu 12 Jun 09:00–09:10 BST'."""
-    zone = visit.zone
-    starts = to_local(slot.starts_at, zone)
-    return (f"{starts:%a %d %b %H:%M}–{to_local(slot.ends_at, zone):%H:%M} "
-            f"{zone_abbreviation(slot.starts_at, zone)}")
+    return f"{to_local(slot.starts_at, visit.zone):%a %d %b} {time_range(slot, visit)}"
 
 
 @dataclass(frozen=True)
@@ -139,7 +138,7 @@ def _decision_forms(bookings, failed: tuple[str, DecisionForm] | None
     checks comes back with what was typed."""
     forms = {
         _decision_prefix(approve, booking.id): DecisionForm(
-            prefix=_decision_prefix(approve, booking.id), formdata=None)
+            prefix=_decision_prefix(approve, booking.id), formdata=None, approve=approve)
         for booking in bookings if booking.is_active for approve in (True, False)
     }
     if failed is not None:
@@ -198,7 +197,8 @@ def showcase(slug: str, item_id: int):
             flash(exc.message, "error")
             status = 409
         else:
-            flash(f"Saved the showcase settings: {len(saved.slots)} slot(s).", "success")
+            flash(f"Saved the showcase settings: {count_noun(len(saved.slots), 'slot')}.",
+                  "success")
             return redirect(_showcase_url(slug, item_id, "slots"))
     return _showcase_page(item, settings_form=form, status=status)
 
@@ -231,7 +231,7 @@ def _decide(slug: str, booking_id: int, approve: bool):
     item = booking.slot.showcase.item
     item_id = item.id
     prefix = _decision_prefix(approve, booking_id)
-    form = DecisionForm(prefix=prefix)
+    form = DecisionForm(prefix=prefix, approve=approve)
     if not form.validate_on_submit():
         return _showcase_page(item, decision_form=(prefix, form), status=422)
     try:
