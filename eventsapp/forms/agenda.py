@@ -20,7 +20,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from eventsapp.forms.visits import clean_text, max_length, sensible_year
+from eventsapp.forms.cleaning import clean_lines, clean_text
+from eventsapp.forms.visits import max_length, sensible_year
 from eventsapp.models import ItemKind
 
 MAX_CAPACITY = 100_000
@@ -90,12 +91,12 @@ class ItemForm(FlaskForm):
     hosts = TextAreaField(
         "Hosts",
         description="One per line, e.g. “Dr Ada Lovelace, Staffordshire University”.",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(500, "Hosts")],
     )
     description = TextAreaField(
         "Description",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(5000, "Description")],
     )
     capacity = IntegerField(

@@ -24,7 +24,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from eventsapp.forms.members import clean_text, max_length
+from eventsapp.forms.cleaning import clean_lines, clean_text
+from eventsapp.forms.members import max_length
 from eventsapp.models import EQUIPMENT, BookingFormat
 from eventsapp.services.showcase import DESCRIPTION_MAX
 
@@ -87,7 +88,7 @@ class DecisionForm(FlaskForm):
     message = TextAreaField(
         "Message to the member (optional)",
         description="Emailed with the decision.",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(MESSAGE_MAX, "The message")],
     )
 
@@ -120,7 +121,7 @@ class AssignForm(FlaskForm):
     )
     description = TextAreaField(
         "Description",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(DESCRIPTION_MAX, "Description")],
     )
     equipment = SelectMultipleField(
@@ -133,7 +134,7 @@ class AssignForm(FlaskForm):
     people = TextAreaField(
         "People attending",
         description="One name per line.",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(500, "People attending")],
     )
 
