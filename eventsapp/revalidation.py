@@ -27,8 +27,10 @@ from typing import Any, NamedTuple
 
 from flask import Flask
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from werkzeug.http import parse_etags
 
+from eventsapp.database import is_outage
 from eventsapp.extensions import db
 from eventsapp.services import stamps
 from eventsapp.services.errors import NotFound
@@ -80,6 +82,10 @@ class Revalidator:
             stamp = stamps.stamp_by_id(entry.visit_id, engine=self._get_engine())
         except NotFound:
             return None
+        except DBAPIError as exc:
+            if not is_outage(exc):
+                raise
+            return None  # to Flask, whose error handler answers 503
         return entry if stamp.key == entry.stamp_key else None
 
     def _recording(self, environ: dict[str, Any], key: tuple[str, str, str],

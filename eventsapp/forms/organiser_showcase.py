@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from eventsapp.forms.cleaning import clean_lines, clean_text
 from eventsapp.forms.members import max_length
+from eventsapp.ids import optional_id
 from eventsapp.models import EQUIPMENT, BookingFormat
 from eventsapp.services.showcase import DESCRIPTION_MAX
 
@@ -46,13 +47,6 @@ EQUIPMENT_LABELS = {
     "sound": "Sound",
     "network": "Network",
 }
-
-
-def optional_id(value) -> int | None:
-    """'' (the placeholder) is None; anything else must be a whole number."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return int(value)
 
 
 class SettingsForm(FlaskForm):
