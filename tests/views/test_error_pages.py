@@ -44,6 +44,15 @@ def test_under_a_published_visit_it_offers_the_visit(app, client):
     assert links_of(response) == [("/visits/cic-stoke/", "Go to Stoke delegation"), HOME]
 
 
+def test_an_item_id_beyond_any_row_is_a_404_with_the_way_on(app, client):
+    factories.make_visit(slug="cic-stoke", title="Stoke delegation",
+                         status=VisitStatus.PUBLISHED)
+    for item_id in (2**31, 2**63, 10**30):
+        response = client.get(f"/visits/cic-stoke/items/{item_id}.ics")
+        assert response.status_code == 404
+        assert ("/visits/cic-stoke/", "Go to Stoke delegation") in links_of(response)
+
+
 def test_under_a_draft_or_unknown_visit_it_does_not(app, client):
     factories.make_visit(slug="secret-draft", title="Secret draft")
     for path in ("/visits/secret-draft/agenda.json", "/visits/secret-draft/",
