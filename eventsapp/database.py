@@ -128,8 +128,8 @@ def read_rows(engine: Engine, sql: str, params: tuple) -> list[tuple]:
         return _read_rows(engine, sql, params)
     except engine.dialect.loaded_dbapi.Error as exc:
         # As the engine wraps the errors of its own statements, so that one handler
-        # (views.errors) sees every database error, with SQLAlchemy's verdict on
-        # whether the connection is gone.
+        # (views.errors) sees every database error, with the dialect's verdict on a
+        # lost connection where the error alone tells.
         raise DBAPIError.instance(
             sql, params, exc, engine.dialect.loaded_dbapi.Error, dialect=engine.dialect,
             connection_invalidated=engine.dialect.is_disconnect(exc, None, None),
@@ -151,9 +151,11 @@ def _read_rows(engine: Engine, sql: str, params: tuple) -> list[tuple]:
         finally:
             cursor.close()
     finally:
-        if autocommit:
-            connection.driver_connection.autocommit = False
-        connection.close()
+        try:
+            if autocommit:
+                connection.driver_connection.autocommit = False
+        finally:
+            connection.close()  # back to the pool even when the server went away
 
 
 def read_one(engine: Engine, sql: str, params: tuple) -> tuple | None:
