@@ -1,13 +1,14 @@
 """How every text field of every form is cleaned: one rule, one function.
 
-``clean_text`` is the WTForms filter for one-line fields (an ``<input>``): control
-characters (Unicode category Cc: C0, DEL, C1) are dropped, any run of whitespace,
-line breaks and tabs included, becomes one space, and the ends are trimmed.
+``clean_text(value)`` is the WTForms filter for one-line fields (an ``<input>``):
+control characters (Unicode category Cc: C0, DEL, C1) are dropped, except tab, line
+feed and carriage return, which are white space like any other; every run of white
+space becomes one space; the ends are trimmed.
 
-``clean_lines`` is the same function for multi-line fields (a ``<textarea>``): line
-breaks become one kind ("\\n"; a browser sends CRLF, which would count twice against a
-length limit), line feeds and tabs are kept, every other control character is
-dropped, and the ends are trimmed. Nothing else is changed.
+``clean_lines`` is the same function with ``multiline=True``, for a ``<textarea>``:
+line breaks become one kind ("\\n"; a browser sends CRLF, which would count twice
+against a length limit); control characters other than line feed and tab are
+dropped; the ends are trimmed. Nothing else is changed.
 
 Passwords are never cleaned.
 """
@@ -17,10 +18,8 @@ from __future__ import annotations
 import re
 from functools import partial
 
-# Every Cc character: C0 controls, DEL and the C1 controls.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# Cc except line feed and tab, for multi-line text.
-_CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Every Cc character but tab, line feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -29,12 +28,9 @@ def clean_text(value, *, multiline: bool = False):
     (WTForms hands a filter None for a field that was not sent)."""
     if not isinstance(value, str):
         return value
+    value = _CONTROL.sub("", value)
     if multiline:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-        return _CONTROL_IN_LINES.sub("", value).strip()
-    # A control that is whitespace (line feed, tab, NEL...) is a space, so "a\nb" stays
-    # two words; the others go.
-    value = _CONTROL.sub(lambda m: " " if m.group().isspace() else "", value)
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
     return _WHITESPACE.sub(" ", value).strip()
 
 

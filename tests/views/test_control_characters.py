@@ -37,7 +37,7 @@ def clean(text: str) -> str:
 
 def test_the_rule():
     assert clean_text("  Clay\x01works\x1b \x7f Studio\x9b ") == "Clayworks Studio"
-    assert clean_text("one\r\ntwo\tthree\x85four") == "one two three four"
+    assert clean_text("one\r\ntwo\tthree\x85four") == "one two threefour"
     assert clean_lines(" one\r\ntwo\x01\tthree\rfour\x0b ") == "one\ntwo\tthree\nfour"
     assert clean_text(None) is None and clean_lines(None) is None
 
