@@ -16,8 +16,8 @@ from eventsapp.services.errors import NotFound
 
 # Seconds a client (a calendar app, a browser, a monitor) is asked to wait.
 OUTAGE_RETRY_AFTER = 30
-OUTAGE_MESSAGE = ("The site is briefly unavailable. Please try again in a minute; "
-                  "nothing you sent before this was lost.")
+OUTAGE_MESSAGE = "The site is briefly unavailable. Please try again in a minute."
+NOT_SAVED = " What you just sent was not saved: please send it again then."
 
 
 def database_unavailable(error: DBAPIError):
@@ -29,16 +29,17 @@ def database_unavailable(error: DBAPIError):
     current_app.logger.warning("Database unavailable: %s %s: %s", request.method,
                                request.path, describe_outage(error))
     headers = {"Retry-After": str(OUTAGE_RETRY_AFTER), "Cache-Control": "no-store"}
+    message = OUTAGE_MESSAGE + (NOT_SAVED if request.method == "POST" else "")
     if request.path.endswith(".json"):
-        response = jsonify(error="unavailable", message=OUTAGE_MESSAGE)
+        response = jsonify(error="unavailable", message=message)
     elif request.path.endswith(".ics"):
-        response = current_app.response_class(OUTAGE_MESSAGE + "\n",
+        response = current_app.response_class(message + "\n",
                                               mimetype="text/plain")
     else:
         # Rendered by Jinja alone: Flask's template context (Flask-Login's current_user
         # among it) would ask the database who is logged in.
         page = current_app.jinja_env.get_template("errors/unavailable.html")
-        response = current_app.response_class(page.render(message=OUTAGE_MESSAGE))
+        response = current_app.response_class(page.render(message=message))
     response.status_code = 503
     response.headers.update(headers)
     return response

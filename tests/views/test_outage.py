@@ -87,6 +87,16 @@ def test_postgresql_at_a_closed_port_is_503(world, caplog):
     _assert_unavailable(_app_at(CLOSED_PORT), slug, cookie, caplog)
 
 
+def test_a_form_sent_during_the_outage_is_said_to_be_unsaved(world, caplog):
+    slug, cookie = world
+    client = _app_at(CLOSED_PORT).test_client()
+    with caplog.at_level(logging.WARNING):
+        response = client.post(f"/visits/{slug}/register", data={"full_name": "Ada"})
+    assert response.status_code == 503
+    assert ("What you just sent was not saved: please send it again then."
+            in response.get_data(as_text=True))
+
+
 def test_unreadable_sqlite_file_is_503_and_service_resumes(app, world, caplog, tmp_path):
     slug, cookie = world
     missing = tmp_path / "not-yet" / "eventsapp.sqlite3"
