@@ -60,9 +60,10 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
-    from eventsapp import auth, cli, security, sessions, templating
+    from eventsapp import auth, cli, ids, security, sessions, templating
     from eventsapp.views import register_blueprints
 
+    ids.init_app(app)  # before the blueprints: their routes use its converter
     auth.init_app(app)
     security.init_app(app)
     sessions.init_app(app)

@@ -15,8 +15,14 @@ def init_app(app: Flask) -> None:
     login.session_protection = "strong"
 
     @login.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+    def load_user(login_id: str) -> User | None:
+        """The user of a session's "<id>:<session version>" (User.get_id), while that
+        version is still the user's: logging out and setting a password raise it."""
+        user_id, _, version = login_id.partition(":")
+        if not (user_id.isascii() and user_id.isdigit() and version.isascii()
+                and version.isdigit()) or len(user_id) > 10:
             return None
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        if user is None or not user.active or str(user.session_version) != version:
+            return None
+        return user

@@ -23,6 +23,7 @@ import weakref
 from collections.abc import Callable
 
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 WRITE_OPTION = "eventsapp_write"
 
@@ -123,6 +124,19 @@ def read_rows(engine: Engine, sql: str, params: tuple) -> list[tuple]:
         sql = sql.replace("?", "%s")
     for listener in raw_statement_listeners:
         listener(sql)
+    try:
+        return _read_rows(engine, sql, params)
+    except engine.dialect.loaded_dbapi.Error as exc:
+        # As the engine wraps the errors of its own statements, so that one handler
+        # (views.errors) sees every database error, with the dialect's verdict on a
+        # lost connection where the error alone tells.
+        raise DBAPIError.instance(
+            sql, params, exc, engine.dialect.loaded_dbapi.Error, dialect=engine.dialect,
+            connection_invalidated=engine.dialect.is_disconnect(exc, None, None),
+        ) from exc
+
+
+def _read_rows(engine: Engine, sql: str, params: tuple) -> list[tuple]:
     connection = engine.raw_connection()
     # PostgreSQL: one statement in autocommit mode, so no BEGIN before it and no
     # ROLLBACK when the pool takes the connection back (a round trip each).
@@ -137,9 +151,11 @@ def read_rows(engine: Engine, sql: str, params: tuple) -> list[tuple]:
         finally:
             cursor.close()
     finally:
-        if autocommit:
-            connection.driver_connection.autocommit = False
-        connection.close()
+        try:
+            if autocommit:
+                connection.driver_connection.autocommit = False
+        finally:
+            connection.close()  # back to the pool even when the server went away
 
 
 def read_one(engine: Engine, sql: str, params: tuple) -> tuple | None:
@@ -232,3 +248,37 @@ class PreparedInsert(Prepared):
         found = cursor.fetchone() if self._returns_key else None
         cursor.close()
         return found[0] if found else None
+
+
+# --- the database out of reach ---------------------------------------------------------------
+
+# SQLite's primary result codes that mean the file cannot be used just now (opened, read,
+# or locked past the busy timeout), not that a statement is wrong.
+_SQLITE_UNAVAILABLE = {5, 6, 10, 14}  # SQLITE_BUSY, _LOCKED, _IOERR, _CANTOPEN
+# PostgreSQL SQLSTATEs of a server that is going away or refusing connections (class
+# 08 is "connection exception").
+_POSTGRES_UNAVAILABLE = {"57P01", "57P02", "57P03", "53300"}
+
+
+def is_outage(error: DBAPIError) -> bool:
+    """Whether ``error`` says the database cannot be reached or used just now (the site
+    is briefly unavailable) rather than that a statement or the schema is wrong (a bug:
+    no such table, a bad parameter, a constraint), which must stay an error."""
+    if error.connection_invalidated:
+        return True  # SQLAlchemy's own verdict: the connection is gone
+    if not isinstance(error, OperationalError):
+        return False
+    orig = error.orig
+    sqlite_code = getattr(orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code & 0xFF in _SQLITE_UNAVAILABLE
+    if hasattr(orig, "sqlstate"):  # psycopg: no SQLSTATE when there was no server to ask
+        state = orig.sqlstate
+        return state is None or state.startswith("08") or state in _POSTGRES_UNAVAILABLE
+    return False
+
+
+def describe_outage(error: DBAPIError) -> str:
+    """The driver's message on one line, for the log."""
+    message = " ".join(str(error.orig).split())
+    return f"{type(error.orig).__name__}: {message}"[:500]

@@ -32,7 +32,7 @@ def _dummy_values(rule) -> dict[str, object]:
     values: dict[str, object] = {}
     for match in _VARIABLE.finditer(rule.rule):
         converter, args, name = match.group("converter", "args", "name")
-        if converter == "int":
+        if converter in ("int", "id"):
             values[name] = 1
         elif converter == "float":
             values[name] = 1.0
@@ -437,7 +437,7 @@ def test_login_renews_the_session(app, client, organiser):
     assert new_cookie != old_cookie
     with client.session_transaction() as after:
         assert "planted" not in after  # nothing from before the login is carried over
-        assert after["_user_id"] == str(organiser.id)
+        assert after["_user_id"] == organiser.get_id()
     assert client.get("/organiser/").status_code == 200
     # Whoever kept the cookie from before the login is not logged in with it.
     other = app.test_client()

@@ -20,7 +20,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from eventsapp.forms.visits import clean_text, max_length, sensible_year
+from eventsapp.forms.cleaning import clean_lines, clean_text
+from eventsapp.forms.visits import max_length, sensible_year
+from eventsapp.ids import optional_id
 from eventsapp.models import ItemKind
 
 MAX_CAPACITY = 100_000
@@ -39,13 +41,6 @@ KIND_LABELS = {
 
 # The browser sends "2025-06-12T09:30"; the first format is also how the value is shown.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-
-
-def optional_id(value) -> int | None:
-    """'' (No venue) is None; anything else must be a whole number."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return int(value)
 
 
 def capacity_range(form, field) -> None:
@@ -90,12 +85,12 @@ class ItemForm(FlaskForm):
     hosts = TextAreaField(
         "Hosts",
         description="One per line, e.g. “Dr Ada Lovelace, Staffordshire University”.",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(500, "Hosts")],
     )
     description = TextAreaField(
         "Description",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(5000, "Description")],
     )
     capacity = IntegerField(

@@ -14,7 +14,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import Optional
 
-from eventsapp.forms.registration import clean_text, max_length
+from eventsapp.forms.cleaning import clean_lines
+from eventsapp.forms.registration import max_length
 from eventsapp.models import AgendaItem
 from eventsapp.services.feedback import COMMENTS_MAX, FeedbackInput, item_field
 
@@ -40,7 +41,7 @@ class FeedbackForm(FlaskForm):
         "Comments",
         description="What worked, what did not, what you will do next: anything you "
         "would like the organisers to know.",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(COMMENTS_MAX, "Comments")],
     )
 

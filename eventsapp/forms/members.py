@@ -13,15 +13,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from eventsapp.forms.cleaning import clean_lines, clean_text
+
 # An import file larger than this is refused before it is read.
 IMPORT_MAX_BYTES = 1024 * 1024
-
-
-def clean_text(value):
-    """Trim whitespace and drop NUL characters, which no database column accepts."""
-    if isinstance(value, str):
-        return value.replace("\x00", "").strip()
-    return value
 
 
 def max_length(limit: int, what: str) -> Length:
@@ -60,7 +55,7 @@ class BusinessForm(FlaskForm):
     )
     description = TextAreaField(
         "Short description",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(1000, "Short description")],
     )
 

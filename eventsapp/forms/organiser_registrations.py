@@ -24,11 +24,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Optional, ValidationError
 
+from eventsapp.forms.cleaning import clean_lines, clean_text
 from eventsapp.forms.registration import (
     DetailsForm,
-    clean_text,
     max_length,
-    one_line,
     with_questions,
 )
 from eventsapp.models import OrganisationType, Question, QuestionKind, RegistrationAccess
@@ -107,13 +106,13 @@ class SettingsForm(FlaskForm):
     invitation_code = StringField(
         "Invitation code",
         description="Needed when registration is by invitation code. Not case-sensitive.",
-        filters=[one_line],
+        filters=[clean_text],
         validators=[Optional(), max_length(64, "The invitation code")],
     )
     contact_email = EmailField(
         "Contact email",
         description="Shown to attendees in emails, for questions about the visit.",
-        filters=[one_line],
+        filters=[clean_text],
         validators=[
             Optional(),
             max_length(254, "The contact email"),
@@ -124,7 +123,7 @@ class SettingsForm(FlaskForm):
         "Privacy notice",
         description="Shown beside the registration form. Leave empty to use the standard "
         "notice, which says what is collected, why, and that it is deleted after the visit.",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(10_000, "The privacy notice")],
     )
 
@@ -144,20 +143,20 @@ class QuestionForm(FlaskForm):
     )
     label = StringField(
         "Question",
-        filters=[one_line],
+        filters=[clean_text],
         validators=[DataRequired("Enter the question"), max_length(300, "The question")],
     )
     help_text = StringField(
         "Help text",
         description="Optional: a hint shown under the question.",
-        filters=[one_line],
+        filters=[clean_text],
         validators=[Optional(), max_length(500, "The help text")],
     )
     required = BooleanField("An answer is required")
     options = TextAreaField(
         "Options",
         description="For single and multiple choice: one option per line, at least two.",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(5_000, "The options")],
     )
 
@@ -169,7 +168,7 @@ class DeclineForm(FlaskForm):
     message = TextAreaField(
         "Message to the person (optional)",
         description="Emailed with the decision, e.g. why, or what else they could join.",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(REASON_MAX, "The message")],
     )
 
@@ -178,7 +177,7 @@ class PromoteForm(FlaskForm):
     reason = StringField(
         "Reason",
         description="Kept with the registration, e.g. “speaker on the panel”.",
-        filters=[one_line],
+        filters=[clean_text],
         validators=[
             DataRequired("Give a reason; it is kept with the registration"),
             max_length(REASON_MAX, "The reason"),
@@ -191,7 +190,7 @@ class WaitlistForm(FlaskForm):
     reason = StringField(
         "Reason",
         description="Kept with the registration and told to the person.",
-        filters=[one_line],
+        filters=[clean_text],
         validators=[
             DataRequired("Give a reason; it is kept with the registration"),
             max_length(REASON_MAX, "The reason"),
@@ -203,7 +202,7 @@ class CancelForm(FlaskForm):
     reason = StringField(
         "Reason (optional)",
         description="Kept with the registration.",
-        filters=[one_line],
+        filters=[clean_text],
         validators=[Optional(), max_length(REASON_MAX, "The reason")],
     )
 
@@ -217,13 +216,13 @@ class OrganiserRegistrationForm(DetailsForm):
 
     full_name = StringField(
         "Full name",
-        filters=[one_line],
+        filters=[clean_text],
         validators=[DataRequired("Enter the person's full name"), max_length(200, "Full name")],
     )
     email = EmailField(
         "Email",
         description="Their confirmation and private link go here.",
-        filters=[one_line],
+        filters=[clean_text],
         validators=[
             DataRequired("Enter the person's email address"),
             max_length(254, "Email"),

@@ -24,7 +24,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from eventsapp.forms.members import clean_text, max_length
+from eventsapp.forms.cleaning import clean_lines, clean_text
+from eventsapp.forms.members import max_length
+from eventsapp.ids import optional_id
 from eventsapp.models import EQUIPMENT, BookingFormat
 from eventsapp.services.showcase import DESCRIPTION_MAX
 
@@ -45,13 +47,6 @@ EQUIPMENT_LABELS = {
     "sound": "Sound",
     "network": "Network",
 }
-
-
-def optional_id(value) -> int | None:
-    """'' (the placeholder) is None; anything else must be a whole number."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return int(value)
 
 
 class SettingsForm(FlaskForm):
@@ -87,7 +82,7 @@ class DecisionForm(FlaskForm):
     message = TextAreaField(
         "Message to the member (optional)",
         description="Emailed with the decision.",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(MESSAGE_MAX, "The message")],
     )
 
@@ -127,7 +122,7 @@ class AssignForm(FlaskForm):
     )
     description = TextAreaField(
         "Description",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(DESCRIPTION_MAX, "Description")],
     )
     equipment = SelectMultipleField(
@@ -140,7 +135,7 @@ class AssignForm(FlaskForm):
     people = TextAreaField(
         "People attending",
         description="One name per line.",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(500, "People attending")],
     )
 

@@ -8,7 +8,6 @@ registered, or a choice one of a question's options is for ``services.registrati
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -34,30 +33,12 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from eventsapp.forms.cleaning import clean_lines, clean_text
 from eventsapp.models import Question, QuestionKind, RegistrationAccess
 from eventsapp.models.registration import ORGANISATION_TYPE_LABELS
 from eventsapp.services.registration_setup import QuestionSpec, RegistrationSetup
 
-# Control characters other than tab, line feed and carriage return: never wanted in
-# a name or an answer (NUL is refused by PostgreSQL outright).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = re.compile(r"\s+")
-
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
-
-
-def clean_text(value):
-    """Drop control characters (keeping line breaks) and trim."""
-    if isinstance(value, str):
-        return _CONTROL.sub("", value).strip()
-    return value
-
-
-def one_line(value):
-    """Like clean_text, and line breaks and runs of spaces become one space."""
-    if isinstance(value, str):
-        return _SPACES.sub(" ", _CONTROL.sub("", value)).strip()
-    return value
 
 
 class MaxLength(Length):
@@ -79,7 +60,7 @@ def email_field(description: str) -> EmailField:
     return EmailField(
         "Email",
         description=description,
-        filters=[one_line],
+        filters=[clean_text],
         validators=[
             DataRequired("Enter your email address"),
             max_length(254, "Email"),
@@ -102,18 +83,18 @@ class DetailsForm(FlaskForm):
 
     full_name = StringField(
         "Full name",
-        filters=[one_line],
+        filters=[clean_text],
         validators=[DataRequired("Enter your full name"), max_length(200, "Full name")],
     )
     email = email_field("We send your confirmation and your private link here.")
     organisation = StringField(
         "Organisation",
-        filters=[one_line],
+        filters=[clean_text],
         validators=[Optional(), max_length(200, "Organisation")],
     )
     job_title = StringField(
         "Job title",
-        filters=[one_line],
+        filters=[clean_text],
         validators=[Optional(), max_length(200, "Job title")],
     )
     organisation_type = SelectField(
@@ -127,14 +108,14 @@ class DetailsForm(FlaskForm):
     dietary = TextAreaField(
         "Dietary requirements",
         description="For example vegetarian, halal, or a nut allergy.",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(500, "Dietary requirements")],
     )
     access_needs = TextAreaField(
         "Access requirements",
         description="Anything that would help you take part, for example step-free "
         "routes, seating, or a hearing loop.",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(1000, "Access requirements")],
     )
     consent_photography = BooleanField("I agree to be photographed and filmed during the visit")
@@ -168,7 +149,7 @@ class RegistrationForm(DetailsForm):
     invitation_code = StringField(
         "Invitation code",
         description="The code from your invitation.",
-        filters=[one_line],
+        filters=[clean_text],
         validators=[RequiredMark(), max_length(64, "Invitation code")],
     )
     # The visit's sessions with limited places (registration_form sets the choices).
@@ -193,9 +174,9 @@ def question_field(question: Question | QuestionSpec) -> Field:
     common = dict(label=question.label, description=question.help_text, validators=validators)
     kind = question.kind
     if kind is QuestionKind.SHORT_TEXT:
-        return StringField(filters=[one_line], **common)
+        return StringField(filters=[clean_text], **common)
     if kind is QuestionKind.LONG_TEXT:
-        return TextAreaField(filters=[clean_text], **common)
+        return TextAreaField(filters=[clean_lines], **common)
     if kind is QuestionKind.SINGLE_CHOICE:
         choices = [SelectChoice(choice) for choice in question.choices]
         return RadioField(choices=choices, validate_choice=False, **common)

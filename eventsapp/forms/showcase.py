@@ -7,13 +7,12 @@ answer is present, one of the offered choices, and short enough for its column.
 
 from __future__ import annotations
 
-import re
-
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from eventsapp.forms.cleaning import clean_lines, clean_text
 from eventsapp.models import EQUIPMENT, BookingFormat
 from eventsapp.services.showcase import DESCRIPTION_MAX
 
@@ -31,24 +30,6 @@ EQUIPMENT_LABELS = {
     "network": "Network",
 }
 assert tuple(EQUIPMENT_LABELS) == EQUIPMENT
-
-# Control characters other than tab and line feed (NUL is refused by PostgreSQL).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def clean_text(value):
-    """One kind of line break (a browser sends CRLF, which would count twice against a
-    limit), no control characters, trimmed."""
-    if isinstance(value, str):
-        return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    return value
-
-
-def one_line(value):
-    if isinstance(value, str):
-        return " ".join(clean_text(value).split())
-    return value
-
 
 class MaxLength(Length):
     """Length(max=...) that stops there, so one message says what is wrong."""
@@ -81,14 +62,14 @@ class BookingForm(FlaskForm):
     title = StringField(
         "Title",
         description="What delegates will see on the agenda, e.g. “Clay printing in 3D”.",
-        filters=[one_line],
+        filters=[clean_text],
         validators=[DataRequired("Give your showcase a title"), max_length(200, "Title")],
     )
     description = TextAreaField(
         "Description",
         description=f"Up to {DESCRIPTION_MAX} characters: what you will show and why it "
         "matters.",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(DESCRIPTION_MAX, "Description")],
     )
     format = RadioField(
@@ -108,7 +89,7 @@ class BookingForm(FlaskForm):
     people = TextAreaField(
         "Names of the people attending",
         description="One name per line, up to 500 characters in all.",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(500, "Names of the people attending")],
     )
 

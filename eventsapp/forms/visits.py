@@ -14,18 +14,13 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, FloatField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from eventsapp.forms.cleaning import clean_lines, clean_text
+
 # Dates and times outside these years are typing mistakes, and far enough out they
 # cannot even be converted between time zones.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 # A delegation visit lasts a day or two; a longer span is a mistyped year.
 MAX_VISIT_DAYS = 31
-
-
-def clean_text(value):
-    """Trim whitespace and drop NUL characters, which no database column accepts."""
-    if isinstance(value, str):
-        return value.replace("\x00", "").strip()
-    return value
 
 
 def max_length(limit: int, what: str) -> Length:
@@ -92,7 +87,7 @@ class VisitForm(FlaskForm):
     summary = TextAreaField(
         "Summary",
         description="A few sentences for the public page.",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(5000, "Summary")],
     )
 
@@ -111,7 +106,7 @@ class VenueForm(FlaskForm):
     )
     address = TextAreaField(
         "Address",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(500, "Address")],
     )
     latitude = FloatField(
@@ -135,6 +130,6 @@ class VenueForm(FlaskForm):
     access_notes = TextAreaField(
         "Access notes",
         description="Step-free access, entrances, parking, who to ask for on arrival.",
-        filters=[clean_text],
+        filters=[clean_lines],
         validators=[Optional(), max_length(2000, "Access notes")],
     )

@@ -41,9 +41,20 @@ class User(UserMixin, db.Model):
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     feed_generation: Mapped[int] = mapped_column(default=0)
     last_login_at: Mapped[datetime | None]
+    # Part of the login kept in the session (get_id): raising it ends every session,
+    # and every copy of its cookie, that holds the old one (logout, a password set).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     business: Mapped[MemberBusiness | None] = relationship(back_populates="people")
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative id: "<id>:<session version>" (auth.load_user)."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Every session logged in as this user is logged out at its next request."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def is_active(self) -> bool:  # Flask-Login
@@ -59,6 +70,7 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.end_sessions()  # a new password ends the sessions of the old one
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -34,6 +34,15 @@ def authenticate(email: str, password: str) -> User | None:
     return user if user.check_password(password) else None
 
 
+def end_sessions(user_id: int) -> None:
+    """Log out every session of this user, wherever its cookie was copied to."""
+    begin_write()
+    user = db.session.get(User, user_id)
+    if user is not None:
+        user.end_sessions()
+    db.session.commit()
+
+
 def ensure_feed_token(user: User) -> None:
     """Give a user a calendar-feed nonce and its stored hash (call inside a write)."""
     if user.token_nonce is None:

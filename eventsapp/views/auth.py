@@ -87,6 +87,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        users.end_sessions(current_user.id)
     logout_user()
     session.clear()
     flash("You have logged out.", "info")

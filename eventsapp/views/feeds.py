@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
 
+from eventsapp.ids import ID
 from eventsapp.services import calendar
 from eventsapp.services.errors import NotFound
 from eventsapp.urls import base_url
@@ -38,7 +39,7 @@ def visit_agenda(slug: str):
         abort(404)
 
 
-@bp.get("/visits/<slug>/items/<int:item_id>.ics")
+@bp.get(f"/visits/<slug>/items/<{ID}:item_id>.ics")
 def item(slug: str, item_id: int):
     try:
         return calendar_response(calendar.item_feed(slug, item_id, base_url()))

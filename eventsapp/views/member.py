@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from eventsapp.forms.showcase import EQUIPMENT_LABELS, FORMAT_LABELS, BookingForm, booking_data
+from eventsapp.ids import ID, parse_id
 from eventsapp.models import BookingFormat, utcnow
 from eventsapp.services import calendar, users
 from eventsapp.services import showcase as showcases
@@ -23,8 +24,6 @@ from eventsapp.views.access import member_required
 
 bp = Blueprint("member", __name__)
 
-# Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
-ID = "int(max=2147483647)"
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -69,12 +68,7 @@ def _show_errors(form: BookingForm, error: ValidationError) -> None:
 
 def _slot_id_from_form() -> int | None:
     """The slot chosen in a move form, or None when it is not a slot id at all."""
-    raw = request.form.get("slot_id", "").strip()
-    # ASCII digits only (isdigit() alone passes "²", which int() refuses), and few of
-    # them: int() refuses more than 4,300 digits outright.
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > 2147483647:
-        return None
-    return int(raw)
+    return parse_id(request.form.get("slot_id", ""))
 
 
 def _context(**extra) -> dict:

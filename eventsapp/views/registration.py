@@ -29,6 +29,7 @@ from eventsapp.forms.registration import (
     session_ids,
     with_questions,
 )
+from eventsapp.ids import ID
 from eventsapp.models import (
     OrganisationType,
     RegistrationAccess,
@@ -55,8 +56,6 @@ from eventsapp.services.registration import (
 
 bp = Blueprint("registration", __name__)
 
-# Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
-ID = "int(max=2147483647)"
 
 PRIVATE_LINK_SENT = "We have emailed you a private link to this page."
 OUTCOME_MESSAGES = {

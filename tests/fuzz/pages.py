@@ -11,7 +11,7 @@ _OWN_SCRIPT = re.compile(r'<script src="/static/js/app\.js" defer></script>')
 _MESSAGE = re.compile(
     r'class="error-message"|class="error-summary"|role="alert"|class="member-alert"'
     r'|class="banner|class="flash')
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def no_injected_script(page: str) -> None:
@@ -52,8 +52,8 @@ def one_line(value: str) -> str:
 
 def multi_line(value: str) -> str:
     """What a multi-line field keeps: control characters other than line breaks and
-    tabs gone, trimmed."""
-    return _CONTROL.sub("", value).strip()
+    tabs gone, every line break one line feed, trimmed."""
+    return _CONTROL.sub("", value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def ical_text(value: str) -> str:

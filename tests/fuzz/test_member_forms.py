@@ -34,9 +34,9 @@ from tests.fuzz.pages import check_answer, shows_escaped
 from tests.fuzz.strategies import any_text, field, form_data, visible_text
 
 FORMATS = [f.value for f in BookingFormat]
-# What the booking form keeps of multi-line text (forms.showcase.clean_text), stated
+# What the booking form keeps of multi-line text (forms.cleaning.clean_lines), stated
 # independently: one kind of line break, no control characters but tab and LF, trimmed.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def booking_text(value: str) -> str:

@@ -71,7 +71,7 @@ def url_for_rule(rule, world) -> str:
     assert not unknown, f"{rule.rule}: add a value for {unknown} to url_for_rule"
     url = rule.rule
     for name, value in values.items():
-        url = url.replace(f"<int(max=2147483647):{name}>", str(value))
+        url = url.replace(f"<id:{name}>", str(value))
         url = url.replace(f"<int:{name}>", str(value))
     assert "<" not in url, f"{rule.rule}: unexpected converter"
     return url

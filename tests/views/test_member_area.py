@@ -526,10 +526,11 @@ def test_moving_to_a_slot_just_taken_keeps_the_old_booking(db, member_client, sh
     assert (stored[mine.id].slot_id, stored[mine.id].sequence) == (showcase.slots[0].id, 0)
 
 
-def test_moving_without_a_slot_says_so(db, member_client, showcase, clayworks):
+@pytest.mark.parametrize("slot_id", ["x", str(2**31), str(2**63), "²"])
+def test_moving_without_a_slot_says_so(db, member_client, showcase, clayworks, slot_id):
     mine = make_booking(showcase.slots[0], clayworks)
 
-    response = member_client.post(f"/member/bookings/{mine.id}/move", data={"slot_id": "x"})
+    response = member_client.post(f"/member/bookings/{mine.id}/move", data={"slot_id": slot_id})
 
     assert response.status_code == 422
     assert "Choose one of the free slots." in text_of(response)

@@ -154,6 +154,8 @@ def test_add_item_without_venue_or_capacity(organiser_client, visit, db):
     ({"capacity": "99999999999999999999"}, "Capacity must be a whole number from 1 to 100,000"),
     ({"venue_id": "abc"}, "Choose one of this visit&#39;s venues, or No venue"),
     ({"venue_id": "99999999999999999999"}, "Choose one of this visit&#39;s venues, or No venue"),
+    ({"venue_id": str(2**31)}, "Choose one of this visit&#39;s venues, or No venue"),
+    ({"venue_id": str(2**63)}, "Choose one of this visit&#39;s venues, or No venue"),
 ])
 def test_add_item_refuses_bad_answers_without_saving(
         organiser_client, visit, db, overrides, message):

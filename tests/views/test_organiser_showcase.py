@@ -465,6 +465,23 @@ def test_assigning_a_business_that_already_has_a_booking_is_refused(
     assert db.session.scalar(select(func.count()).select_from(ShowcaseBooking)) == 1
 
 
+@pytest.mark.parametrize("field", ["slot_id", "business_id"])
+@pytest.mark.parametrize("too_big", [2**31, 2**63, 10**30])
+def test_assigning_an_id_beyond_any_row_is_a_form_error(organiser_client, item, showcase,
+                                                        kilnhouse, db, field, too_big):
+    """Not a 500 (an integer overflow on PostgreSQL, on SQLite beyond 2**63): the
+    field says what to do, the other answers are kept, nothing is stored."""
+    ids = {"slot_id": showcase.slots[0].id, "business_id": kilnhouse.id, field: too_big}
+    response = organiser_client.post(f"{BASE}/showcases/{item.id}/assign",
+                                     data=assign_form(**ids))
+    assert response.status_code == 422
+    message = "Choose a free slot" if field == "slot_id" else "Choose a member business"
+    assert message in text(response)
+    assert 'value="Games from clay"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ShowcaseBooking)) == 0
+    assert outbox(db) == []
+
+
 def test_assigning_a_blocked_slot_is_refused(organiser_client, item, showcase, kilnhouse, db):
     showcase.slots[3].blocked = True
     db.session.commit()

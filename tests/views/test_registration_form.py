@@ -464,7 +464,7 @@ def test_line_breaks_and_nul_removed_from_one_line_answers(client, db):
     [registration] = registrations(db)
     assert registration.full_name == "Ada Lovelace"
     assert registration.organisation == "Engines Ltd"
-    assert registration.dietary == "No nuts\r\nNo fish"
+    assert registration.dietary == "No nuts\nNo fish"  # one kind of line break (forms.cleaning)
 
 
 # --- when registration is not open ----------------------------------------------------------

@@ -92,7 +92,7 @@ def test_setting_the_password_logs_in_with_a_fresh_session(db, client, invited, 
     assert users.authenticate("mina@clayworks.example", "purple kilns at dawn").id == user.id
     with client.session_transaction() as session:
         assert "left_over" not in session
-        assert session["_user_id"] == str(user.id)
+        assert session["_user_id"] == user.get_id()
     page = client.get("/member/")
     assert page.status_code == 200
     assert "Your password is set and you are logged in." in text_of(page)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 
+from eventsapp.ids import ID
 from eventsapp.services import checkin, visits
 from eventsapp.services.errors import Conflict
 from eventsapp.templating import local_time, zone_label
@@ -18,8 +19,6 @@ from eventsapp.views.access import organiser_required
 from eventsapp.views.organiser.blueprint import bp
 from eventsapp.views.organiser.common import call
 
-# Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
-ID = "int(max=2147483647)"
 DESK = "/visits/<slug>/check-in"
 ONE = f"{DESK}/<{ID}:registration_id>"
 # What a QR code holds (services.checkin.path builds the same).

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from eventsapp.forms.members import IMPORT_MAX_BYTES, BusinessForm, ImportForm, PersonForm
+from eventsapp.ids import ID
 from eventsapp.services import members as members_service
 from eventsapp.services.errors import Conflict, ValidationError
 from eventsapp.services.members import IMPORT_COLUMNS, BusinessInput
@@ -19,8 +20,6 @@ from eventsapp.views.access import organiser_required
 from eventsapp.views.organiser.blueprint import bp
 from eventsapp.views.organiser.common import call, form_page, show_errors
 
-# Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
-ID = "int(max=2147483647)"
 # The whole upload may carry the file plus the form's other fields and boundaries.
 IMPORT_REQUEST_MAX = IMPORT_MAX_BYTES + 64 * 1024
 

@@ -27,6 +27,7 @@ from eventsapp.forms.organiser_registrations import (
     registration_form_for,
 )
 from eventsapp.forms.registration import answers_from
+from eventsapp.ids import ID
 from eventsapp.models import QuestionKind, Registration, RegistrationAccess, RegistrationStatus
 from eventsapp.services import attendees, capacity, visits
 from eventsapp.services import registration_settings as settings_service
@@ -40,8 +41,6 @@ from eventsapp.views.organiser.blueprint import bp
 from eventsapp.views.organiser.common import call, form_page, show_errors
 from eventsapp.wording import count_noun, possessive
 
-# Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
-ID = "int(max=2147483647)"
 VISIT = "/visits/<slug>"
 ONE = f"{VISIT}/registrations/<{ID}:registration_id>"
 QUESTION = f"{VISIT}/registration/questions/<{ID}:question_id>"

@@ -21,6 +21,7 @@ from eventsapp.forms.organiser_showcase import (
     DecisionForm,
     SettingsForm,
 )
+from eventsapp.ids import ID
 from eventsapp.models import BookingFormat, BookingStatus, ItemKind
 from eventsapp.services import members, visits
 from eventsapp.services import showcase as showcase_service
@@ -33,8 +34,6 @@ from eventsapp.views.organiser.blueprint import bp
 from eventsapp.views.organiser.common import call, show_errors
 from eventsapp.wording import count_noun
 
-# Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
-ID = "int(max=2147483647)"
 VISIT = "/visits/<slug>"
 ONE = f"{VISIT}/showcases/<{ID}:item_id>"
 BOOKING = f"{VISIT}/bookings/<{ID}:booking_id>"

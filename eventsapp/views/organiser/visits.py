@@ -14,6 +14,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from eventsapp.forms.agenda import ItemForm
 from eventsapp.forms.visits import VenueForm, VisitForm
+from eventsapp.ids import ID
 from eventsapp.models import ItemKind, ItemStatus, VisitStatus
 from eventsapp.services import agenda, attendees, calendar, users, visits
 from eventsapp.services.agenda import ItemInput
@@ -24,10 +25,6 @@ from eventsapp.urls import absolute
 from eventsapp.views.access import organiser_required
 from eventsapp.views.organiser.blueprint import bp
 from eventsapp.views.organiser.common import actor, call, form_page, show_errors
-
-# Ids in URLs stay within a database integer, so a made-up id is a 404, never an error.
-ID = "int(max=2147483647)"
-
 
 # --- helpers -----------------------------------------------------------------------------
 
