@@ -16,31 +16,29 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from eventsapp.accounts import tokens
+from eventsapp.accounts.models import Role, User
+from eventsapp.agenda.models import AgendaItem, ItemKind
 from eventsapp.extensions import db
-from eventsapp.models import (
-    AgendaItem,
-    BookingFormat,
-    BookingStatus,
-    ItemKind,
+from eventsapp.members.models import MemberBusiness
+from eventsapp.registration.models import (
     ItemSignup,
-    MemberBusiness,
     OrganisationType,
     Question,
     QuestionKind,
     Registration,
     RegistrationStatus,
-    Role,
+    SignupStatus,
+)
+from eventsapp.showcase.models import (
+    BookingFormat,
+    BookingStatus,
     Showcase,
     ShowcaseBooking,
     ShowcaseSlot,
-    SignupStatus,
-    User,
-    Venue,
-    Visit,
-    VisitStatus,
 )
-from eventsapp.services import tokens
-from eventsapp.services.showcase import plan_slots
+from eventsapp.showcase.rules.slots import plan_slots
+from eventsapp.visits.models import Venue, Visit, VisitStatus
 
 SLUG = "bench-regions-and-clusters"
 ZONE = "Europe/London"

@@ -29,7 +29,7 @@ def _connect(url: str):
         conn.commit()
         return conn, "%s"
     conn = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=15, isolation_level=None)
-    conn.execute("PRAGMA synchronous=NORMAL")  # as eventsapp.database sets it
+    conn.execute("PRAGMA synchronous=NORMAL")  # as eventsapp.db sets it
     return conn, "?"
 
 

@@ -261,7 +261,7 @@ def _registration_body(server: Server, info: dict) -> tuple[str, str]:
 def cold_build_ms(db_url: str, secret: str, slug: str) -> dict[str, float]:
     """The agenda.ics of 300 items built from nothing (cache emptied), in this process."""
     from eventsapp import create_app
-    from eventsapp.services import calendar
+    from eventsapp.calendar import feeds as calendar
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": secret})
     times = []

@@ -8,10 +8,11 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from eventsapp import ratelimits
+from eventsapp import schema  # noqa: F401 - every model mapped before anything is used
 from eventsapp.config import Config
-from eventsapp.database import configure_engine
+from eventsapp.db import configure_engine
 from eventsapp.extensions import csrf, db, login, migrate
+from eventsapp.web import ratelimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,8 +61,11 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
-    from eventsapp import auth, cli, ids, security, sessions, templating
-    from eventsapp.views import register_blueprints
+    from eventsapp import cli, ids
+    from eventsapp.accounts import login as auth
+    from eventsapp.web import filters as templating
+    from eventsapp.web import headers as security
+    from eventsapp.web import sessions
 
     ids.init_app(app)  # before the blueprints: their routes use its converter
     auth.init_app(app)
@@ -71,3 +75,27 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     register_blueprints(app)
     cli.init_app(app)
     return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per feature (two for showcases: the organisers' and the member area)."""
+    from eventsapp.accounts import views as accounts
+    from eventsapp.agenda import views as agenda
+    from eventsapp.calendar import views as calendar
+    from eventsapp.changes import views as changes
+    from eventsapp.checkin import views as checkin
+    from eventsapp.dashboard import views as dashboard
+    from eventsapp.feedback import views as feedback
+    from eventsapp.members import views as members
+    from eventsapp.registration import organiser_views as _registration_organiser  # noqa: F401
+    from eventsapp.registration import views as registration
+    from eventsapp.showcase import member_views
+    from eventsapp.showcase import views as showcase
+    from eventsapp.visits import organiser_views as _visits_organiser  # noqa: F401
+    from eventsapp.visits import views as visits
+    from eventsapp.web import errors, health
+
+    for module in (visits, agenda, registration, showcase, member_views, members, calendar,
+                   changes, checkin, dashboard, feedback, accounts, health):
+        app.register_blueprint(module.bp)
+    errors.init_app(app)

@@ -13,14 +13,17 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from eventsapp.accounts import rules as users
+from eventsapp.accounts.models import Role
+from eventsapp.changes.cli import describe as describe_notices
+from eventsapp.changes.cli import notices_cli
+from eventsapp.changes.rules import notices as change_notices
+from eventsapp.demo import loading as demo
+from eventsapp.errors import DomainError
 from eventsapp.extensions import db
-from eventsapp.feedback_cli import feedback_cli
-from eventsapp.models import Role
-from eventsapp.notices_cli import describe as describe_notices
-from eventsapp.notices_cli import notices_cli
-from eventsapp.services import change_notices, demo, outbox, users
-from eventsapp.services.errors import DomainError
-from eventsapp.urls import absolute
+from eventsapp.feedback.cli import feedback_cli
+from eventsapp.mail import delivery as outbox
+from eventsapp.web.urls import absolute
 from eventsapp.wording import count_noun
 
 users_cli = AppGroup("users", help="Manage organiser and member accounts.")

@@ -59,7 +59,7 @@ class Config:
     NOTICE_QUIET_MINUTES = int(os.environ.get("NOTICE_QUIET_MINUTES", "10"))
 
     # Flask-Limiter: limits on the registration and login POSTs. local://
-    # (eventsapp.ratelimits.LocalStorage) counts per process, in memory; set
+    # (eventsapp.web.ratelimits.LocalStorage) counts per process, in memory; set
     # redis://... when several workers or hosts run.
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", default=True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "local://")

@@ -55,6 +55,6 @@ migrate = Migrate()
 login = AccountLoginManager()
 csrf = CSRFProtect()
 # Limits are declared per view (the registration POST). The storage comes from
-# RATELIMIT_STORAGE_URI: local:// (eventsapp.ratelimits) counts per process; use
+# RATELIMIT_STORAGE_URI: local:// (eventsapp.web.ratelimits) counts per process; use
 # redis://... when several workers or hosts serve the app, so they share one count.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

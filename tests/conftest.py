@@ -16,9 +16,9 @@ from sqlalchemy.engine import make_url
 
 from eventsapp import PROJECT_ROOT, create_app
 from eventsapp.config import TestConfig, database_url
-from eventsapp.database import raw_statement_listeners
+from eventsapp.db import raw_statement_listeners
 from eventsapp.extensions import db as _db
-from tests import factories
+from tests import support as factories
 
 
 @pytest.fixture(scope="session")
@@ -164,7 +164,7 @@ def count_queries(app):
             if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
                 counter.statements.append(statement)
 
-        def raw(statement):  # eventsapp.database.read_one bypasses the engine's events
+        def raw(statement):  # eventsapp.db.read_one bypasses the engine's events
             counter.statements.append(statement)
 
         event.listen(_db.engine, "before_cursor_execute", before)

@@ -15,9 +15,11 @@ from sqlalchemy import func, select
 from eventsapp import create_app
 from eventsapp.config import TestConfig
 from eventsapp.extensions import db as _db
-from eventsapp.models import OutboxMessage, Registration, Visit, VisitStatus
-from tests.factories import make_item, make_registration, make_venue, make_visit
+from eventsapp.mail.models import OutboxMessage
+from eventsapp.registration.models import Registration
+from eventsapp.visits.models import Visit, VisitStatus
 from tests.live_server import LiveServer, csrf_token
+from tests.support import make_item, make_registration, make_venue, make_visit
 
 SLUG = "cic-stoke"
 WRITERS = 3

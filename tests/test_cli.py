@@ -10,30 +10,27 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import delete, func, select
 
-from eventsapp.models import (
+from eventsapp.accounts.models import Role, User
+from eventsapp.agenda.models import AgendaItem, ItemKind
+from eventsapp.agenda.rules import agenda_warnings
+from eventsapp.demo import loading as demo
+from eventsapp.members.models import MemberBusiness
+from eventsapp.registration.models import Registration, RegistrationStatus
+from eventsapp.registration.rules import notices
+from eventsapp.showcase.models import (
     EQUIPMENT,
-    AgendaItem,
     BookingStatus,
-    ItemKind,
-    MemberBusiness,
-    Registration,
-    RegistrationStatus,
-    Role,
     Showcase,
     ShowcaseBooking,
     ShowcaseSlot,
-    User,
-    Venue,
-    Visit,
-    VisitStatus,
 )
-from eventsapp.services import demo, notices
-from eventsapp.services.agenda import agenda_warnings
-from eventsapp.services.showcase import DESCRIPTION_MAX, plan_slots
+from eventsapp.showcase.rules.common import DESCRIPTION_MAX
+from eventsapp.showcase.rules.slots import plan_slots
 from eventsapp.timezones import to_local, to_utc
+from eventsapp.visits.models import Venue, Visit, VisitStatus
 from tests.calendar.readers import parse_both
 from tests.conftest import login
-from tests.factories import make_user
+from tests.support import make_user
 
 MEMBER_PASSWORD = "demo-member-pass"  # noqa: S105 - the documented demo password
 MEMBER_EMAILS = ["animation@demo.eventsapp.test", "vfx@demo.eventsapp.test",

@@ -21,7 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-import eventsapp.models  # noqa: F401  (every table in the metadata)
+import eventsapp.schema  # noqa: F401  (every table in the metadata)
 from eventsapp.config import database_url
 from eventsapp.extensions import db as _db
 

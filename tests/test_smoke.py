@@ -1,4 +1,4 @@
-from tests.factories import make_item, make_visit
+from tests.support import make_item, make_visit
 
 
 def test_healthz_reports_database_ok(client):

@@ -13,12 +13,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from eventsapp.exports.run_sheet import RunSheetEntry, time_label
-from eventsapp.models import ItemKind, OutboxMessage, VisitStatus
-from eventsapp.services.changelog.core import when
-from eventsapp.templating import time_range
+from eventsapp.agenda.models import ItemKind
+from eventsapp.changes.rules.log import when
+from eventsapp.mail.models import OutboxMessage
+from eventsapp.showcase.run_sheet import RunSheetEntry, time_label
 from eventsapp.timezones import local_range, to_utc
-from tests.factories import (
+from eventsapp.visits.models import VisitStatus
+from eventsapp.web.filters import time_range
+from tests.support import (
     make_booking,
     make_business,
     make_item,

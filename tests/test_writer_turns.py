@@ -1,4 +1,4 @@
-"""SQLite writers take turns through an flock (eventsapp.database.WriterTurns): the
+"""SQLite writers take turns through an flock (eventsapp.db.WriterTurns): the
 next writer starts as soon as the last one's connection is back in the pool, nobody
 waits on themselves, and SQLite's own locking still decides."""
 
@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from eventsapp.database import WRITE_OPTION, configure_engine
+from eventsapp.db import WRITE_OPTION, configure_engine
 
 
 @pytest.fixture

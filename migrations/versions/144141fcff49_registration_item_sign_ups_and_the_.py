@@ -5,9 +5,8 @@ Revises: 1d2e6ae23a16
 Create Date: 2026-11-28 21:13:42.592691
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '144141fcff49'

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-28 21:11:28.868734
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '1d2e6ae23a16'

@@ -5,9 +5,8 @@ Revises: 144141fcff49
 Create Date: 2026-11-28 21:19:28.593722
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '217b8ecd5b3b'

@@ -5,9 +5,8 @@ Revises: 217b8ecd5b3b
 Create Date: 2026-11-29 00:20:33.977615
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5a043fa9b57b'

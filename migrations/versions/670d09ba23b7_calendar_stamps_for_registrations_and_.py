@@ -10,9 +10,8 @@ Revises: 7654701b23cf
 Create Date: 2026-12-04 14:56:02.339698
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '670d09ba23b7'

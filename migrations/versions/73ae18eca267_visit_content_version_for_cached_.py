@@ -5,9 +5,8 @@ Revises: 5a043fa9b57b
 Create Date: 2026-11-29 00:29:14.150915
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '73ae18eca267'

@@ -5,9 +5,8 @@ Revises: a7c33ea47976
 Create Date: 2026-12-04 14:56:04.006511
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7654701b23cf'

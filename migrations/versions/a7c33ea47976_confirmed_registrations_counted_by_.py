@@ -14,9 +14,8 @@ Revises: 73ae18eca267
 Create Date: 2026-11-29 03:13:13.206778
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a7c33ea47976'

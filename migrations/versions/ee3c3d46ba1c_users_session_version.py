@@ -5,9 +5,8 @@ Revises: 670d09ba23b7
 Create Date: 2026-12-04 15:02:38.647857
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'ee3c3d46ba1c'

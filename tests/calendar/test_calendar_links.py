@@ -9,12 +9,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from eventsapp.accounts.models import User
+from eventsapp.agenda.models import ItemKind
 from eventsapp.extensions import db
-from eventsapp.models import ItemKind, RegistrationStatus, User, VisitStatus
-from eventsapp.services import notices
+from eventsapp.registration.models import RegistrationStatus
+from eventsapp.registration.rules import notices
+from eventsapp.visits.models import VisitStatus
 from tests.calendar.readers import parse_both
 from tests.conftest import login
-from tests.factories import (
+from tests.support import (
     make_booking,
     make_business,
     make_item,

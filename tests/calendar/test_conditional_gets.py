@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import pytest
 
+from eventsapp.accounts import rules as users
+from eventsapp.agenda.models import ItemKind
+from eventsapp.calendar import feeds as calendar
 from eventsapp.extensions import db
-from eventsapp.models import ItemKind, VisitStatus
-from eventsapp.services import calendar, notices, users
-from tests.factories import (
+from eventsapp.registration.rules import notices
+from eventsapp.visits.models import VisitStatus
+from tests.support import (
     make_booking,
     make_business,
     make_item,

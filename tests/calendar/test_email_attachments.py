@@ -10,25 +10,23 @@ from email import message_from_bytes, policy
 import pytest
 from sqlalchemy import select
 
+from eventsapp.accounts import rules as users
+from eventsapp.agenda.models import ItemKind
+from eventsapp.calendar.feeds import ensure_user_feed
 from eventsapp.extensions import db
-from eventsapp.models import (
-    BookingFormat,
-    ItemKind,
-    OutboxMessage,
-    RegistrationAccess,
-    RegistrationStatus,
-    VisitStatus,
-)
-from eventsapp.services import attendees, notices, users
-from eventsapp.services import registration as registrations
-from eventsapp.services import showcase as showcases
-from eventsapp.services.attachments import rendered
-from eventsapp.services.calendar import ensure_user_feed
-from eventsapp.services.outbox import build_email
-from eventsapp.services.registration import AttendeeDetails
-from eventsapp.services.showcase import BookingInput
+from eventsapp.mail.attachments import rendered
+from eventsapp.mail.delivery import build_email
+from eventsapp.mail.models import OutboxMessage
+from eventsapp.registration.models import RegistrationStatus
+from eventsapp.registration.rules import attendees, notices, own_page, registering
+from eventsapp.registration.rules.common import AttendeeDetails
+from eventsapp.showcase.models import BookingFormat
+from eventsapp.showcase.rules import booking as showcase_booking
+from eventsapp.showcase.rules import decisions
+from eventsapp.showcase.rules.common import BookingInput
+from eventsapp.visits.models import RegistrationAccess, VisitStatus
 from tests.calendar.readers import parse_both
-from tests.factories import (
+from tests.support import (
     make_business,
     make_item,
     make_member,
@@ -116,7 +114,7 @@ def feed(client, token: str) -> dict[str, dict]:
 def test_confirmation_carries_the_attendees_agenda_with_the_right_instants(client, visit):
     night, welcome, tour = visit.items
 
-    outcome = registrations.register(visit.slug, details())
+    outcome = registering.register(visit.slug, details())
 
     events = attached_events(last_message(outcome.registration, "You're registered"))
     assert set(events) == {night.uid, welcome.uid}  # not the session they have no place on
@@ -137,7 +135,7 @@ def test_confirmation_carries_the_attendees_agenda_with_the_right_instants(clien
 
 
 def test_the_attachment_is_a_text_calendar_part_with_method_publish(visit):
-    outcome = registrations.register(visit.slug, details())
+    outcome = registering.register(visit.slug, details())
     message = last_message(outcome.registration)
 
     part = calendar_part(message)
@@ -158,13 +156,13 @@ def test_waitlisted_then_promoted_attendees_get_tentative_then_confirmed_events(
     db.session.commit()
     first = make_registration(visit)
 
-    waiting = registrations.register(visit.slug, details()).registration
+    waiting = registering.register(visit.slug, details()).registration
     assert waiting.status is RegistrationStatus.WAITLISTED
     events = attached_events(last_message(waiting, "You're on the waiting list"))
     assert len(events) == 2
     assert {e["status"] for e in events.values()} == {"TENTATIVE"}
 
-    registrations.cancel(notices.manage_token(first))
+    own_page.cancel(notices.manage_token(first))
 
     events = attached_events(last_message(waiting, "A place is yours"))
     assert len(events) == 2
@@ -175,7 +173,7 @@ def test_an_approved_registration_gets_the_calendar_and_awaiting_approval_does_n
         organiser, visit):
     visit.registration_access = RegistrationAccess.APPROVAL
     db.session.commit()
-    pending = registrations.register(visit.slug, details()).registration
+    pending = registering.register(visit.slug, details()).registration
     assert last_message(pending).attachments == []
 
     attendees.approve(organiser, visit.slug, pending.id)
@@ -185,8 +183,8 @@ def test_an_approved_registration_gets_the_calendar_and_awaiting_approval_does_n
 
 
 def test_a_cancellation_email_has_no_calendar(visit):
-    registration = registrations.register(visit.slug, details()).registration
-    registrations.cancel(notices.manage_token(registration))
+    registration = registering.register(visit.slug, details()).registration
+    own_page.cancel(notices.manage_token(registration))
 
     assert last_message(registration).attachments == []
 
@@ -224,7 +222,7 @@ def test_booking_emails_carry_the_slot_and_its_showcase(client, organiser, showc
     mina = business.people[0]
     item = showcase.item
     first, later = showcase.slots[0], showcase.slots[3]
-    booking = showcases.book(mina, first.id, BookingInput(
+    booking = showcase_booking.book(mina, first.id, BookingInput(
         title="Clay robots, live", description="", format=BookingFormat.DEMO))
 
     for message in booking_messages(booking, "Showcase booking received"):
@@ -239,14 +237,14 @@ def test_booking_emails_carry_the_slot_and_its_showcase(client, organiser, showc
         assert part.get_param("method") == "PUBLISH"
         assert part.get_filename() == f"cic-stoke-showcase-{booking.id}.ics"
 
-    showcases.decide(organiser, "cic-stoke", booking.id, approve=True)
+    decisions.decide(organiser, "cic-stoke", booking.id, approve=True)
 
     for message in booking_messages(booking, "Showcase booking approved"):
         approved = attached_events(message)
         assert approved[booking.uid]["status"] == "CONFIRMED"
         assert approved[booking.uid] == member_feed(client, mina)[booking.uid]
 
-    showcases.move(mina, booking.id, later.id)
+    showcase_booking.move(mina, booking.id, later.id)
 
     for message in booking_messages(booking, "Showcase slot moved"):
         events = attached_events(message)
@@ -258,9 +256,9 @@ def test_booking_emails_carry_the_slot_and_its_showcase(client, organiser, showc
 
 def test_cancelling_a_booking_sends_no_calendar(showcase, business):
     mina = business.people[0]
-    booking = showcases.book(mina, showcase.slots[0].id, BookingInput(
+    booking = showcase_booking.book(mina, showcase.slots[0].id, BookingInput(
         title="Clay robots", description="", format=BookingFormat.DEMO))
-    showcases.cancel(mina, booking.id)
+    showcase_booking.cancel(mina, booking.id)
 
     assert all(m.attachments for m in booking_messages(booking, "Showcase booking received"))
     assert all(m.attachments == []

@@ -9,10 +9,11 @@ import pytest
 
 from eventsapp.cache import visit_content
 from eventsapp.extensions import db
-from eventsapp.models import ItemSignup, SignupStatus, VisitStatus
-from eventsapp.services import notices
+from eventsapp.registration.models import ItemSignup, SignupStatus
+from eventsapp.registration.rules import notices
+from eventsapp.visits.models import VisitStatus
 from tests.calendar.readers import parse_both
-from tests.factories import (
+from tests.support import (
     make_booking,
     make_business,
     make_item,
@@ -197,7 +198,7 @@ def test_feeds_neither_vary_on_nor_set_the_login_cookie(organiser_client, organi
 def test_a_personal_feed_holds_exactly_the_itinerarys_items(client, organiser):
     """The feed puts itself together from cached runs of events; the itinerary chooses
     with services.itinerary.attended_items. Both must agree, item for item."""
-    from eventsapp.services.itinerary import attended_items
+    from eventsapp.registration.rules.itinerary import attended_items
 
     visit, items, registration = agenda_with(organiser, "agree", 12)
     extra = [make_item(visit, f"{h}:00", f"{h}:30", title=f"Limited {h}", capacity=2)

@@ -10,22 +10,20 @@ from datetime import timedelta
 import icalendar
 from sqlalchemy import update
 
+from eventsapp.accounts import rules as users
+from eventsapp.agenda.models import AgendaItem, ItemKind
+from eventsapp.calendar import feeds as calendar
+from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
-from eventsapp.models import (
-    AgendaItem,
-    ItemKind,
-    ItemSignup,
-    Registration,
-    ShowcaseBooking,
-    SignupStatus,
-    Venue,
-    Visit,
-    VisitStatus,
-    utcnow,
-)
-from eventsapp.services import calendar, notices, registration, showcase, users, visits
-from eventsapp.services.visits import VenueInput
-from tests.factories import (
+from eventsapp.registration.models import ItemSignup, Registration, SignupStatus
+from eventsapp.registration.rules import limited_items, notices, own_page
+from eventsapp.showcase.models import ShowcaseBooking
+from eventsapp.showcase.rules import booking as showcase_booking
+from eventsapp.showcase.rules import decisions
+from eventsapp.visits import rules as visits
+from eventsapp.visits.models import Venue, Visit, VisitStatus
+from eventsapp.visits.rules import VenueInput
+from tests.support import (
     make_booking,
     make_business,
     make_item,
@@ -86,7 +84,7 @@ def test_cancelling_a_registration_cancels_every_event_of_the_feed_and_moves_its
     assert set(before) == {welcome.uid, tour.uid, item.uid, approved.uid}
     assert {str(e["STATUS"]) for e in before.values()} == {"CONFIRMED"}
 
-    registration.cancel(notices.manage_token(attendee))
+    own_page.cancel(notices.manage_token(attendee))
 
     after_response = client.get(url)
     after = events_of(after_response.data)
@@ -107,7 +105,7 @@ def test_cancelling_a_registration_cancels_every_event_of_the_feed_and_moves_its
 def test_a_waitlisted_attendee_promoted_sees_a_higher_sequence(client, organiser):
     visit = make_visit(organisers=[organiser], status=VisitStatus.PUBLISHED)
     welcome = make_item(visit, title="Welcome")
-    from eventsapp.models import RegistrationStatus
+    from eventsapp.registration.models import RegistrationStatus
 
     attendee = make_registration(visit, status=RegistrationStatus.WAITLISTED)
     backdate()
@@ -130,14 +128,14 @@ def test_a_place_on_a_session_from_its_waiting_list_and_leaving_it_move_the_stam
     visit = make_visit(organisers=[organiser], status=VisitStatus.PUBLISHED)
     tour = make_item(visit, "11:00", "12:00", title="Studio tour", capacity=1)
     first, second = make_registration(visit), make_registration(visit)
-    registration.sign_up(notices.manage_token(first), tour.id)
-    registration.sign_up(notices.manage_token(second), tour.id)  # waiting for the place
+    limited_items.sign_up(notices.manage_token(first), tour.id)
+    limited_items.sign_up(notices.manage_token(second), tour.id)  # waiting for the place
     backdate()
     url = f"/feeds/{notices.feed_token(second)}.ics"
     waiting = events_of(client.get(url).data)[tour.uid]
     assert str(waiting["STATUS"]) == "TENTATIVE"
 
-    registration.leave(notices.manage_token(first), tour.id)  # the place goes to second
+    limited_items.leave(notices.manage_token(first), tour.id)  # the place goes to second
 
     placed = events_of(client.get(url).data)[tour.uid]
     assert str(placed["STATUS"]) == "CONFIRMED"
@@ -146,14 +144,14 @@ def test_a_place_on_a_session_from_its_waiting_list_and_leaving_it_move_the_stam
     backdate()
     placed = events_of(client.get(url).data)[tour.uid]
 
-    registration.leave(notices.manage_token(second), tour.id)
+    limited_items.leave(notices.manage_token(second), tour.id)
 
     left = events_of(client.get(url).data)[tour.uid]  # still there, as cancelled
     assert str(left["STATUS"]) == "CANCELLED"
     assert stamps(left)[0] > stamps(placed)[0]
     assert stamps(left)[1] > stamps(placed)[1]
 
-    registration.sign_up(notices.manage_token(second), tour.id)  # and back again
+    limited_items.sign_up(notices.manage_token(second), tour.id)  # and back again
 
     again = events_of(client.get(url).data)[tour.uid]
     assert str(again["STATUS"]) == "CONFIRMED"
@@ -185,7 +183,7 @@ def test_declining_an_approved_booking_keeps_it_as_cancelled_in_public_feeds(
     for response in before.values():
         assert str(events_of(response.data)[approved.uid]["STATUS"]) == "CONFIRMED"
 
-    showcase.decide(organiser, visit.slug, approved.id, approve=False, message="Sorry.")
+    decisions.decide(organiser, visit.slug, approved.id, approve=False, message="Sorry.")
 
     for url in urls:
         response = client.get(url)
@@ -208,7 +206,7 @@ def test_a_member_cancelling_an_approved_booking_keeps_it_as_cancelled(client, o
     url = f"/visits/{visit.slug}/agenda.ics"
     old = events_of(client.get(url).data)[approved.uid]
 
-    showcase.cancel(member, approved.id)
+    showcase_booking.cancel(member, approved.id)
 
     event = events_of(client.get(url).data)[approved.uid]
     assert str(event["STATUS"]) == "CANCELLED"
@@ -219,7 +217,7 @@ def test_a_pending_booking_declined_never_appears_publicly(client, organiser):
     visit, _, _, _, item, _, pending = showcase_visit(organiser)
     assert pending.uid not in events_of(client.get(f"/visits/{visit.slug}/agenda.ics").data)
 
-    showcase.decide(organiser, visit.slug, pending.id, approve=False)
+    decisions.decide(organiser, visit.slug, pending.id, approve=False)
 
     for url in (f"/visits/{visit.slug}/agenda.ics", f"/visits/{visit.slug}/items/{item.id}.ics"):
         assert pending.uid not in events_of(client.get(url).data), url

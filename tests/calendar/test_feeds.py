@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from eventsapp.accounts import rules as users
+from eventsapp.agenda import rules as agenda
+from eventsapp.agenda.models import ItemStatus
+from eventsapp.agenda.rules import ItemInput
+from eventsapp.calendar import feeds as calendar
 from eventsapp.extensions import db
-from eventsapp.models import (
-    ItemSignup,
-    ItemStatus,
-    RegistrationStatus,
-    SignupStatus,
-    VisitStatus,
-)
-from eventsapp.services import agenda, calendar, notices, users
-from eventsapp.services.agenda import ItemInput
+from eventsapp.registration.models import ItemSignup, RegistrationStatus, SignupStatus
+from eventsapp.registration.rules import notices
 from eventsapp.timezones import to_local
+from eventsapp.visits.models import VisitStatus
 from tests.calendar.readers import parse_both
-from tests.factories import (
+from tests.support import (
     make_item,
     make_items,
     make_registration,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from eventsapp.exports import ical
+from eventsapp.calendar import ical
 from tests.calendar.readers import parse_both
 
 LONDON = ZoneInfo("Europe/London")

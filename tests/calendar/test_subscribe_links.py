@@ -10,10 +10,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import icalendar
 
-from eventsapp.models import ItemKind, ItemStatus, VisitStatus
-from eventsapp.services import notices
+from eventsapp.agenda.models import ItemKind, ItemStatus
+from eventsapp.registration.rules import notices
+from eventsapp.visits.models import VisitStatus
 from tests.conftest import login
-from tests.factories import (
+from tests.support import (
     make_booking,
     make_business,
     make_item,

@@ -8,21 +8,17 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from eventsapp.agenda import rules as agenda
+from eventsapp.agenda.models import AgendaItem, ItemKind
+from eventsapp.agenda.rules import ItemInput
+from eventsapp.changes.models import NoticeState, VisitChange
+from eventsapp.changes.rules import log as changes_log
 from eventsapp.extensions import db
-from eventsapp.models import (
-    AgendaItem,
-    ItemKind,
-    ItemSignup,
-    NoticeState,
-    OutboxMessage,
-    SignupStatus,
-    VisitChange,
-    VisitStatus,
-)
-from eventsapp.services import agenda
-from eventsapp.services.agenda import ItemInput
+from eventsapp.mail.models import OutboxMessage
+from eventsapp.registration.models import ItemSignup, SignupStatus
 from eventsapp.timezones import to_local
-from tests.factories import make_item, make_venue, make_visit
+from eventsapp.visits.models import VisitStatus
+from tests.support import make_item, make_venue, make_visit
 
 YEAR = datetime.now(UTC).year + 2
 DAY = date(YEAR, 10, 14)  # London is on BST (UTC+1)
@@ -120,14 +116,13 @@ def mail_to(address: str) -> list[OutboxMessage]:
 def log_sample_changes(visit, organiser, item: AgendaItem) -> None:
     """Two rows for pages to show (tests/e2e): the item moved, its notice waiting, and
     a venue added. Only the log is written; the item itself stays where it is."""
-    from eventsapp.models import ChangeArea
-    from eventsapp.services import changelog
+    from eventsapp.changes.models import ChangeArea
 
-    times = changelog.when(item.starts_at, item.ends_at, visit)
-    changelog.record(visit, organiser, ChangeArea.VENUES, "venue_added",
+    times = changes_log.when(item.starts_at, item.ends_at, visit)
+    changes_log.record(visit, organiser, ChangeArea.VENUES, "venue_added",
                      "Added the venue Emma Bridgewater Factory",
                      details={"name": {"old": "", "new": "Emma Bridgewater Factory"}})
-    changelog.record(visit, organiser, ChangeArea.AGENDA, "item_edited",
+    changes_log.record(visit, organiser, ChangeArea.AGENDA, "item_edited",
                      f"Changed “{item.title}”: time", item=item, notify=True,
                      details={"time": {"old": times.replace("09:45", "09:15"), "new": times}})
     db.session.commit()

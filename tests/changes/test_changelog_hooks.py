@@ -10,22 +10,22 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
+from eventsapp.agenda import rules as agenda
+from eventsapp.agenda.models import ItemKind, ItemStatus
+from eventsapp.agenda.rules import ItemInput
+from eventsapp.changes.models import ChangeArea, NoticeState
+from eventsapp.changes.rules import log as changes_log
 from eventsapp.extensions import db
-from eventsapp.models import (
-    BookingFormat,
-    ChangeArea,
-    ItemKind,
-    ItemStatus,
-    NoticeState,
-    QuestionKind,
-    RegistrationAccess,
-    VisitStatus,
-)
-from eventsapp.services import agenda, registration_settings, showcase, visits
-from eventsapp.services.agenda import ItemInput
-from eventsapp.services.registration_settings import QuestionInput, SettingsInput
-from eventsapp.services.showcase import BookingInput, ShowcaseSettings
-from eventsapp.services.visits import VenueInput, VisitInput
+from eventsapp.registration.models import QuestionKind
+from eventsapp.registration.rules import settings as registration_settings
+from eventsapp.registration.rules.settings import QuestionInput, SettingsInput
+from eventsapp.showcase.models import BookingFormat
+from eventsapp.showcase.rules import booking as showcase_booking
+from eventsapp.showcase.rules import decisions, slots
+from eventsapp.showcase.rules.common import BookingInput, ShowcaseSettings
+from eventsapp.visits import rules as visits
+from eventsapp.visits.models import RegistrationAccess, VisitStatus
+from eventsapp.visits.rules import VenueInput, VisitInput
 from tests.changes.support import (
     DAY,
     changes,
@@ -36,7 +36,7 @@ from tests.changes.support import (
     pending,
     published_world,
 )
-from tests.factories import (
+from tests.support import (
     make_booking,
     make_business,
     make_item,
@@ -256,7 +256,7 @@ def booking_input(**overrides) -> BookingInput:
 
 
 def test_showcase_plan_and_slots(organiser, world, show):
-    showcase.configure(organiser, "cic-stoke", show.item_id,
+    slots.configure(organiser, "cic-stoke", show.item_id,
                        ShowcaseSettings(slot_minutes=15, buffer_minutes=0,
                                         requires_approval=True, deadline_local=None))
     plan = last_change(world.visit)
@@ -264,8 +264,8 @@ def test_showcase_plan_and_slots(organiser, world, show):
     assert plan.details == {"slot length": {"old": "10 min", "new": "15 min"},
                             "buffer": {"old": "2 min", "new": "0 min"}}
     slot = show.slots[1]
-    showcase.set_slot_blocked(organiser, "cic-stoke", show.item_id, slot.id, True)
-    showcase.set_slot_blocked(organiser, "cic-stoke", show.item_id, slot.id, False)
+    slots.set_slot_blocked(organiser, "cic-stoke", show.item_id, slot.id, True)
+    slots.set_slot_blocked(organiser, "cic-stoke", show.item_id, slot.id, False)
     blocked, unblocked = changes(world.visit)[-2:]
     assert blocked.summary == f"Blocked the slot {D} 13:15–13:30 BST of “Makers' showcase”"
     assert unblocked.details == {"slot": {"old": "Blocked", "new": "Open"}}
@@ -274,37 +274,37 @@ def test_showcase_plan_and_slots(organiser, world, show):
 def test_bookings_by_members_and_organisers(organiser, world, show):
     business = make_business(name="Clayworks Studio")
     mina = make_member(business)
-    booking = showcase.book(mina, show.slots[0].id, booking_input())
+    booking = showcase_booking.book(mina, show.slots[0].id, booking_input())
     made = last_change(world.visit)
     assert made.actor_id == mina.id and made.actor_label == "Mina Maker"
     assert made.action == "booking_made"
     assert made.summary == (f"Clayworks Studio's booking at {D} 13:00–13:10 BST in "
                             "“Makers' showcase”: Clay printing in 3D (awaiting approval)")
 
-    showcase.update_booking(mina, booking.id, booking_input(title="3D clay printing"))
+    showcase_booking.update_booking(mina, booking.id, booking_input(title="3D clay printing"))
     assert last_change(world.visit).details == {
         "title": {"old": "Clay printing in 3D", "new": "3D clay printing"}}
 
-    showcase.move(mina, booking.id, show.slots[2].id)
+    showcase_booking.move(mina, booking.id, show.slots[2].id)
     moved = last_change(world.visit)
     assert moved.action == "booking_moved"
     assert moved.details == {"slot": {"old": f"{D} 13:00–13:10 BST",
                                       "new": f"{D} 13:24–13:34 BST"}}
 
-    showcase.decide(organiser, "cic-stoke", booking.id, approve=True)
+    decisions.decide(organiser, "cic-stoke", booking.id, approve=True)
     approved = last_change(world.visit)
     assert (approved.action, approved.actor_id) == ("booking_approved", organiser.id)
     assert approved.details == {"status": {"old": "Awaiting approval", "new": "Approved"}}
 
-    showcase.cancel(mina, booking.id)
+    showcase_booking.cancel(mina, booking.id)
     cancelled = last_change(world.visit)
     assert cancelled.action == "booking_cancelled" and cancelled.actor_id == mina.id
 
     other = make_business(name="Pixel Mill")
-    assigned = showcase.assign(organiser, "cic-stoke", show.item_id, show.slots[3].id,
+    assigned = decisions.assign(organiser, "cic-stoke", show.item_id, show.slots[3].id,
                                other.id, booking_input(title="Pixel art"))
     assert last_change(world.visit).action == "booking_assigned"
-    showcase.decide(organiser, "cic-stoke", assigned.id, approve=False)
+    decisions.decide(organiser, "cic-stoke", assigned.id, approve=False)
     declined = last_change(world.visit)
     assert declined.details == {"status": {"old": "Approved", "new": "Declined"}}
     assert {c.notice for c in changes(world.visit, area=ChangeArea.BOOKINGS)} == {None}
@@ -315,7 +315,7 @@ def test_a_refused_write_leaves_no_log_row(organiser, world, show):
     make_booking(show.slots[0], business)
     before = len(changes(world.visit))
     with pytest.raises(Exception):  # noqa: B017, PT011 - the service's own error
-        showcase.set_slot_blocked(organiser, "cic-stoke", show.item_id, show.slots[0].id, True)
+        slots.set_slot_blocked(organiser, "cic-stoke", show.item_id, show.slots[0].id, True)
     with pytest.raises(Exception):  # noqa: B017, PT011
         edit(organiser, world.tour, starts_local="12:00", ends_local="11:00")
     assert len(changes(world.visit)) == before
@@ -323,10 +323,9 @@ def test_a_refused_write_leaves_no_log_row(organiser, world, show):
 
 
 def test_the_actor_label_of_someone_without_a_user(organiser, world):
-    from eventsapp.services import changelog
 
-    changelog.record(world.visit, "attendee", ChangeArea.VISIT, "test", "Something")
-    changelog.record(world.visit, None, ChangeArea.VISIT, "test", "Something else")
+    changes_log.record(world.visit, "attendee", ChangeArea.VISIT, "test", "Something")
+    changes_log.record(world.visit, None, ChangeArea.VISIT, "test", "Something else")
     db.session.commit()
     first, second = changes(world.visit)
     assert (first.actor_id, first.actor_label) == (None, "attendee")

@@ -7,7 +7,7 @@ import email
 import pytest
 
 from tests.changes.support import move, outbox, pending, published_world
-from tests.factories import make_registration
+from tests.support import make_registration
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eventsapp.exports.change_digest import Change, digest_lines, is_cancellation, net_changes
+from eventsapp.changes.digest import Change, digest_lines, is_cancellation, net_changes
 
 TOUR, PANEL = 1, 2
 

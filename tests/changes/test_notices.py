@@ -6,16 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from eventsapp.models import (
-    ItemKind,
-    ItemStatus,
-    NoticeState,
-    RegistrationStatus,
-    SignupStatus,
-    VisitStatus,
-    utcnow,
-)
-from eventsapp.services import agenda, change_notices, notices, visits
+from eventsapp.agenda import rules as agenda
+from eventsapp.agenda.models import ItemKind, ItemStatus
+from eventsapp.changes.models import NoticeState
+from eventsapp.changes.rules import notices as change_notices
+from eventsapp.dbtypes import utcnow
+from eventsapp.registration.models import RegistrationStatus, SignupStatus
+from eventsapp.registration.rules import notices
+from eventsapp.visits import rules as visits
+from eventsapp.visits.models import VisitStatus
 from tests.changes.support import (
     changes,
     day_label,
@@ -27,7 +26,7 @@ from tests.changes.support import (
     published_world,
     sign_up,
 )
-from tests.factories import (
+from tests.support import (
     make_booking,
     make_business,
     make_item,
@@ -306,8 +305,8 @@ def test_the_calendar_shows_the_raised_sequence_at_once(client, organiser, world
 
 
 def test_other_organisers_cannot_preview_or_notify(organiser, world):
-    from eventsapp.services.errors import NotFound
-    from tests.factories import make_user
+    from eventsapp.errors import NotFound
+    from tests.support import make_user
 
     other = make_user(email="other@example.org")
     with pytest.raises(NotFound):

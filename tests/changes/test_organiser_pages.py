@@ -8,14 +8,19 @@ from html import unescape
 
 import pytest
 
+from eventsapp.agenda import rules as agenda
+from eventsapp.agenda.models import ItemKind, ItemStatus
+from eventsapp.changes.models import ChangeArea, NoticeState
+from eventsapp.changes.rules import log as changes_log
 from eventsapp.extensions import db
-from eventsapp.models import BookingFormat, ChangeArea, ItemKind, ItemStatus, NoticeState
-from eventsapp.services import agenda, changelog, notices, showcase
-from eventsapp.services.showcase import BookingInput
+from eventsapp.registration.rules import notices
+from eventsapp.showcase.models import BookingFormat
+from eventsapp.showcase.rules import booking as showcase_booking
+from eventsapp.showcase.rules.common import BookingInput
 from eventsapp.timezones import to_local, zone_abbreviation
 from tests.changes.support import changes, day_label, edit, move, outbox, published_world
 from tests.conftest import login
-from tests.factories import (
+from tests.support import (
     make_business,
     make_item,
     make_member,
@@ -69,7 +74,7 @@ def test_the_pending_panel_says_how_many_and_when(organiser_client, organiser, w
 
 def test_filter_by_area(organiser_client, organiser, world):
     edit(organiser, world.tour, title="Factory tour")
-    changelog.record(world.visit, organiser, ChangeArea.VENUES, "venue_added",
+    changes_log.record(world.visit, organiser, ChangeArea.VENUES, "venue_added",
                      "Added the venue Gladstone")
     db.session.commit()
     page = text(organiser_client.get(f"{URL}?area=venues"))
@@ -83,7 +88,7 @@ def test_filter_by_area(organiser_client, organiser, world):
 
 def test_fifty_changes_a_page(organiser_client, organiser, world, count_queries):
     for n in range(120):
-        changelog.record(world.visit, organiser, ChangeArea.VISIT, "test", f"Change number {n}")
+        changes_log.record(world.visit, organiser, ChangeArea.VISIT, "test", f"Change number {n}")
     db.session.commit()
     with count_queries() as counted:
         first = text(organiser_client.get(URL))
@@ -146,7 +151,7 @@ def test_a_business_ending_in_s_owns_its_booking_with_an_apostrophe(organiser_cl
                      kind=ItemKind.SHOWCASE)
     show = make_showcase(item, slot_minutes=10, buffer_minutes=0)
     games = make_member(make_business(name="Marl Hill Games"), email="gwen@marlhill.example")
-    showcase.book(games, show.slots[0].id, BookingInput(
+    showcase_booking.book(games, show.slots[0].id, BookingInput(
         title="Dice from clay", description="", format=BookingFormat.DEMO, equipment=[],
         people=""))
     page = text(organiser_client.get(URL))

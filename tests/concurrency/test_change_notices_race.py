@@ -10,12 +10,15 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from eventsapp.changes.models import NoticeState, VisitChange
+from eventsapp.changes.rules import notices as change_notices
+from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
-from eventsapp.models import NoticeState, OutboxMessage, VisitChange, VisitStatus, utcnow
-from eventsapp.services import change_notices
+from eventsapp.mail.models import OutboxMessage
+from eventsapp.visits.models import VisitStatus
 from tests.changes.support import DAY, move
-from tests.factories import make_item, make_registration, make_visit
 from tests.live_server import fire_together
+from tests.support import make_item, make_registration, make_visit
 
 VISITS = 4
 PEOPLE = 12

@@ -10,9 +10,10 @@ import requests
 from sqlalchemy import func, select
 
 from eventsapp.extensions import db
-from eventsapp.models import Registration, VisitStatus
-from tests.factories import PASSWORD, make_registration, make_user, make_visit
+from eventsapp.registration.models import Registration
+from eventsapp.visits.models import VisitStatus
 from tests.live_server import csrf_token, fire_together
+from tests.support import PASSWORD, make_registration, make_user, make_visit
 
 FLASH_RE = re.compile(r'<p class="flash[^"]*">(.*?)</p>', re.S)
 

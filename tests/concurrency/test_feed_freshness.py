@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from eventsapp.extensions import db
-from eventsapp.models import VisitStatus
+from eventsapp.visits.models import VisitStatus
 from tests.calendar.readers import parse_both
-from tests.factories import make_items, make_user, make_venue, make_visit
+from tests.support import make_items, make_user, make_venue, make_visit
 
 PATHS = ("/visits/fresh/agenda.ics", "/visits/fresh/agenda.json", "/visits/fresh/")
 

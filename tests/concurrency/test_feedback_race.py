@@ -10,10 +10,12 @@ import requests
 from sqlalchemy import func, select
 
 from eventsapp.extensions import db
-from eventsapp.models import Feedback, OutboxMessage, Visit, VisitStatus
-from eventsapp.services import notices
-from tests.factories import PASSWORD, make_registration, make_visit
+from eventsapp.feedback.models import Feedback
+from eventsapp.mail.models import OutboxMessage
+from eventsapp.registration.rules import notices
+from eventsapp.visits.models import Visit, VisitStatus
 from tests.live_server import csrf_token, fire_together
+from tests.support import PASSWORD, make_registration, make_visit
 
 
 def _ended_visit(organiser):

@@ -9,17 +9,12 @@ import requests
 from sqlalchemy import func, select
 
 from eventsapp.extensions import db
-from eventsapp.models import (
-    ItemSignup,
-    OutboxMessage,
-    Registration,
-    RegistrationStatus,
-    SignupStatus,
-    VisitStatus,
-)
-from eventsapp.services import notices
-from tests.factories import make_item, make_visit
+from eventsapp.mail.models import OutboxMessage
+from eventsapp.registration.models import ItemSignup, Registration, RegistrationStatus, SignupStatus
+from eventsapp.registration.rules import notices
+from eventsapp.visits.models import VisitStatus
 from tests.live_server import csrf_token, fire_together
+from tests.support import make_item, make_visit
 
 POSITION_RE = re.compile(r"position (\d+)")
 

@@ -7,9 +7,10 @@ import requests
 from sqlalchemy import func, select
 
 from eventsapp.extensions import db
-from eventsapp.models import ItemSignup, Registration, RegistrationStatus, SignupStatus, VisitStatus
-from tests.factories import make_item, make_visit
+from eventsapp.registration.models import ItemSignup, Registration, RegistrationStatus, SignupStatus
+from eventsapp.visits.models import VisitStatus
 from tests.live_server import csrf_token, fire_together
+from tests.support import make_item, make_visit
 
 
 def register_with_session_job(server, slug: str, item_id: int, n: int):

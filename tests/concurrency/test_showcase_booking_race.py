@@ -6,17 +6,12 @@ from __future__ import annotations
 import requests
 from sqlalchemy import func, select
 
+from eventsapp.agenda.models import ItemKind
 from eventsapp.extensions import db
-from eventsapp.models import BookingStatus, ItemKind, ShowcaseBooking, VisitStatus
-from tests.factories import (
-    PASSWORD,
-    make_business,
-    make_item,
-    make_member,
-    make_showcase,
-    make_visit,
-)
+from eventsapp.showcase.models import BookingStatus, ShowcaseBooking
+from eventsapp.visits.models import VisitStatus
 from tests.live_server import csrf_token, fire_together
+from tests.support import PASSWORD, make_business, make_item, make_member, make_showcase, make_visit
 
 
 def booking_job(server, email: str, slot_id: int, n: int):

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 
+from eventsapp.checkin import rules as checkin
 from eventsapp.extensions import db
-from eventsapp.models import Registration, VisitStatus
-from eventsapp.services import checkin
+from eventsapp.registration.models import Registration
+from eventsapp.visits.models import VisitStatus
 from tests.e2e.support import expect, log_in
-from tests.factories import PASSWORD, make_registration, make_visit
+from tests.support import PASSWORD, make_registration, make_visit
 
 
 def test_one_tap_without_a_reload_and_live_counts(organiser, new_page):

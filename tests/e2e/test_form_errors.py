@@ -12,16 +12,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from eventsapp.models import ItemKind, QuestionKind, VisitStatus
-from tests.e2e.support import (
-    axe_violations,
-    expect,
-    format_violations,
-    log_in,
-    screenshot,
-    serious,
-)
-from tests.factories import (
+from eventsapp.agenda.models import ItemKind
+from eventsapp.registration.models import QuestionKind
+from eventsapp.visits.models import VisitStatus
+from tests.e2e.support import axe_violations, expect, format_violations, log_in, screenshot, serious
+from tests.support import (
     PASSWORD,
     make_business,
     make_item,

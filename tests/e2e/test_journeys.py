@@ -13,19 +13,15 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from eventsapp.models import (
-    BookingStatus,
-    ItemKind,
-    OutboxMessage,
-    Registration,
-    RegistrationStatus,
-    ShowcaseBooking,
-    VisitStatus,
-)
-from eventsapp.services import notices
+from eventsapp.agenda.models import ItemKind
+from eventsapp.mail.models import OutboxMessage
+from eventsapp.registration.models import Registration, RegistrationStatus
+from eventsapp.registration.rules import notices
+from eventsapp.showcase.models import BookingStatus, ShowcaseBooking
+from eventsapp.visits.models import VisitStatus
 from tests.calendar.readers import parse_both
 from tests.e2e.support import accept_confirmations, expect, flash_text, log_in, log_out
-from tests.factories import (
+from tests.support import (
     PASSWORD,
     make_business,
     make_item,

@@ -17,16 +17,12 @@ from types import SimpleNamespace
 import pytest
 
 from eventsapp import create_app
+from eventsapp.agenda.models import ItemKind
+from eventsapp.checkin import rules as checkin
 from eventsapp.extensions import db
-from eventsapp.models import (
-    ItemKind,
-    OrganisationType,
-    QuestionKind,
-    RegistrationStatus,
-    VisitStatus,
-)
-from eventsapp.services import checkin, notices
-from eventsapp.services import registration as registration_service
+from eventsapp.registration.models import OrganisationType, QuestionKind, RegistrationStatus
+from eventsapp.registration.rules import limited_items, notices
+from eventsapp.visits.models import VisitStatus
 from tests.changes.support import log_sample_changes
 from tests.conftest import _config, _empty_tables
 from tests.e2e.support import (
@@ -40,7 +36,7 @@ from tests.e2e.support import (
     serious,
     sideways_overflow,
 )
-from tests.factories import (
+from tests.support import (
     PASSWORD,
     make_booking,
     make_business,
@@ -178,7 +174,7 @@ def _build_site() -> SimpleNamespace:
     ada = make_registration(visit, full_name="Ada Delegate", email="ada@example.org",
                             organisation="Department for Culture", dietary="Vegetarian",
                             organisation_type=OrganisationType.GOVERNMENT)
-    registration_service.sign_up(notices.manage_token(ada), tour.id)
+    limited_items.sign_up(notices.manage_token(ada), tour.id)
     make_registration(visit, full_name="Ben Investor", organisation="North Capital",
                       organisation_type=OrganisationType.INVESTOR)
     make_registration(visit, status=RegistrationStatus.WAITLISTED, full_name="Cy Waiting")

@@ -13,10 +13,10 @@ import pytest
 
 from eventsapp import create_app
 from eventsapp.extensions import db
-from eventsapp.models import VisitStatus
+from eventsapp.visits.models import VisitStatus
 from tests.conftest import _config, _empty_tables
 from tests.e2e.support import expect, log_in, screenshot
-from tests.factories import PASSWORD, make_registration, make_user, make_visit
+from tests.support import PASSWORD, make_registration, make_user, make_visit
 
 SUMMER = date(datetime.now(UTC).year + 1, 7, 14)
 HOST = "Platform, the Stoke and Staffordshire moving-image cluster"  # the demo's host

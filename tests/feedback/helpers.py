@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from eventsapp.extensions import db
-from eventsapp.models import OutboxMessage, VisitStatus
-from tests.factories import make_visit
+from eventsapp.mail.models import OutboxMessage
+from eventsapp.visits.models import VisitStatus
+from tests.support import make_visit
 
 FEEDBACK_LINK = re.compile(r"https?://[^/\s]+(/r/[A-Za-z0-9_-]{43}/feedback)\b")
 

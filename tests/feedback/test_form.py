@@ -8,21 +8,14 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from eventsapp.agenda.models import ItemKind, ItemStatus
 from eventsapp.extensions import db
-from eventsapp.models import (
-    Feedback,
-    ItemFeedback,
-    ItemKind,
-    ItemSignup,
-    ItemStatus,
-    RegistrationStatus,
-    SignupStatus,
-    VisitStatus,
-)
-from eventsapp.services import notices
-from eventsapp.services import registration as registration_service
-from tests.factories import make_item, make_registration, make_visit
+from eventsapp.feedback.models import Feedback, ItemFeedback
+from eventsapp.registration.models import ItemSignup, RegistrationStatus, SignupStatus
+from eventsapp.registration.rules import notices, own_page
+from eventsapp.visits.models import VisitStatus
 from tests.feedback.helpers import checked_radio, ended_visit, page_text, textarea
+from tests.support import make_item, make_registration, make_visit
 
 
 @pytest.fixture
@@ -222,7 +215,7 @@ def test_bad_tokens_are_404(client, world, token):
 
 def test_an_erased_registration_is_404(client, world):
     token = notices.manage_token(world["attendee"])
-    registration_service.erase(token)
+    own_page.erase(token)
     assert client.get(f"/r/{token}/feedback").status_code == 404
 
 
@@ -237,6 +230,6 @@ def test_erasing_a_registration_keeps_its_ratings_but_not_its_comments(client, w
     client.post(world["url"], data={"visit_rating": "5", f"item_{talk}": "4",
                                     "comments": "Ada here: call me on 07700 900123."})
 
-    registration_service.erase(notices.manage_token(world["attendee"]))
+    own_page.erase(notices.manage_token(world["attendee"]))
 
     assert stored(world["attendee"].id) == (5, {talk: 4}, "")

@@ -9,18 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from eventsapp.agenda.models import ItemKind, ItemStatus
 from eventsapp.extensions import db
-from eventsapp.models import (
-    Feedback,
-    ItemFeedback,
-    ItemKind,
-    ItemStatus,
-    OrganisationType,
-    RegistrationStatus,
-    VisitStatus,
-)
+from eventsapp.feedback.models import Feedback, ItemFeedback
+from eventsapp.registration.models import OrganisationType, RegistrationStatus
+from eventsapp.visits.models import VisitStatus
 from tests.conftest import login
-from tests.factories import (
+from tests.feedback.helpers import ended_visit, page_text
+from tests.support import (
     make_booking,
     make_business,
     make_item,
@@ -29,7 +25,6 @@ from tests.factories import (
     make_user,
     make_visit,
 )
-from tests.feedback.helpers import ended_visit, page_text
 
 REPORT = "/organiser/visits/cic-stoke/report"
 GOV, ACA, IND = (OrganisationType.GOVERNMENT, OrganisationType.ACADEMIA,

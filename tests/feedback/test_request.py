@@ -8,14 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from eventsapp.errors import Conflict, NotFound
 from eventsapp.extensions import db
-from eventsapp.models import RegistrationStatus, Visit, VisitStatus
-from eventsapp.services import feedback, registration
-from eventsapp.services.errors import Conflict, NotFound
+from eventsapp.feedback import rules as feedback
+from eventsapp.registration.models import RegistrationStatus
+from eventsapp.registration.rules import own_page
 from eventsapp.timezones import to_utc
+from eventsapp.visits.models import Visit, VisitStatus
 from tests.conftest import login
-from tests.factories import make_registration, make_user, make_visit
 from tests.feedback.helpers import FEEDBACK_LINK, ended_visit, outbox, page_text
+from tests.support import make_registration, make_user, make_visit
 
 REQUEST = "/organiser/visits/cic-stoke/report/request-feedback"
 
@@ -40,7 +42,7 @@ def attendees(app, organiser):
                                        email="cancelled@example.org"),
         "purged": make_registration(visit, email="purged@example.org"),
     }
-    registration.anonymise(people["purged"])  # confirmed, personal data erased
+    own_page.anonymise(people["purged"])  # confirmed, personal data erased
     db.session.commit()
     return people
 
@@ -152,10 +154,10 @@ def test_cli_requests_once(app, attendees):
 
 
 def test_erasing_a_registration_drops_its_unsent_feedback_email(app, organiser, attendees):
-    from eventsapp.services import notices
+    from eventsapp.registration.rules import notices
 
     feedback.request_feedback(organiser, "cic-stoke")
-    registration.erase(notices.manage_token(attendees["ada"]))
+    own_page.erase(notices.manage_token(attendees["ada"]))
 
     asked = [m.to for m in outbox() if m.subject.startswith("How was it?")]
     assert sorted(asked) == ["ben@example.org", "cy@example.org"]

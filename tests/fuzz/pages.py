@@ -57,7 +57,7 @@ def multi_line(value: str) -> str:
 
 
 def ical_text(value: str) -> str:
-    """What a calendar keeps of stored text (eventsapp.exports.ical.escape_text):
+    """What a calendar keeps of stored text (eventsapp.calendar.ical.escape_text):
     CR LF and CR become LF, control characters other than LF and TAB go."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     return "".join(c for c in value if c in "\n\t" or (ord(c) >= 0x20 and ord(c) != 0x7F))

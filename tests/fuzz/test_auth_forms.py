@@ -10,12 +10,13 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
+from eventsapp.accounts import rules as users
+from eventsapp.accounts.models import User
 from eventsapp.extensions import db
-from eventsapp.models import User
-from eventsapp.services import members, users
-from tests.factories import PASSWORD, make_business, make_user
+from eventsapp.members import rules as members
 from tests.fuzz.pages import check_answer
 from tests.fuzz.strategies import any_text, field, form_data
+from tests.support import PASSWORD, make_business, make_user
 
 EMAIL = "organiser@example.org"
 

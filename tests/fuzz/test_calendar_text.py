@@ -2,7 +2,7 @@
 feed and a member's feed parse with two independent readers (icalendar and vobject),
 and every SUMMARY, DESCRIPTION and LOCATION gives back the stored text, allowing only
 for the builder's documented normalisation (CR LF and CR become LF, control characters
-other than LF and TAB are dropped: eventsapp.exports.ical.escape_text)."""
+other than LF and TAB are dropped: eventsapp.calendar.ical.escape_text)."""
 
 from __future__ import annotations
 
@@ -12,33 +12,29 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from eventsapp.accounts import rules as users
+from eventsapp.accounts.models import Role, User
+from eventsapp.accounts.rules import ensure_feed_token
+from eventsapp.agenda.models import AgendaItem, ItemKind
 from eventsapp.extensions import db
-from eventsapp.models import (
-    AgendaItem,
+from eventsapp.members.models import MemberBusiness
+from eventsapp.registration.models import ItemSignup, RegistrationStatus, SignupStatus
+from eventsapp.registration.rules import notices
+from eventsapp.registration.rules.common import new_registration
+from eventsapp.showcase.models import (
     BookingFormat,
     BookingStatus,
-    ItemKind,
-    ItemSignup,
-    MemberBusiness,
-    RegistrationStatus,
-    Role,
     Showcase,
     ShowcaseBooking,
     ShowcaseSlot,
-    SignupStatus,
-    User,
-    Venue,
-    VisitStatus,
 )
-from eventsapp.services import notices, users
-from eventsapp.services.registration import new_registration
-from eventsapp.services.showcase import plan_slots
-from eventsapp.services.users import ensure_feed_token
+from eventsapp.showcase.rules.slots import plan_slots
+from eventsapp.visits.models import Venue, VisitStatus
 from tests.calendar.readers import parse_both
 from tests.conftest import login
-from tests.factories import local, make_user, make_visit
 from tests.fuzz.pages import check_answer, ical_text, shows_escaped
 from tests.fuzz.strategies import any_text, visible_text
+from tests.support import local, make_user, make_visit
 
 SLUG = "cic-stoke"
 

@@ -11,18 +11,15 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from eventsapp.agenda.models import ItemKind
 from eventsapp.extensions import db
-from eventsapp.models import (
-    EQUIPMENT,
-    BookingFormat,
-    ItemKind,
-    OutboxMessage,
-    ShowcaseBooking,
-    ShowcaseSlot,
-    VisitStatus,
-)
+from eventsapp.mail.models import OutboxMessage
+from eventsapp.showcase.models import EQUIPMENT, BookingFormat, ShowcaseBooking, ShowcaseSlot
+from eventsapp.visits.models import VisitStatus
 from tests.conftest import login
-from tests.factories import (
+from tests.fuzz.pages import check_answer, shows_escaped
+from tests.fuzz.strategies import any_text, field, form_data, visible_text
+from tests.support import (
     make_booking,
     make_business,
     make_item,
@@ -30,8 +27,6 @@ from tests.factories import (
     make_showcase,
     make_visit,
 )
-from tests.fuzz.pages import check_answer, shows_escaped
-from tests.fuzz.strategies import any_text, field, form_data, visible_text
 
 FORMATS = [f.value for f in BookingFormat]
 # What the booking form keeps of multi-line text (forms.cleaning.clean_lines), stated

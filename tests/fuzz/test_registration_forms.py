@@ -12,18 +12,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from eventsapp.extensions import db
-from eventsapp.models import (
-    Question,
-    QuestionKind,
-    Registration,
-    RegistrationAccess,
-    RegistrationStatus,
-    VisitStatus,
-)
-from eventsapp.services import notices
-from tests.factories import make_item, make_registration, make_visit
+from eventsapp.registration.models import Question, QuestionKind, Registration, RegistrationStatus
+from eventsapp.registration.rules import notices
+from eventsapp.visits.models import RegistrationAccess, VisitStatus
 from tests.fuzz.pages import check_answer, multi_line, one_line, shows_escaped
 from tests.fuzz.strategies import any_text, field, form_data, visible_text
+from tests.support import make_item, make_registration, make_visit
 
 SLUG = "cic-stoke"
 ORGANISATION_TYPES = ["", "government", "academia", "industry", "investor", "press", "other"]

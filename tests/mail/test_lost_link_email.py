@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import re
 
-from eventsapp.services import outbox
-from tests.factories import make_registration
-from tests.mail.test_outbox_delivery import SENDER, smtp_port, smtp_server  # noqa: F401
-from tests.views.test_registration_form import open_visit
+from eventsapp.mail import delivery as outbox
+from tests.mail.test_outbox_delivery import (
+    SENDER,  # noqa: F401
+    smtp_port,  # noqa: F401
+    smtp_server,  # noqa: F401
+)
+from tests.registration.test_form import open_visit
+from tests.support import make_registration
 
 LINK = re.compile(r"https?://[^/\s]+(/r/[A-Za-z0-9_-]{43})")
 

@@ -7,11 +7,14 @@ import email
 import pytest
 from aiosmtpd.controller import Controller
 
+from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
-from eventsapp.models import OutboxMessage, OutboxStatus, VisitStatus, utcnow
-from eventsapp.services import registration
-from tests.factories import make_visit
+from eventsapp.mail.models import OutboxMessage, OutboxStatus
+from eventsapp.registration.rules import common as registration_common
+from eventsapp.registration.rules import registering
+from eventsapp.visits.models import VisitStatus
 from tests.mail.test_outbox_delivery import Inbox, free_port
+from tests.support import make_visit
 
 PORT = free_port()
 
@@ -23,7 +26,7 @@ def app_config():
 
 
 def register(visit):
-    return registration.register(visit.slug, registration.AttendeeDetails(
+    return registering.register(visit.slug, registration_common.AttendeeDetails(
         full_name="Ada Delegate", email="ada@example.org", privacy_accepted=True))
 
 

@@ -10,9 +10,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
+from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
-from eventsapp.models import OutboxMessage, OutboxStatus, utcnow
-from eventsapp.services import mail, outbox
+from eventsapp.mail import delivery as outbox
+from eventsapp.mail import outbox as mail
+from eventsapp.mail.models import OutboxMessage, OutboxStatus
 
 
 class Inbox:

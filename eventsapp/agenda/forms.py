@@ -1,0 +1,111 @@
+"""The organiser's agenda item form: the shape of the input only.
+
+Times are wall times in the visit's zone (``datetime-local`` inputs); whether they
+exist on that day, and whether the end comes after the start, is for
+``services.agenda`` to say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
+
+from eventsapp.agenda.models import ItemKind
+from eventsapp.ids import optional_id
+from eventsapp.visits.forms import max_length, sensible_year
+from eventsapp.web.cleaning import clean_lines, clean_text
+
+MAX_CAPACITY = 100_000
+
+KIND_LABELS = {
+    ItemKind.TALK: "Talk",
+    ItemKind.PANEL: "Panel",
+    ItemKind.TOUR: "Tour",
+    ItemKind.SHOWCASE: "Showcase",
+    ItemKind.MEAL: "Meal",
+    ItemKind.BREAK: "Break",
+    ItemKind.TRAVEL: "Travel",
+    ItemKind.NETWORKING: "Networking",
+    ItemKind.OTHER: "Other",
+}
+
+# The browser sends "2025-06-12T09:30"; the first format is also how the value is shown.
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+def capacity_range(form, field) -> None:
+    if field.data is not None and not 1 <= field.data <= MAX_CAPACITY:
+        raise ValidationError(
+            f"Capacity must be a whole number from 1 to {MAX_CAPACITY:,}, "
+            "or left empty for no limit"
+        )
+
+
+class ItemForm(FlaskForm):
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
+        default=ItemKind.TALK.value,
+        invalid_choice_message="Choose what kind of item this is",
+        validators=[DataRequired("Choose what kind of item this is")],
+    )
+    title = StringField(
+        "Title",
+        filters=[clean_text],
+        validators=[DataRequired("Enter a title"), max_length(200, "Title")],
+    )
+    starts_at = DateTimeLocalField(
+        "Starts",
+        format=LOCAL_FORMATS,
+        invalid_value_message="Enter the start as a date and time, e.g. 2025-06-12 09:30",
+        validators=[InputRequired("Enter when it starts"), sensible_year],
+    )
+    ends_at = DateTimeLocalField(
+        "Ends",
+        format=LOCAL_FORMATS,
+        invalid_value_message="Enter the end as a date and time, e.g. 2025-06-12 10:15",
+        validators=[InputRequired("Enter when it ends"), sensible_year],
+    )
+    venue_id = SelectField(
+        "Venue",
+        coerce=optional_id,
+        invalid_value_message="Choose one of this visit's venues, or No venue",
+        invalid_choice_message="Choose one of this visit's venues, or No venue",
+    )
+    hosts = TextAreaField(
+        "Hosts",
+        description="One per line, e.g. “Dr Ada Lovelace, Staffordshire University”.",
+        filters=[clean_lines],
+        validators=[Optional(), max_length(500, "Hosts")],
+    )
+    description = TextAreaField(
+        "Description",
+        filters=[clean_lines],
+        validators=[Optional(), max_length(5000, "Description")],
+    )
+    capacity = IntegerField(
+        "Capacity",
+        description="Leave empty for no limit. With a limit, attendees sign up for a place.",
+        invalid_value_message="Capacity must be a whole number, e.g. 40, "
+        "or left empty for no limit",
+        validators=[Optional(), capacity_range],
+    )
+
+    def __init__(self, *args, zone_name: str, venues: Iterable[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.starts_at.label.text = f"Starts ({zone_name} time)"
+        self.ends_at.label.text = f"Ends ({zone_name} time)"
+        self.venue_id.choices = [
+            SelectChoice("", "No venue"),
+            *(SelectChoice(str(venue_id), name) for venue_id, name in venues),
+        ]

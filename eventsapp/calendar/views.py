@@ -1,0 +1,71 @@
+"""Calendar files and feeds, answering conditional GETs with 304 (Werkzeug's
+``make_conditional``: If-None-Match compared weakly, then If-Modified-Since)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+
+from eventsapp.calendar import feeds as calendar
+from eventsapp.errors import NotFound
+from eventsapp.ids import ID
+from eventsapp.web.urls import base_url
+
+bp = Blueprint("calendar", __name__)
+
+
+PUBLIC_MAX_AGE = 300
+
+
+PRIVATE_MAX_AGE = 300
+
+
+def calendar_response(feed: calendar.Feed) -> Response:
+    """200 with the body, or 304 when the client already has these bytes."""
+    response = Response(feed.body, mimetype="text/calendar")
+    response.set_etag(feed.etag.strip('"'))
+    if feed.last_modified is not None:
+        response.last_modified = feed.last_modified
+    response.headers["Cache-Control"] = (f"private, max-age={PRIVATE_MAX_AGE}" if feed.private
+                                         else f"public, max-age={PUBLIC_MAX_AGE}")
+    response.headers["Content-Disposition"] = f'attachment; filename="{feed.filename}"'
+    if feed.private:
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Robots-Tag"] = "noindex"
+    return response.make_conditional(request)
+
+
+@bp.get("/visits/<slug>/agenda.ics")
+def visit_agenda(slug: str):
+    try:
+        return calendar_response(calendar.visit_feed(slug, base_url()))
+    except NotFound:
+        abort(404)
+
+
+@bp.get(f"/visits/<slug>/items/<{ID}:item_id>.ics")
+def item(slug: str, item_id: int):
+    try:
+        return calendar_response(calendar.item_feed(slug, item_id, base_url()))
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/feeds/<token>.ics")
+def personal(token: str):
+    try:
+        return calendar_response(calendar.personal_feed(token, base_url()))
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/visits/<slug>/agenda.json")
+def agenda_json(slug: str):
+    try:
+        document = calendar.agenda_json(slug, base_url())
+    except NotFound:
+        abort(404)
+    response = Response(document.body, mimetype="application/json",
+                        headers={"Cache-Control": "public, max-age=300",
+                                 "Access-Control-Allow-Origin": "*"})
+    response.set_etag(document.etag.strip('"'))
+    return response.make_conditional(request)

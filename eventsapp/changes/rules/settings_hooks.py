@@ -1,0 +1,64 @@
+"""Hooks for the registration settings and the extra questions."""
+
+from __future__ import annotations
+
+from eventsapp.accounts.models import User
+from eventsapp.changes.models import ChangeArea, VisitChange
+from eventsapp.changes.rules.log import _changed, _listed, _text, instant, record
+from eventsapp.registration.models import Question
+from eventsapp.visits.models import Visit
+
+
+def settings_edited(actor: User, visit: Visit) -> VisitChange | None:
+    fields = {
+        "registration_opens_at": ("registration opens", lambda v: instant(v, visit)),
+        "registration_closes_at": ("registration closes", lambda v: instant(v, visit)),
+        "capacity": ("capacity", lambda v: "No limit" if v is None else str(v)),
+        "waitlist_enabled": ("waiting list", _text),
+        "registration_access": ("who may register", _text),
+        "invitation_code": ("invitation code", _text),
+        "contact_email": ("contact email", _text),
+        "privacy_notice": ("privacy notice", _text),
+    }
+    details = _changed(visit, fields)
+    if not details:
+        return None
+    return record(visit, actor, ChangeArea.REGISTRATION_SETTINGS, "settings_edited",
+                  f"Changed the registration settings: {_listed(details)}", details=details)
+
+
+QUESTION_FIELDS = {
+    "kind": ("kind", _text),
+    "label": ("question", _text),
+    "help_text": ("help text", _text),
+    "required": ("required", _text),
+    "options": ("options", lambda v: _text((v or "").replace("\n", " / "))),
+}
+
+
+def question_added(actor: User, question: Question) -> VisitChange:
+    return record(question.visit, actor, ChangeArea.REGISTRATION_SETTINGS, "question_added",
+                  f"Added the question “{question.label}”",
+                  details={"question": {"old": "", "new": question.label}})
+
+
+def question_edited(actor: User, question: Question) -> VisitChange | None:
+    details = _changed(question, QUESTION_FIELDS)
+    if not details:
+        return None
+    return record(question.visit, actor, ChangeArea.REGISTRATION_SETTINGS, "question_edited",
+                  f"Changed the question “{question.label}”: {_listed(details)}",
+                  details=details)
+
+
+def question_deleted(actor: User, question: Question) -> VisitChange:
+    return record(question.visit, actor, ChangeArea.REGISTRATION_SETTINGS,
+                  "question_deleted", f"Deleted the question “{question.label}”",
+                  details={"question": {"old": question.label, "new": ""}})
+
+
+def question_moved(actor: User, question: Question, old: int, new: int) -> VisitChange:
+    """From place ``old`` to ``new`` in the form (0 = first)."""
+    return record(question.visit, actor, ChangeArea.REGISTRATION_SETTINGS, "question_moved",
+                  f"Moved the question “{question.label}” {'up' if new < old else 'down'}",
+                  details={"place in the form": {"old": str(old + 1), "new": str(new + 1)}})

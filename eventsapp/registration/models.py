@@ -1,0 +1,222 @@
+"""Attendees' registrations, their answers, and their sign-ups for limited items."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from eventsapp.dbtypes import str_enum, utcnow
+from eventsapp.extensions import db
+
+if TYPE_CHECKING:
+    from eventsapp.agenda.models import AgendaItem
+    from eventsapp.visits.models import Visit
+
+
+class RegistrationStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    PENDING_APPROVAL = "pending_approval"
+    CANCELLED = "cancelled"
+
+
+LIVE_REGISTRATION = ("confirmed", "waitlisted", "pending_approval")
+
+
+class OrganisationType(enum.StrEnum):
+    GOVERNMENT = "government"
+    ACADEMIA = "academia"
+    INDUSTRY = "industry"
+    INVESTOR = "investor"
+    PRESS = "press"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return ORGANISATION_TYPE_LABELS[self]
+
+
+ORGANISATION_TYPE_LABELS = {
+    OrganisationType.GOVERNMENT: "Government or policy",
+    OrganisationType.ACADEMIA: "Academia",
+    OrganisationType.INDUSTRY: "Industry",
+    OrganisationType.INVESTOR: "Investor",
+    OrganisationType.PRESS: "Press",
+    OrganisationType.OTHER: "Other",
+}
+
+
+class QuestionKind(enum.StrEnum):
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+
+
+class Question(db.Model):
+    """An extra question an organiser adds to a visit's registration form."""
+
+    __tablename__ = "registration_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind))
+    label: Mapped[str] = mapped_column(String(300))
+    help_text: Mapped[str] = mapped_column(String(500), default="")
+    required: Mapped[bool] = mapped_column(default=False)
+    # Choices for single and multiple choice, one per line.
+    options: Mapped[str] = mapped_column(Text, default="")
+
+    visit: Mapped[Visit] = relationship(back_populates="questions")
+
+    @property
+    def choices(self) -> list[str]:
+        # Split only where the organiser's form does (services.registration_settings):
+        # str.splitlines() also breaks at U+2028, U+0085 and the like, which would
+        # offer pieces of one option as several and refuse the option itself.
+        return [line.strip() for line in self.options.split("\n") if line.strip()]
+
+    @property
+    def key(self) -> str:
+        """The key of this question's answer in Registration.answers."""
+        return str(self.id)
+
+
+class Registration(db.Model):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        # One live registration per email per visit (erased rows have no email).
+        Index(
+            "uq_registrations_live_email",
+            "visit_id",
+            "email_key",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
+        Index("ix_registrations_visit_status", "visit_id", "status", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"))
+    status: Mapped[RegistrationStatus] = mapped_column(str_enum(RegistrationStatus))
+    # When the registration joined its current queue: the waiting list is served in
+    # this order, first come first served.
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_reason: Mapped[str] = mapped_column(String(500), default="")
+
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_key: Mapped[str | None] = mapped_column(String(254))  # lower-cased email
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    organisation_type: Mapped[OrganisationType | None] = mapped_column(
+        str_enum(OrganisationType)
+    )
+    dietary: Mapped[str] = mapped_column(String(500), default="")
+    access_needs: Mapped[str] = mapped_column(String(1000), default="")
+    consent_photography: Mapped[bool] = mapped_column(default=False)
+    consent_share: Mapped[bool] = mapped_column(default=False)
+    privacy_accepted_at: Mapped[datetime | None]
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    # Private links: the values are never stored, only their SHA-256 (services.tokens).
+    token_nonce: Mapped[str] = mapped_column(String(64))
+    manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    feed_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    feed_generation: Mapped[int] = mapped_column(default=0)
+    # Raised, with feed_changed_at, by every change of status: each event of the
+    # attendee's feed changes status with it, so its SEQUENCE and DTSTAMP must move.
+    feed_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    feed_changed_at: Mapped[datetime | None]
+
+    added_by_organiser: Mapped[bool] = mapped_column(default=False)
+    # Check-in on the day: set once (a second tap changes nothing), cleared by undo.
+    checked_in_at: Mapped[datetime | None]
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    erased_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    visit: Mapped[Visit] = relationship()
+    signups: Mapped[list[ItemSignup]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_live(self) -> bool:
+        return self.status is not RegistrationStatus.CANCELLED
+
+    def touch_feed(self) -> None:
+        """Every event of the attendee's feed changed: raise SEQUENCE, move DTSTAMP."""
+        self.feed_sequence = (self.feed_sequence or 0) + 1
+        self.feed_changed_at = utcnow()
+
+    @validates("status")
+    def _status_changes_the_feed(self, key: str, value: RegistrationStatus):
+        if self.status is not None and RegistrationStatus(value) is not self.status:
+            self.touch_feed()
+        return value
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.status}>"
+
+
+class VisitCount(db.Model):
+    """How many registrations a visit has confirmed, kept by the database itself.
+
+    Triggers on ``registrations`` (and on ``visits``, which makes the row) keep it
+    equal to ``count(*) ... WHERE status = 'confirmed'`` in every transaction that
+    changes a status, whatever the code path, so the capacity check under the
+    visit's lock reads one row instead of counting thousands. The triggers live in
+    the migration that made this table (eventsapp is always migrated, tests too).
+    """
+
+    __tablename__ = "visit_counts"
+
+    visit_id: Mapped[int] = mapped_column(
+        ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True)
+    confirmed: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class SignupStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class ItemSignup(db.Model):
+    """An attendee's place (or place in the queue) on an agenda item with a capacity."""
+
+    __tablename__ = "item_signups"
+    __table_args__ = (
+        Index(
+            "uq_item_signups_live",
+            "item_id",
+            "registration_id",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
+        Index("ix_item_signups_item_status", "item_id", "status", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[SignupStatus] = mapped_column(str_enum(SignupStatus))
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="signups")
+    item: Mapped[AgendaItem] = relationship()

@@ -1,0 +1,370 @@
+"""The organiser's side of registration: the list, approvals, the waiting list,
+hand-made registrations, resends, summaries and purging personal data."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+from eventsapp.accounts.models import User
+from eventsapp.dbtypes import utcnow
+from eventsapp.errors import Conflict, NotFound, ValidationError
+from eventsapp.extensions import db
+from eventsapp.locks import lock
+from eventsapp.registration.models import Registration, RegistrationStatus
+from eventsapp.registration.rules import capacity, notices
+from eventsapp.registration.rules.answers import clean_answers
+from eventsapp.registration.rules.common import (
+    DUPLICATE_EMAIL,
+    AttendeeDetails,
+    _apply_details,
+    _email_taken,
+    new_registration,
+)
+from eventsapp.registration.rules.own_page import _cancel, anonymise
+from eventsapp.tx import begin_write
+from eventsapp.visits.models import Visit
+from eventsapp.visits.rules import organiser_visit
+
+
+@dataclass(frozen=True)
+class Counts:
+    confirmed: int
+    waitlisted: int
+    pending_approval: int
+    cancelled: int
+    capacity: int | None
+
+    @property
+    def free(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.confirmed, 0)
+
+
+def counts(visit: Visit) -> Counts:
+    rows = dict(
+        db.session.execute(
+            select(Registration.status, func.count())
+            .where(Registration.visit_id == visit.id)
+            .group_by(Registration.status)
+        ).all()
+    )
+    return Counts(
+        confirmed=rows.get(RegistrationStatus.CONFIRMED, 0),
+        waitlisted=rows.get(RegistrationStatus.WAITLISTED, 0),
+        pending_approval=rows.get(RegistrationStatus.PENDING_APPROVAL, 0),
+        cancelled=rows.get(RegistrationStatus.CANCELLED, 0),
+        capacity=visit.capacity,
+    )
+
+
+def _filtered(visit: Visit, status: RegistrationStatus | None, search: str):
+    stmt = select(Registration).where(Registration.visit_id == visit.id)
+    if status is not None:
+        stmt = stmt.where(Registration.status == status)
+    term = search.strip().lower()
+    if term:
+        like = f"%{term.replace('%', '').replace('_', '')}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Registration.full_name).like(like),
+                func.lower(Registration.email_key).like(like),
+                func.lower(Registration.organisation).like(like),
+            )
+        )
+    return stmt
+
+
+def registrations(visit: Visit, status: RegistrationStatus | None = None,
+                  search: str = "") -> list[Registration]:
+    """A visit's registrations, waiting list in queue order, filtered and searched."""
+    stmt = _filtered(visit, status, search)
+    return list(db.session.scalars(stmt.order_by(Registration.queued_at, Registration.id)))
+
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Registration]
+    number: int  # from 1
+    per_page: int
+    total: int  # rows matching the filter and search, on every page
+    positions: dict[int, int]  # waiting-list place of each waitlisted row shown
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.number * self.per_page, self.total)
+
+
+def registrations_page(visit: Visit, status: RegistrationStatus | None = None,
+                       search: str = "", number: int = 1, per_page: int = PER_PAGE) -> Page:
+    """One page of the registrations table in queue order, in three queries whatever
+    the number of registrations. A page past the end shows the last one."""
+    stmt = _filtered(visit, status, search)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    pages = max(1, -(-total // per_page))
+    number = min(max(number, 1), pages)
+    rows = list(db.session.scalars(
+        stmt.order_by(Registration.queued_at, Registration.id)
+        .limit(per_page).offset((number - 1) * per_page)))
+    positions: dict[int, int] = {}
+    if any(r.status is RegistrationStatus.WAITLISTED for r in rows):
+        # Places count everyone waiting, so a search shows each person's true place.
+        queue = db.session.scalars(
+            select(Registration.id)
+            .where(Registration.visit_id == visit.id,
+                   Registration.status == RegistrationStatus.WAITLISTED)
+            .order_by(Registration.queued_at, Registration.id))
+        shown = {r.id for r in rows}
+        positions = {rid: place for place, rid in enumerate(queue, start=1) if rid in shown}
+    return Page(rows, number, per_page, total, positions)
+
+
+def _locked_registration(actor: User, slug: str, registration_id: int):
+    visit = organiser_visit(actor, slug)
+    lock(Visit, visit.id)
+    registration = db.session.get(Registration, registration_id, populate_existing=True)
+    if registration is None or registration.visit_id != visit.id:
+        raise NotFound("No such registration.")
+    return visit, registration
+
+
+def approve(actor: User, slug: str, registration_id: int) -> Registration:
+    """Confirm a pending registration if a place is free, else put it on the waiting
+    list (or refuse when there is no waiting list)."""
+    begin_write()
+    visit, registration = _locked_registration(actor, slug, registration_id)
+    if registration.status is not RegistrationStatus.PENDING_APPROVAL:
+        db.session.rollback()
+        raise Conflict(f"{registration.full_name} is not awaiting approval.")
+    if capacity.has_place(visit):
+        registration.status = RegistrationStatus.CONFIRMED
+    elif visit.waitlist_enabled:
+        registration.status = RegistrationStatus.WAITLISTED
+    else:
+        db.session.rollback()
+        raise Conflict("The visit is full and has no waiting list: raise the capacity first.")
+    registration.queued_at = utcnow()
+    registration.status_reason = "Approved by an organiser."
+    db.session.flush()
+    notices.notify(registration, f"registration_{registration.status.value}",
+                   position=capacity.waitlist_position(registration), approved=True)
+    db.session.commit()
+    return registration
+
+
+def decline(actor: User, slug: str, registration_id: int, message: str = "") -> Registration:
+    begin_write()
+    visit, registration = _locked_registration(actor, slug, registration_id)
+    if registration.status is not RegistrationStatus.PENDING_APPROVAL:
+        db.session.rollback()
+        raise Conflict(f"{registration.full_name} is not awaiting approval.")
+    registration.status = RegistrationStatus.CANCELLED
+    registration.status_reason = f"Declined by an organiser. {message.strip()}".strip()
+    notices.notify(registration, "registration_declined", message=message.strip())
+    db.session.commit()
+    return registration
+
+
+def promote(actor: User, slug: str, registration_id: int, reason: str,
+            over_capacity: bool = False) -> Registration:
+    """Confirm someone from the waiting list, out of turn if need be. When the visit is
+    full the organiser must ask for one more place: the capacity is raised by one, so
+    confirmed never exceeds capacity."""
+    begin_write()
+    visit, registration = _locked_registration(actor, slug, registration_id)
+    if registration.status is not RegistrationStatus.WAITLISTED:
+        db.session.rollback()
+        raise Conflict(f"{registration.full_name} is not on the waiting list.")
+    if not reason.strip():
+        db.session.rollback()
+        raise ValidationError({"reason": "Give a reason; it is kept with the registration."})
+    if not capacity.has_place(visit):
+        if not over_capacity:
+            db.session.rollback()
+            raise Conflict(
+                f"The visit is full ({visit.capacity} places). Tick “add a place” to raise "
+                "the capacity by one for this person."
+            )
+        visit.capacity = (visit.capacity or 0) + 1
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.queued_at = utcnow()
+    registration.status_reason = f"Promoted by an organiser: {reason.strip()}"
+    notices.notify(registration, "registration_promoted")
+    db.session.commit()
+    return registration
+
+
+def move_to_waitlist(actor: User, slug: str, registration_id: int, reason: str) -> Registration:
+    """Move a confirmed attendee to the end of the waiting list. The place they free
+    goes to the first person already in line; if nobody else is waiting it stays free
+    (so that the capacity can then be lowered), rather than going straight back."""
+    begin_write()
+    visit, registration = _locked_registration(actor, slug, registration_id)
+    if registration.status is not RegistrationStatus.CONFIRMED:
+        db.session.rollback()
+        raise Conflict(f"{registration.full_name} is not confirmed.")
+    if visit.capacity is None:
+        db.session.rollback()
+        raise Conflict("This visit has no limit on places, so nobody waits for one. "
+                       "Set a capacity first.")
+    if not reason.strip():
+        db.session.rollback()
+        raise ValidationError({"reason": "Give a reason; it is kept with the registration."})
+    registration.status = RegistrationStatus.WAITLISTED
+    registration.queued_at = utcnow()
+    registration.status_reason = f"Moved to the waiting list: {reason.strip()}"
+    db.session.flush()
+    notices.notify(registration, "registration_moved_back", reason=reason.strip(),
+                   position=capacity.waitlist_position(registration))
+    capacity.fill_visit_places(visit, skip=registration)
+    db.session.commit()
+    return registration
+
+
+def cancel_registration(actor: User, slug: str, registration_id: int,
+                        reason: str = "") -> Registration:
+    begin_write()
+    _visit, registration = _locked_registration(actor, slug, registration_id)
+    if not registration.is_live:
+        db.session.rollback()
+        return registration
+    _cancel(registration, reason=f"Cancelled by an organiser. {reason.strip()}".strip())
+    notices.notify(registration, "registration_cancelled", by_organiser=True)
+    db.session.commit()
+    return registration
+
+
+def add_by_hand(actor: User, slug: str, details: AttendeeDetails,
+                send_email: bool = True) -> Registration:
+    """An organiser registers someone: no window or invitation needed, but places and
+    the waiting list work as for everyone."""
+    begin_write()
+    visit = organiser_visit(actor, slug)
+    lock(Visit, visit.id)
+    answers, errors = clean_answers(visit.questions, details.answers)
+    if not details.full_name.strip():
+        errors["full_name"] = "Enter the person's full name."
+    if "@" not in details.email:
+        errors["email"] = "Enter an email address like name@example.org."
+    if errors:
+        db.session.rollback()
+        raise ValidationError(errors)
+    if _email_taken(visit.id, details.email.strip().lower()):
+        db.session.rollback()
+        raise Conflict(DUPLICATE_EMAIL.split(".")[0] + ".", field="email")
+    registration = new_registration(visit)
+    _apply_details(registration, details, answers)
+    registration.added_by_organiser = True
+    registration.queued_at = utcnow()
+    if capacity.has_place(visit):
+        registration.status = RegistrationStatus.CONFIRMED
+    elif visit.waitlist_enabled:
+        registration.status = RegistrationStatus.WAITLISTED
+    else:
+        db.session.rollback()
+        raise Conflict("The visit is full and has no waiting list: raise the capacity first.")
+    registration.status_reason = "Added by an organiser."
+    db.session.add(registration)
+    db.session.flush()
+    if send_email:
+        notices.notify(registration, f"registration_{registration.status.value}",
+                       position=capacity.waitlist_position(registration))
+    db.session.commit()
+    return registration
+
+
+def resend_confirmation(actor: User, slug: str, registration_id: int) -> Registration:
+    begin_write()
+    _visit, registration = _locked_registration(actor, slug, registration_id)
+    if registration.erased_at is not None or not registration.email:
+        db.session.rollback()
+        raise Conflict("This registration has no email address any more.")
+    notices.notify(registration, f"registration_{registration.status.value}",
+                   position=capacity.waitlist_position(registration), resent=True)
+    db.session.commit()
+    return registration
+
+
+@dataclass(frozen=True)
+class CateringSummary:
+    confirmed: int
+    dietary: list[tuple[str, int]]  # (requirement as typed, how many), most common first
+    access_needs: list[tuple[str, str]]  # (name, need)
+
+
+def catering_summary(visit: Visit) -> CateringSummary:
+    """For venues and caterers: confirmed attendees' dietary and access needs."""
+    rows = db.session.execute(
+        select(Registration.full_name, Registration.dietary, Registration.access_needs)
+        .where(Registration.visit_id == visit.id,
+               Registration.status == RegistrationStatus.CONFIRMED)
+        .order_by(Registration.full_name)
+    ).all()
+    dietary: Counter[str] = Counter()
+    spelling: dict[str, str] = {}
+    for _name, need, _access in rows:
+        key = " ".join(need.split()).casefold() or "none"
+        spelling.setdefault(key, " ".join(need.split()) or "No requirement")
+        dietary[key] += 1
+    return CateringSummary(
+        confirmed=len(rows),
+        dietary=[(spelling[key], n) for key, n in dietary.most_common()],
+        access_needs=[(name, access) for name, _d, access in rows if access.strip()],
+    )
+
+
+def purge_personal_data(actor: User, slug: str, today: date) -> int:
+    """After a visit has ended, erase every registration's personal data. Returns how
+    many registrations were anonymised."""
+    begin_write()
+    visit = organiser_visit(actor, slug)
+    if today <= visit.end_date:
+        db.session.rollback()
+        raise Conflict("Personal data can be purged once the visit has ended.")
+    rows = db.session.scalars(
+        select(Registration).where(
+            Registration.visit_id == visit.id, Registration.erased_at.is_(None)
+        )
+    ).all()
+    for registration in rows:
+        anonymise(registration)
+    db.session.commit()
+    return len(rows)
+
+
+def export_rows(visit: Visit) -> tuple[list[str], list[list[object]]]:
+    """Every registration with every field and answer, for the CSV export."""
+    from eventsapp.registration.rules.answers import display_answer
+
+    questions = list(visit.questions)
+    header = [
+        "id", "status", "status reason", "registered at (UTC)", "full name", "email",
+        "organisation", "job title", "organisation type", "dietary requirements",
+        "access requirements", "consent to photography", "consent to share with members",
+        "privacy notice accepted at (UTC)", "added by organiser", "erased",
+    ] + [q.label for q in questions]
+    rows = []
+    for r in registrations(visit):
+        rows.append([
+            r.id, r.status.value, r.status_reason, f"{r.created_at:%Y-%m-%d %H:%M}",
+            r.full_name, r.email or "", r.organisation, r.job_title,
+            r.organisation_type.label if r.organisation_type else "", r.dietary,
+            r.access_needs, "yes" if r.consent_photography else "no",
+            "yes" if r.consent_share else "no",
+            f"{r.privacy_accepted_at:%Y-%m-%d %H:%M}" if r.privacy_accepted_at else "",
+            "yes" if r.added_by_organiser else "no", "yes" if r.erased_at else "no",
+        ] + [display_answer(q, r.answers) for q in questions])
+    return header, rows

@@ -1,0 +1,60 @@
+"""Emails to attendees about their registration, with their private links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsapp.accounts import tokens
+from eventsapp.mail import outbox as mail
+from eventsapp.mail.attachments import AGENDA, CHECKIN_CODE, later
+from eventsapp.registration.models import Registration, RegistrationStatus
+from eventsapp.web.urls import absolute
+
+# Emails that give the attendee a place (or a place in the queue) carry their agenda
+# as an .ics attachment, with the same UIDs as their personal feed.
+WITH_CALENDAR = frozenset({
+    "registration_confirmed",  # also sent when an organiser approves or resends
+    "registration_waitlisted",
+    "registration_promoted",
+})
+# Emails that confirm a place also carry the check-in QR code (services.checkin).
+WITH_CHECKIN_CODE = frozenset({"registration_confirmed", "registration_promoted"})
+
+
+def manage_token(registration: Registration) -> str:
+    return tokens.make(tokens.MANAGE, registration.token_nonce)
+
+
+def feed_token(registration: Registration) -> str:
+    return tokens.make(tokens.FEED, registration.token_nonce, registration.feed_generation)
+
+
+def manage_url(registration: Registration) -> str:
+    return absolute(f"/r/{manage_token(registration)}")
+
+
+def feed_url(registration: Registration) -> str:
+    return absolute(f"/feeds/{feed_token(registration)}.ics")
+
+
+def notify(registration: Registration, template: str, **extra: Any) -> None:
+    """Queue ``mail/<template>.txt`` to the attendee (nothing for erased rows), written
+    at once in the caller's transaction. ``registration`` may be a Registration or a
+    copy with its id, email, full_name, status, token_nonce and visit (a new
+    registration written without the ORM, see services.registration.register)."""
+    if not registration.email:
+        return
+    # Made by the outbox worker when the email is sent (services.attachments).
+    attachments = [later(AGENDA, registration)] if template in WITH_CALENDAR else []
+    if template in WITH_CHECKIN_CODE and registration.status is RegistrationStatus.CONFIRMED:
+        attachments.append(later(CHECKIN_CODE, registration))
+    mail.write(
+        registration.email,
+        template,
+        topic=f"registration:{registration.id}",
+        attachments=attachments,
+        registration=registration,
+        visit=registration.visit,
+        manage_url=manage_url(registration),
+        **extra,
+    )

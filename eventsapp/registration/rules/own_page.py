@@ -1,0 +1,122 @@
+"""The attendee's own page behind the private link: their details, cancelling and
+erasing their data. Every change that frees a place refills it in the same transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from eventsapp.accounts import tokens
+from eventsapp.agenda.models import AgendaItem
+from eventsapp.dbtypes import utcnow
+from eventsapp.errors import Conflict
+from eventsapp.extensions import db
+from eventsapp.locks import lock
+from eventsapp.registration.models import Registration, RegistrationStatus, SignupStatus
+from eventsapp.registration.rules import capacity, notices
+from eventsapp.registration.rules.common import (
+    DUPLICATE_EMAIL,
+    AttendeeDetails,
+    _apply_details,
+    _check_details,
+    _email_taken,
+    registration_for_token,
+)
+from eventsapp.registration.rules.limited_items import release
+from eventsapp.tx import begin_write
+from eventsapp.visits.models import Visit
+
+
+def update_details(token: str, details: AttendeeDetails) -> Registration:
+    """Change answers; the email may change too, but never to one already registered."""
+    begin_write()
+    registration = registration_for_token(token)
+    if not registration.is_live:
+        db.session.rollback()
+        raise Conflict("This registration is cancelled and can no longer be changed.")
+    answers = _check_details(registration.visit.questions, details)
+    if _email_taken(registration.visit_id, details.email.strip().lower(),
+                    exclude_id=registration.id):
+        db.session.rollback()
+        raise Conflict(DUPLICATE_EMAIL, field="email")
+    _apply_details(registration, details, answers)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict(DUPLICATE_EMAIL, field="email") from exc
+    return registration
+
+
+def cancel(token: str) -> Registration:
+    """Cancel; a freed place goes to the first on the waiting list in this transaction."""
+    begin_write()
+    registration = registration_for_token(token)
+    lock(Visit, registration.visit_id)
+    db.session.refresh(registration)
+    if not registration.is_live:
+        db.session.rollback()
+        return registration
+    _cancel(registration, reason="Cancelled by the attendee.")
+    notices.notify(registration, "registration_cancelled")
+    db.session.commit()
+    return registration
+
+
+def _cancel(registration: Registration, reason: str) -> None:
+    """Cancel a locked registration and its sign-ups, then refill what it freed."""
+    was_confirmed = registration.status is RegistrationStatus.CONFIRMED
+    registration.status = RegistrationStatus.CANCELLED
+    registration.status_reason = reason
+    for signup in list(registration.signups):
+        if signup.status is not SignupStatus.CANCELLED:
+            release(signup, lock(AgendaItem, signup.item_id))
+    db.session.flush()
+    if was_confirmed:
+        capacity.fill_visit_places(registration.visit)
+
+
+def erase(token: str) -> None:
+    """Remove the attendee's personal data; an anonymous row stays for the counts."""
+    begin_write()
+    registration = registration_for_token(token)
+    lock(Visit, registration.visit_id)
+    db.session.refresh(registration)
+    if registration.is_live:
+        _cancel(registration, reason="Erased at the attendee's request.")
+    anonymise(registration)
+    db.session.commit()
+
+
+def anonymise(registration: Registration) -> None:
+    """Strip personal data and kill the private links. Keeps status and organisation
+    type, which carry no identity, for counts and reports."""
+    from eventsapp.feedback.models import Feedback  # noqa: F401
+    from eventsapp.mail.models import OutboxMessage  # noqa: F401
+
+    registration.full_name = ""
+    registration.email = None
+    registration.email_key = None
+    registration.organisation = ""
+    registration.job_title = ""
+    registration.dietary = ""
+    registration.access_needs = ""
+    registration.answers = {}
+    registration.consent_photography = False
+    registration.consent_share = False
+    nonce = tokens.new_nonce()  # a new nonce nobody holds a token for
+    registration.token_nonce = nonce
+    registration.manage_token_hash = tokens.digest("erased:" + nonce)
+    registration.feed_token_hash = tokens.digest("erased-feed:" + nonce)
+    registration.erased_at = utcnow()
+    db.session.execute(
+        OutboxMessage.__table__.delete().where(
+            OutboxMessage.topic == f"registration:{registration.id}"
+        )
+    )
+    # Feedback keeps its ratings for the impact report; comments are free text and may
+    # name the person, so they go with the rest.
+    db.session.execute(
+        update(Feedback).where(Feedback.registration_id == registration.id)
+        .values(comments="")
+    )

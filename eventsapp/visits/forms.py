@@ -1,0 +1,135 @@
+"""Organiser forms for a visit's details and its venues: the shape of the input only.
+
+The rules (slug format and uniqueness, known time zone, dates in order, coordinates
+in range) live in ``services.visits``; these forms only make sure each answer is
+present, short enough for its column and of the right type.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, FloatField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from eventsapp.web.cleaning import clean_lines, clean_text
+
+# Dates and times outside these years are typing mistakes, and far enough out they
+# cannot even be converted between time zones.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# A delegation visit lasts a day or two; a longer span is a mistyped year.
+MAX_VISIT_DAYS = 31
+
+
+def max_length(limit: int, what: str) -> Length:
+    return Length(max=limit, message=f"{what} must be {limit} characters or fewer")
+
+
+def sensible_year(form, field) -> None:
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}")
+
+
+def finite_number(message: str):
+    """Refuse 'inf' and 'nan', which Python reads as floats; junk is reported by the field."""
+
+    def check(form, field) -> None:
+        if field.data is not None and not math.isfinite(field.data):
+            raise ValidationError(message)
+
+    return check
+
+
+class VisitForm(FlaskForm):
+    title = StringField(
+        "Title",
+        filters=[clean_text],
+        validators=[DataRequired("Enter a title"), max_length(200, "Title")],
+    )
+    slug = StringField(
+        "Web address",
+        description="The visit's page will be /visits/<this>/. Lowercase letters, digits "
+        "and hyphens, e.g. cic-stoke. Links already shared stop working if you change it.",
+        filters=[clean_text, lambda v: v.lower() if isinstance(v, str) else v],
+        validators=[DataRequired("Enter a web address"), max_length(80, "Web address")],
+    )
+    city = StringField(
+        "City",
+        filters=[clean_text],
+        validators=[DataRequired("Enter the city"), max_length(100, "City")],
+    )
+    host = StringField(
+        "Host",
+        description="The cluster or organisation hosting the visit.",
+        filters=[clean_text],
+        validators=[DataRequired("Enter the host"), max_length(200, "Host")],
+    )
+    timezone = StringField(
+        "Time zone",
+        default="Europe/London",
+        description="Every time on the agenda is in this zone. Start typing a city, "
+        "e.g. Europe/London.",
+        filters=[clean_text],
+        validators=[DataRequired("Enter the time zone"), max_length(64, "Time zone")],
+    )
+    start_date = DateField(
+        "First day",
+        invalid_value_message="Enter the first day as a date, e.g. 2025-06-12",
+        validators=[InputRequired("Enter the first day"), sensible_year],
+    )
+    end_date = DateField(
+        "Last day",
+        invalid_value_message="Enter the last day as a date, e.g. 2025-06-13",
+        validators=[InputRequired("Enter the last day"), sensible_year],
+    )
+    summary = TextAreaField(
+        "Summary",
+        description="A few sentences for the public page.",
+        filters=[clean_lines],
+        validators=[Optional(), max_length(5000, "Summary")],
+    )
+
+    def validate_end_date(self, field) -> None:
+        start: date | None = self.start_date.data
+        end: date | None = field.data
+        if start and end and (end - start).days >= MAX_VISIT_DAYS:
+            raise ValidationError(f"A visit can last at most {MAX_VISIT_DAYS} days")
+
+
+class VenueForm(FlaskForm):
+    name = StringField(
+        "Name",
+        filters=[clean_text],
+        validators=[DataRequired("Enter the venue's name"), max_length(200, "Name")],
+    )
+    address = TextAreaField(
+        "Address",
+        filters=[clean_lines],
+        validators=[Optional(), max_length(500, "Address")],
+    )
+    latitude = FloatField(
+        "Latitude",
+        description="Optional, with the longitude: puts the venue on the map, e.g. 53.0027.",
+        invalid_value_message="Latitude must be a number between -90 and 90, e.g. 53.0027",
+        validators=[
+            Optional(),
+            finite_number("Latitude must be a number between -90 and 90, e.g. 53.0027"),
+        ],
+    )
+    longitude = FloatField(
+        "Longitude",
+        description="e.g. -2.1794",
+        invalid_value_message="Longitude must be a number between -180 and 180, e.g. -2.1794",
+        validators=[
+            Optional(),
+            finite_number("Longitude must be a number between -180 and 180, e.g. -2.1794"),
+        ],
+    )
+    access_notes = TextAreaField(
+        "Access notes",
+        description="Step-free access, entrances, parking, who to ask for on arrival.",
+        filters=[clean_lines],
+        validators=[Optional(), max_length(2000, "Access notes")],
+    )

@@ -1,0 +1,157 @@
+"""Tours, visits and venues."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventsapp.dbtypes import str_enum, utcnow
+from eventsapp.extensions import db
+
+if TYPE_CHECKING:
+    from eventsapp.accounts.models import User
+    from eventsapp.agenda.models import AgendaItem
+    from eventsapp.registration.models import Question
+
+
+class RegistrationAccess(enum.StrEnum):
+    OPEN = "open"
+    INVITATION = "invitation"  # an invitation code is needed
+    APPROVAL = "approval"  # an organiser approves each registration
+
+
+class VisitStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+visit_organisers = Table(
+    "visit_organisers",
+    db.metadata,
+    Column("visit_id", ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Tour(db.Model):
+    """An optional series of visits (a national tour of several cities)."""
+
+    __tablename__ = "tours"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    visits: Mapped[list[Visit]] = relationship(back_populates="tour")
+
+
+class Visit(db.Model):
+    __tablename__ = "visits"
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="dates_in_order"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tour_id: Mapped[int | None] = mapped_column(ForeignKey("tours.id", ondelete="SET NULL"))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    host: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    summary: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[VisitStatus] = mapped_column(str_enum(VisitStatus), default=VisitStatus.DRAFT)
+    # Registration settings.
+    registration_opens_at: Mapped[datetime | None]
+    registration_closes_at: Mapped[datetime | None]
+    capacity: Mapped[int | None]
+    waitlist_enabled: Mapped[bool] = mapped_column(default=True)
+    # Registration closes when the visit starts, or with this, when it ends.
+    registration_on_the_day: Mapped[bool] = mapped_column(default=False,
+                                                          server_default=false())
+    registration_access: Mapped[RegistrationAccess] = mapped_column(
+        str_enum(RegistrationAccess), default=RegistrationAccess.OPEN
+    )
+    invitation_code: Mapped[str | None] = mapped_column(String(64))
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # Shown beside the registration form; a standard notice is used when empty.
+    privacy_notice: Mapped[str] = mapped_column(Text, default="")
+    # Set the first time the visit is published; from then on, deleted items leave
+    # a cancelled tombstone so subscribed calendars drop them.
+    first_published_at: Mapped[datetime | None]
+    # Raised (eventsapp.visits.versioning) by every flush that changes the visit, its
+    # agenda, venues, showcases or bookings: cached calendars and pages are keyed by it.
+    content_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When the feedback request went out after the visit (sent once).
+    feedback_requested_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    tour: Mapped[Tour | None] = relationship(back_populates="visits")
+    venues: Mapped[list[Venue]] = relationship(
+        back_populates="visit", cascade="all, delete-orphan", order_by="Venue.name"
+    )
+    items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="visit",
+        cascade="all, delete-orphan",
+        order_by="(AgendaItem.starts_at, AgendaItem.id)",
+    )
+    organisers: Mapped[list[User]] = relationship(secondary=visit_organisers)
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="visit",
+        cascade="all, delete-orphan",
+        order_by="(Question.position, Question.id)",
+    )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status is VisitStatus.PUBLISHED
+
+    @property
+    def live_items(self) -> list[AgendaItem]:
+        """The agenda without deleted items' tombstones, in time order."""
+        return [item for item in self.items if item.deleted_at is None]
+
+    @property
+    def days(self) -> list[date]:
+        count = (self.end_date - self.start_date).days + 1
+        return [self.start_date + timedelta(days=n) for n in range(count)]
+
+    def __repr__(self) -> str:
+        return f"<Visit {self.slug}>"
+
+
+class Venue(db.Model):
+    __tablename__ = "venues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(500), default="")
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    access_notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    visit: Mapped[Visit] = relationship(back_populates="venues")
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def __repr__(self) -> str:
+        return f"<Venue {self.name}>"
