@@ -20,10 +20,14 @@ import fcntl
 import os
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from eventsapp.extensions import db
 
 WRITE_OPTION = "eventsapp_write"
 
@@ -282,3 +286,24 @@ def describe_outage(error: DBAPIError) -> str:
     """The driver's message on one line, for the log."""
     message = " ".join(str(error.orig).split())
     return f"{type(error.orig).__name__}: {message}"[:500]
+
+
+@contextmanager
+def write() -> Iterator[Session]:
+    """The one write transaction: ``with write(): ...`` begins it (BEGIN IMMEDIATE on
+    SQLite), commits when the block ends and rolls back on any exception.
+
+    A read transaction the request already has is ended first (views never change
+    models), so on SQLite the write takes the lock before it reads what it changes;
+    objects loaded earlier are expired and reload inside the new transaction.
+    """
+    session = db.session()  # the request's Session; the scoped proxy has no in_transaction()
+    if session.in_transaction():
+        session.rollback()
+    session.connection(execution_options={WRITE_OPTION: True})
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
