@@ -4,7 +4,7 @@ SQLite: WAL journal, a busy timeout, foreign keys on, and write transactions beg
 with BEGIN IMMEDIATE so two writers never both read and then deadlock on upgrade
 (the recipe from SQLAlchemy's SQLite dialect documentation). A transaction is a
 write transaction when the session asked for its connection with the execution
-option ``eventsapp_write`` (see ``services.tx.begin_write``); read-only requests
+option ``eventsapp_write`` (see ``write`` below); read-only requests
 keep SQLite's deferred BEGIN so they never wait for writers.
 
 Writers of one SQLite file take turns through an flock on ``<file>-writers.lock``

@@ -2,7 +2,7 @@
 
 PostgreSQL: SELECT ... FOR UPDATE, so concurrent writers queue on the row. SQLite
 ignores FOR UPDATE; there the write transaction began with BEGIN IMMEDIATE
-(services.tx.begin_write), which already serialises writers before they count.
+(``db.write``), which already serialises writers before they count.
 """
 
 from __future__ import annotations

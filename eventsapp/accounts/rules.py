@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from eventsapp.accounts import tokens
 from eventsapp.accounts.models import Role, User
+from eventsapp.db import write
 from eventsapp.errors import Conflict, ValidationError
 from eventsapp.extensions import db
-from eventsapp.tx import begin_write
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -36,11 +36,10 @@ def authenticate(email: str, password: str) -> User | None:
 
 def end_sessions(user_id: int) -> None:
     """Log out every session of this user, wherever its cookie was copied to."""
-    begin_write()
-    user = db.session.get(User, user_id)
-    if user is not None:
-        user.end_sessions()
-    db.session.commit()
+    with write():
+        user = db.session.get(User, user_id)
+        if user is not None:
+            user.end_sessions()
 
 
 def ensure_feed_token(user: User) -> None:
@@ -56,19 +55,16 @@ def feed_token(user: User) -> str:
 
 
 def create_user(email: str, password: str, role: Role, name: str = "") -> User:
-    begin_write()
-    email = normalise_email(email)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        db.session.rollback()
-        raise ValidationError(
-            {"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."}
-        )
-    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        db.session.rollback()
-        raise Conflict(f"An account for {email} already exists.", field="email")
-    user = User(email=email, name=name.strip(), role=role)
-    user.set_password(password)
-    ensure_feed_token(user)
-    db.session.add(user)
-    db.session.commit()
+    with write():
+        email = normalise_email(email)
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise ValidationError(
+                {"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."}
+            )
+        if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+            raise Conflict(f"An account for {email} already exists.", field="email")
+        user = User(email=email, name=name.strip(), role=role)
+        user.set_password(password)
+        ensure_feed_token(user)
+        db.session.add(user)
     return user

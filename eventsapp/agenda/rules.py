@@ -9,12 +9,12 @@ from datetime import date, datetime, timedelta
 from eventsapp.accounts.models import User
 from eventsapp.agenda.models import AgendaItem, ItemKind, ItemStatus
 from eventsapp.changes.rules import agenda_hooks
+from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import NotFound, ValidationError
 from eventsapp.extensions import db
 from eventsapp.showcase.rules import slots
 from eventsapp.timezones import NonexistentLocalTime, to_local, to_utc
-from eventsapp.tx import begin_write
 from eventsapp.visits.models import Visit
 from eventsapp.visits.rules import organiser_visit
 
@@ -89,35 +89,32 @@ def _validate_item(visit: Visit, data: ItemInput):
     if data.capacity is not None and data.capacity < 1:
         errors["capacity"] = "Capacity must be at least 1, or left empty for no limit."
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
     return starts, ends
 
 
 def add_item(actor: User, slug: str, data: ItemInput) -> AgendaItem:
-    begin_write()
-    visit = organiser_visit(actor, slug)
-    starts, ends = _validate_item(visit, data)
-    item = AgendaItem(visit=visit, status=ItemStatus.CONFIRMED, sequence=0)
-    _apply(item, data, starts, ends)
-    db.session.add(item)
-    agenda_hooks.item_added(actor, item)
-    db.session.commit()
+    with write():
+        visit = organiser_visit(actor, slug)
+        starts, ends = _validate_item(visit, data)
+        item = AgendaItem(visit=visit, status=ItemStatus.CONFIRMED, sequence=0)
+        _apply(item, data, starts, ends)
+        db.session.add(item)
+        agenda_hooks.item_added(actor, item)
     return item
 
 
 def update_item(actor: User, slug: str, item_id: int, data: ItemInput) -> AgendaItem:
     """Edit an item. SEQUENCE goes up when its time or venue changes, not otherwise.
     A showcase's slots move with it (services.showcase.follow_item)."""
-    begin_write()
-    item = organiser_item(actor, slug, item_id)
-    starts, ends = _validate_item(item.visit, data)
-    slots.follow_item(item, starts, ends)
-    if (starts, ends, data.venue_id) != (item.starts_at, item.ends_at, item.venue_id):
-        item.sequence += 1
-    _apply(item, data, starts, ends)
-    agenda_hooks.item_edited(actor, item)
-    db.session.commit()
+    with write():
+        item = organiser_item(actor, slug, item_id)
+        starts, ends = _validate_item(item.visit, data)
+        slots.follow_item(item, starts, ends)
+        if (starts, ends, data.venue_id) != (item.starts_at, item.ends_at, item.venue_id):
+            item.sequence += 1
+        _apply(item, data, starts, ends)
+        agenda_hooks.item_edited(actor, item)
     return item
 
 
@@ -136,53 +133,50 @@ def _apply(item: AgendaItem, data: ItemInput, starts: datetime, ends: datetime) 
 
 def duplicate_item(actor: User, slug: str, item_id: int) -> AgendaItem:
     """A copy with a new calendar UID, at the same time, titled "(copy)"."""
-    begin_write()
-    source = organiser_item(actor, slug, item_id)
-    title = source.title if len(source.title) > 193 else f"{source.title} (copy)"
-    copy = AgendaItem(
-        visit_id=source.visit_id,
-        venue_id=source.venue_id,
-        kind=source.kind,
-        title=title,
-        description=source.description,
-        hosts=source.hosts,
-        starts_at=source.starts_at,
-        ends_at=source.ends_at,
-        capacity=source.capacity,
-        status=ItemStatus.CONFIRMED,
-        sequence=0,
-    )
-    db.session.add(copy)
-    agenda_hooks.item_duplicated(actor, source, copy)
-    db.session.commit()
+    with write():
+        source = organiser_item(actor, slug, item_id)
+        title = source.title if len(source.title) > 193 else f"{source.title} (copy)"
+        copy = AgendaItem(
+            visit_id=source.visit_id,
+            venue_id=source.venue_id,
+            kind=source.kind,
+            title=title,
+            description=source.description,
+            hosts=source.hosts,
+            starts_at=source.starts_at,
+            ends_at=source.ends_at,
+            capacity=source.capacity,
+            status=ItemStatus.CONFIRMED,
+            sequence=0,
+        )
+        db.session.add(copy)
+        agenda_hooks.item_duplicated(actor, source, copy)
     return copy
 
 
 def set_item_status(actor: User, slug: str, item_id: int, status: ItemStatus) -> AgendaItem:
     """Cancel an item (it stays on the agenda, struck through) or reinstate it."""
-    begin_write()
-    item = organiser_item(actor, slug, item_id)
-    agenda_hooks.item_status(actor, item, status)
-    if item.status is not status:
-        item.status = status
-        item.sequence += 1
-    db.session.commit()
+    with write():
+        item = organiser_item(actor, slug, item_id)
+        agenda_hooks.item_status(actor, item, status)
+        if item.status is not status:
+            item.status = status
+            item.sequence += 1
     return item
 
 
 def delete_item(actor: User, slug: str, item_id: int) -> None:
     """Delete an item. Once the visit has been published, a tombstone stays so that
     subscribed calendars receive the item as cancelled and drop it."""
-    begin_write()
-    item = organiser_item(actor, slug, item_id)
-    agenda_hooks.item_deleted(actor, item)
-    if item.visit.first_published_at is None:
-        db.session.delete(item)
-    else:
-        item.deleted_at = utcnow()
-        item.status = ItemStatus.CANCELLED
-        item.sequence += 1
-    db.session.commit()
+    with write():
+        item = organiser_item(actor, slug, item_id)
+        agenda_hooks.item_deleted(actor, item)
+        if item.visit.first_published_at is None:
+            db.session.delete(item)
+        else:
+            item.deleted_at = utcnow()
+            item.status = ItemStatus.CANCELLED
+            item.sequence += 1
 
 
 # --- warnings (pure) -------------------------------------------------------------------

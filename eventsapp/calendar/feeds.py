@@ -25,7 +25,7 @@ from eventsapp.agenda.models import AgendaItem
 from eventsapp.cache import visit_content
 from eventsapp.calendar import ical
 from eventsapp.calendar.events import booking_event, item_event, organizer
-from eventsapp.db import read_rows
+from eventsapp.db import read_rows, write
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import NotFound
 from eventsapp.extensions import db
@@ -34,7 +34,6 @@ from eventsapp.registration.rules import common as registration_common
 from eventsapp.showcase.models import BookingStatus, Showcase, ShowcaseBooking, ShowcaseSlot
 from eventsapp.showcase.rules import lineups
 from eventsapp.timezones import to_local
-from eventsapp.tx import begin_write
 from eventsapp.visits.models import Visit, VisitStatus
 from eventsapp.visits.stamps import VisitStamp, public_stamp, stamp_by_id
 
@@ -475,25 +474,23 @@ def personal_feed(token: str, base_url: str, now: datetime | None = None) -> Fee
 
 def reset_attendee_feed(manage_token: str) -> Registration:
     """A new feed link for the attendee; the old one answers 404 from now on."""
-    begin_write()
-    registration = registration_common.registration_for_token(manage_token)
-    registration.feed_generation += 1
-    registration.feed_token_hash = tokens.digest(tokens.make(
-        tokens.FEED, registration.token_nonce, registration.feed_generation))
-    db.session.commit()
+    with write():
+        registration = registration_common.registration_for_token(manage_token)
+        registration.feed_generation += 1
+        registration.feed_token_hash = tokens.digest(tokens.make(
+            tokens.FEED, registration.token_nonce, registration.feed_generation))
     return registration
 
 
 def reset_user_feed(actor: User) -> User:
-    begin_write()
-    user = db.session.get(User, actor.id)
-    if user.token_nonce is None:
-        ensure_feed_token(user)
-    else:
-        user.feed_generation += 1
-        user.feed_token_hash = tokens.digest(
-            tokens.make(tokens.FEED, user.token_nonce, user.feed_generation))
-    db.session.commit()
+    with write():
+        user = db.session.get(User, actor.id)
+        if user.token_nonce is None:
+            ensure_feed_token(user)
+        else:
+            user.feed_generation += 1
+            user.feed_token_hash = tokens.digest(
+                tokens.make(tokens.FEED, user.token_nonce, user.feed_generation))
     return user
 
 
@@ -501,10 +498,9 @@ def ensure_user_feed(actor: User) -> User:
     """Make sure a user has a feed link (older accounts may not)."""
     if actor.token_nonce is not None:
         return actor
-    begin_write()
-    user = db.session.get(User, actor.id)
-    ensure_feed_token(user)
-    db.session.commit()
+    with write():
+        user = db.session.get(User, actor.id)
+        ensure_feed_token(user)
     return user
 
 

@@ -24,11 +24,11 @@ from sqlalchemy import func, select, update
 from eventsapp.accounts import tokens
 from eventsapp.accounts.models import User
 from eventsapp.checkin import qr
+from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import Conflict, NotFound
 from eventsapp.extensions import db
 from eventsapp.registration.models import Registration, RegistrationStatus
-from eventsapp.tx import begin_write
 from eventsapp.visits.models import Visit
 from eventsapp.visits.rules import organiser_visit
 from eventsapp.web.urls import absolute
@@ -193,46 +193,44 @@ def check_in(actor: User, slug: str, registration_id: int,
              now: datetime | None = None) -> Outcome:
     """Check a confirmed registration in. A second check-in changes nothing; its
     Outcome has ``changed=False`` and the first time and organiser."""
-    begin_write()
-    visit = organiser_visit(actor, slug)
-    result = db.session.execute(
-        update(Registration)
-        .where(
-            Registration.id == registration_id,
-            Registration.visit_id == visit.id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-            Registration.checked_in_at.is_(None),
+    with write():
+        visit = organiser_visit(actor, slug)
+        result = db.session.execute(
+            update(Registration)
+            .where(
+                Registration.id == registration_id,
+                Registration.visit_id == visit.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                Registration.checked_in_at.is_(None),
+            )
+            .values(checked_in_at=now or utcnow(), checked_in_by_id=actor.id)
+            .execution_options(synchronize_session=False)
         )
-        .values(checked_in_at=now or utcnow(), checked_in_by_id=actor.id)
-        .execution_options(synchronize_session=False)
-    )
-    # Read after the UPDATE: on PostgreSQL a racing check-in has committed by now (the
-    # UPDATE waited for its row lock), so this shows who was first.
-    found = _entry(visit, registration_id)
-    if result.rowcount != 1 and found.checked_in_at is None:
-        registration = found.registration
-        raise Conflict(
-            f"Only confirmed registrations can be checked in: "
-            f"{registration.full_name or 'this registration'} is "
-            f"{STATUS_WORDS.get(registration.status, registration.status.value)}.")
-    db.session.commit()
+        # Read after the UPDATE: on PostgreSQL a racing check-in has committed by now (the
+        # UPDATE waited for its row lock), so this shows who was first.
+        found = _entry(visit, registration_id)
+        if result.rowcount != 1 and found.checked_in_at is None:
+            registration = found.registration
+            raise Conflict(
+                f"Only confirmed registrations can be checked in: "
+                f"{registration.full_name or 'this registration'} is "
+                f"{STATUS_WORDS.get(registration.status, registration.status.value)}.")
     return Outcome(found, changed=result.rowcount == 1)
 
 
 def undo_check_in(actor: User, slug: str, registration_id: int) -> Outcome:
     """Clear a check-in (time and organiser). Undoing twice changes nothing."""
-    begin_write()
-    visit = organiser_visit(actor, slug)
-    result = db.session.execute(
-        update(Registration)
-        .where(
-            Registration.id == registration_id,
-            Registration.visit_id == visit.id,
-            Registration.checked_in_at.is_not(None),
+    with write():
+        visit = organiser_visit(actor, slug)
+        result = db.session.execute(
+            update(Registration)
+            .where(
+                Registration.id == registration_id,
+                Registration.visit_id == visit.id,
+                Registration.checked_in_at.is_not(None),
+            )
+            .values(checked_in_at=None, checked_in_by_id=None)
+            .execution_options(synchronize_session=False)
         )
-        .values(checked_in_at=None, checked_in_by_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    found = _entry(visit, registration_id)
-    db.session.commit()
+        found = _entry(visit, registration_id)
     return Outcome(found, changed=result.rowcount == 1)

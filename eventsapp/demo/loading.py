@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.rules import ensure_feed_token
 from eventsapp.agenda.models import AgendaItem, ItemKind, ItemStatus
+from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.demo.data import (
     BUFFER_MINUTES,
@@ -52,7 +53,6 @@ from eventsapp.registration.rules.common import new_registration
 from eventsapp.showcase.models import BookingStatus, Showcase, ShowcaseBooking, ShowcaseSlot
 from eventsapp.showcase.rules.slots import plan_slots
 from eventsapp.timezones import to_utc
-from eventsapp.tx import begin_write
 from eventsapp.visits.models import Tour, Venue, Visit, VisitStatus
 
 __all__ = ["MEMBER_PASSWORD", "ORGANISER_EMAIL", "ORGANISER_PASSWORD", "ZONE",
@@ -114,65 +114,64 @@ def demo_start(today: date) -> date:
 def load_demo(today: date) -> DemoResult:
     """Add whatever part of the demo is missing (a new visit starts on
     ``demo_start(today)``). One transaction, one commit."""
-    begin_write()
-    organiser, created_organiser = _user(ORGANISER_EMAIL, Role.ORGANISER, ORGANISER_NAME,
-                                         ORGANISER_PASSWORD)
-    visit = db.session.scalar(select(Visit).where(Visit.slug == VISIT_SLUG))
-    created_visit = visit is None
-    if created_visit:
-        visit = _build_visit(demo_start(today))
-        db.session.add(visit)
-    if organiser not in visit.organisers and (created_organiser or created_visit):
-        visit.organisers.append(organiser)
+    with write():
+        organiser, created_organiser = _user(ORGANISER_EMAIL, Role.ORGANISER, ORGANISER_NAME,
+                                             ORGANISER_PASSWORD)
+        visit = db.session.scalar(select(Visit).where(Visit.slug == VISIT_SLUG))
+        created_visit = visit is None
+        if created_visit:
+            visit = _build_visit(demo_start(today))
+            db.session.add(visit)
+        if organiser not in visit.organisers and (created_organiser or created_visit):
+            visit.organisers.append(organiser)
 
-    created_businesses = created_members = 0
-    pairs: list[tuple[dict, MemberBusiness, User]] = []
-    for data in BUSINESSES:
-        business, new_business = _business(data)
-        login = data["login"]
-        member, new_member = _user(login["email"], Role.MEMBER, login["name"],
-                                   MEMBER_PASSWORD, business)
-        created_businesses += new_business
-        created_members += new_member
-        pairs.append((data, business, member))
-    db.session.flush()
+        created_businesses = created_members = 0
+        pairs: list[tuple[dict, MemberBusiness, User]] = []
+        for data in BUSINESSES:
+            business, new_business = _business(data)
+            login = data["login"]
+            member, new_member = _user(login["email"], Role.MEMBER, login["name"],
+                                       MEMBER_PASSWORD, business)
+            created_businesses += new_business
+            created_members += new_member
+            pairs.append((data, business, member))
+        db.session.flush()
 
-    showcase, created_slots = _showcase(visit)
-    created_bookings = 0
-    if showcase is not None:
-        for data, business, member in pairs:
-            if data["booking"] is not None:
-                created_bookings += _booking(showcase, visit, business, member,
-                                             data["booking"])
-    created_registrations = _registrations(visit, locked=not created_visit)
-    db.session.flush()
+        showcase, created_slots = _showcase(visit)
+        created_bookings = 0
+        if showcase is not None:
+            for data, business, member in pairs:
+                if data["booking"] is not None:
+                    created_bookings += _booking(showcase, visit, business, member,
+                                                 data["booking"])
+        created_registrations = _registrations(visit, locked=not created_visit)
+        db.session.flush()
 
-    booked = {
-        business_id for business_id in db.session.scalars(
-            select(ShowcaseBooking.business_id).where(
-                ShowcaseBooking.visit_id == visit.id, ShowcaseBooking.status.in_(ACTIVE)))
-    }
-    logins = [DemoLogin(Role.ORGANISER, ORGANISER_EMAIL, ORGANISER_PASSWORD)] + [
-        DemoLogin(Role.MEMBER, member.email, MEMBER_PASSWORD, business.name,
-                  business.id in booked)
-        for _data, business, member in pairs
-    ]
-    result = DemoResult(
-        slug=visit.slug,
-        start_date=visit.start_date,
-        end_date=visit.end_date,
-        venue_count=len(visit.venues),
-        item_count=len(visit.live_items),
-        created_organiser=created_organiser,
-        created_visit=created_visit,
-        created_businesses=created_businesses,
-        created_members=created_members,
-        created_slots=created_slots,
-        created_bookings=created_bookings,
-        created_registrations=created_registrations,
-        logins=logins,
-    )
-    db.session.commit()
+        booked = {
+            business_id for business_id in db.session.scalars(
+                select(ShowcaseBooking.business_id).where(
+                    ShowcaseBooking.visit_id == visit.id, ShowcaseBooking.status.in_(ACTIVE)))
+        }
+        logins = [DemoLogin(Role.ORGANISER, ORGANISER_EMAIL, ORGANISER_PASSWORD)] + [
+            DemoLogin(Role.MEMBER, member.email, MEMBER_PASSWORD, business.name,
+                      business.id in booked)
+            for _data, business, member in pairs
+        ]
+        result = DemoResult(
+            slug=visit.slug,
+            start_date=visit.start_date,
+            end_date=visit.end_date,
+            venue_count=len(visit.venues),
+            item_count=len(visit.live_items),
+            created_organiser=created_organiser,
+            created_visit=created_visit,
+            created_businesses=created_businesses,
+            created_members=created_members,
+            created_slots=created_slots,
+            created_bookings=created_bookings,
+            created_registrations=created_registrations,
+            logins=logins,
+        )
     return result
 
 
@@ -187,7 +186,6 @@ def _user(email: str, role: Role, name: str, password: str,
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     if user is not None:
         if user.role is not role:
-            db.session.rollback()
             raise Conflict(f"{email} exists but is not {'an' if role is Role.ORGANISER else 'a'} "
                            f"{role.value} account.")
         return user, False

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from eventsapp.accounts.models import User
 from eventsapp.agenda.models import AgendaItem, ItemKind, ItemStatus
+from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.extensions import db
@@ -26,7 +27,6 @@ from eventsapp.registration.models import Registration, RegistrationStatus, Sign
 from eventsapp.registration.rules import notices
 from eventsapp.registration.rules.common import registration_for_token
 from eventsapp.timezones import to_local, zone_abbreviation
-from eventsapp.tx import begin_write
 from eventsapp.visits.models import Visit, VisitStatus
 from eventsapp.visits.rules import is_slug, organiser_visit
 
@@ -111,28 +111,25 @@ def request_feedback(actor: User | Operator, slug: str, now: datetime | None = N
     after the visit. The emails and the visit's ``feedback_requested_at`` are written
     in one transaction. Returns how many were asked."""
     now = now or utcnow()
-    begin_write()
-    visit = lock(Visit, _visit_for(actor, slug).id)  # two clicks: the second waits, then sees
-    refusal = request_refusal(visit, now)
-    if refusal:
-        db.session.rollback()
-        raise Conflict(refusal)
-    people = asked(visit.id)
-    if not people:
-        db.session.rollback()
-        raise Conflict("No confirmed attendee to ask: nobody was emailed.")
-    for registration in people:
-        mail.queue(
-            registration.email,
-            "feedback_request",
-            # The registration's topic: erasing the registration drops unsent mail.
-            topic=f"registration:{registration.id}",
-            registration=registration,
-            visit=visit,
-            feedback_url=notices.manage_url(registration) + "/feedback",
-        )
-    visit.feedback_requested_at = now
-    db.session.commit()
+    with write():
+        visit = lock(Visit, _visit_for(actor, slug).id)  # two clicks: the second waits, then sees
+        refusal = request_refusal(visit, now)
+        if refusal:
+            raise Conflict(refusal)
+        people = asked(visit.id)
+        if not people:
+            raise Conflict("No confirmed attendee to ask: nobody was emailed.")
+        for registration in people:
+            mail.queue(
+                registration.email,
+                "feedback_request",
+                # The registration's topic: erasing the registration drops unsent mail.
+                topic=f"registration:{registration.id}",
+                registration=registration,
+                visit=visit,
+                feedback_url=notices.manage_url(registration) + "/feedback",
+            )
+        visit.feedback_requested_at = now
     return len(people)
 
 
@@ -233,44 +230,40 @@ def save_feedback(token: str, answer: FeedbackInput,
                   now: datetime | None = None) -> Feedback | None:
     """Save (or change) the attendee's feedback. Every answer is checked first, so a
     refusal saves nothing. Clearing every answer removes their feedback (returns None)."""
-    begin_write()
-    registration = registration_for_token(token)
-    # Two sends at once (a double click): the second waits, then changes the first's
-    # feedback instead of inserting a second one.
-    lock(Registration, registration.id)
-    state, message = state_of(registration, now)
-    if state is not State.OPEN:
-        db.session.rollback()
-        raise Conflict(message)
-    allowed = {item.id for item in rated_items(registration)}
-    errors = _check(answer, allowed)
-    comments = answer.comments.strip()
-    ratings = {item_id: r for item_id, r in answer.item_ratings.items() if r is not None}
-    feedback = feedback_of(registration)
-    if not errors and answer.visit_rating is None and not ratings and not comments \
-            and feedback is None:
-        errors["visit_rating"] = EMPTY
-    if errors:
-        db.session.rollback()
-        raise ValidationError(errors)
-    if answer.visit_rating is None and not ratings and not comments:
-        db.session.delete(feedback)
-        db.session.commit()
-        return None
-    if feedback is None:
-        feedback = Feedback(registration_id=registration.id, visit_id=registration.visit_id)
-        db.session.add(feedback)
-    feedback.visit_rating = answer.visit_rating
-    feedback.comments = comments
-    kept = {row.item_id: row for row in feedback.item_ratings}
-    for item_id, row in kept.items():
-        if item_id not in ratings:
-            feedback.item_ratings.remove(row)
-    for item_id, rating in ratings.items():
-        if item_id in kept:
-            kept[item_id].rating = rating
-        else:
-            feedback.item_ratings.append(ItemFeedback(item_id=item_id, rating=rating))
-    feedback.updated_at = utcnow()  # a change of item ratings only must count as a change
-    db.session.commit()
+    with write():
+        registration = registration_for_token(token)
+        # Two sends at once (a double click): the second waits, then changes the first's
+        # feedback instead of inserting a second one.
+        lock(Registration, registration.id)
+        state, message = state_of(registration, now)
+        if state is not State.OPEN:
+            raise Conflict(message)
+        allowed = {item.id for item in rated_items(registration)}
+        errors = _check(answer, allowed)
+        comments = answer.comments.strip()
+        ratings = {item_id: r for item_id, r in answer.item_ratings.items() if r is not None}
+        feedback = feedback_of(registration)
+        if not errors and answer.visit_rating is None and not ratings and not comments \
+                and feedback is None:
+            errors["visit_rating"] = EMPTY
+        if errors:
+            raise ValidationError(errors)
+        if answer.visit_rating is None and not ratings and not comments:
+            db.session.delete(feedback)
+            return None
+        if feedback is None:
+            feedback = Feedback(registration_id=registration.id, visit_id=registration.visit_id)
+            db.session.add(feedback)
+        feedback.visit_rating = answer.visit_rating
+        feedback.comments = comments
+        kept = {row.item_id: row for row in feedback.item_ratings}
+        for item_id, row in kept.items():
+            if item_id not in ratings:
+                feedback.item_ratings.remove(row)
+        for item_id, rating in ratings.items():
+            if item_id in kept:
+                kept[item_id].rating = rating
+            else:
+                feedback.item_ratings.append(ItemFeedback(item_id=item_id, rating=rating))
+        feedback.updated_at = utcnow()  # a change of item ratings only must count as a change
     return feedback

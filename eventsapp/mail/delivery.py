@@ -23,10 +23,10 @@ from typing import Protocol
 
 from sqlalchemy import and_, or_, select, update
 
+from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.mail.models import OutboxMessage, OutboxStatus
-from eventsapp.tx import begin_write
 
 log = logging.getLogger(__name__)
 
@@ -119,21 +119,20 @@ def _due(now: datetime):
 def _claim(message_id: int, now: datetime, sender: str) -> EmailMessage | None:
     """Atomically take one message and build it; None if another worker has it or it
     is done."""
-    begin_write()
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, _due(now))
-        .values(
-            status=OutboxStatus.SENDING,
-            lease_expires_at=now + LEASE,
-            attempts=OutboxMessage.attempts + 1,
+    with write():
+        result = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, _due(now))
+            .values(
+                status=OutboxStatus.SENDING,
+                lease_expires_at=now + LEASE,
+                attempts=OutboxMessage.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    )
-    email = None
-    if result.rowcount == 1:
-        email = build_email(db.session.get(OutboxMessage, message_id), sender)
-    db.session.commit()
+        email = None
+        if result.rowcount == 1:
+            email = build_email(db.session.get(OutboxMessage, message_id), sender)
     return email
 
 
@@ -152,7 +151,7 @@ def send_due(transport: Transport, sender: str, *, limit: int = 100,
     due_ids = db.session.scalars(
         select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
     ).all()
-    db.session.rollback()
+    db.session.rollback()  # end the read: each message is claimed in a write of its own
     for message_id in due_ids:
         email = _claim(message_id, now, sender)
         if email is None:
@@ -162,17 +161,16 @@ def send_due(transport: Transport, sender: str, *, limit: int = 100,
             transport.send(email)
         except (OSError, smtplib.SMTPException) as exc:
             error = exc
-        begin_write()
-        message = db.session.get(OutboxMessage, message_id)
-        if error is None:
-            message.status = OutboxStatus.SENT
-            message.sent_at = utcnow()
-            message.lease_expires_at = None
-            message.last_error = ""
-            report.sent += 1
-        else:
-            _failed(message, error, now, report)
-        db.session.commit()
+        with write():
+            message = db.session.get(OutboxMessage, message_id)
+            if error is None:
+                message.status = OutboxStatus.SENT
+                message.sent_at = utcnow()
+                message.lease_expires_at = None
+                message.last_error = ""
+                report.sent += 1
+            else:
+                _failed(message, error, now, report)
     return report
 
 

@@ -15,11 +15,11 @@ from sqlalchemy.orm import selectinload
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.rules import MIN_PASSWORD_LENGTH, ensure_feed_token, normalise_email
+from eventsapp.db import write
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.extensions import db
 from eventsapp.mail import outbox as mail
 from eventsapp.members.models import MemberBusiness
-from eventsapp.tx import begin_write
 from eventsapp.web.urls import absolute
 from eventsapp.wording import possessive
 
@@ -64,23 +64,20 @@ def _name_taken(name: str, exclude_id: int | None = None) -> bool:
 
 def save_business(actor: User, data: BusinessInput, business_id: int | None = None
                   ) -> MemberBusiness:
-    begin_write()
-    _require_organiser(actor)
-    name = " ".join(data.name.split())
-    if _name_taken(name, business_id):
-        db.session.rollback()
-        raise ValidationError({"name": f"A member business called {name} already exists."})
-    target = MemberBusiness() if business_id is None else db.session.get(
-        MemberBusiness, business_id)
-    if target is None:
-        db.session.rollback()
-        raise NotFound("No such member business.")
-    target.name = name
-    target.website = data.website.strip()
-    target.sectors = ", ".join(t.strip() for t in data.sectors.split(",") if t.strip())
-    target.description = data.description.strip()
-    db.session.add(target)
-    db.session.commit()
+    with write():
+        _require_organiser(actor)
+        name = " ".join(data.name.split())
+        if _name_taken(name, business_id):
+            raise ValidationError({"name": f"A member business called {name} already exists."})
+        target = MemberBusiness() if business_id is None else db.session.get(
+            MemberBusiness, business_id)
+        if target is None:
+            raise NotFound("No such member business.")
+        target.name = name
+        target.website = data.website.strip()
+        target.sectors = ", ".join(t.strip() for t in data.sectors.split(",") if t.strip())
+        target.description = data.description.strip()
+        db.session.add(target)
     return target
 
 
@@ -128,59 +125,50 @@ def _queue_invitation(user: User) -> None:
 def invite_person(actor: User, business_id: int, name: str, email: str) -> User:
     """Add a person to a member business and email them a one-time link to set their
     password (valid for seven days)."""
-    begin_write()
-    found = business(actor, business_id)
-    address = normalise_email(email)
-    existing = db.session.scalar(select(User).where(func.lower(User.email) == address))
-    if existing is not None:
-        db.session.rollback()
-        raise ValidationError({"email": f"{address} already has an account."})
-    user = User(email=address, name=name.strip(), role=Role.MEMBER, business=found)
-    ensure_feed_token(user)
-    db.session.add(user)
-    db.session.flush()
-    _queue_invitation(user)
-    db.session.commit()
+    with write():
+        found = business(actor, business_id)
+        address = normalise_email(email)
+        existing = db.session.scalar(select(User).where(func.lower(User.email) == address))
+        if existing is not None:
+            raise ValidationError({"email": f"{address} already has an account."})
+        user = User(email=address, name=name.strip(), role=Role.MEMBER, business=found)
+        ensure_feed_token(user)
+        db.session.add(user)
+        db.session.flush()
+        _queue_invitation(user)
     return user
 
 
 def resend_invitation(actor: User, user_id: int) -> User:
-    begin_write()
-    _require_organiser(actor)
-    user = db.session.get(User, user_id)
-    if user is None or not user.is_member:
-        db.session.rollback()
-        raise NotFound("No such member.")
-    if not user.active:
-        # The link would not work: set-password refuses removed logins.
-        db.session.rollback()
-        raise Conflict(f"{possessive(user.email)} login has been removed, so no link was sent.")
-    _queue_invitation(user)
-    db.session.commit()
+    with write():
+        _require_organiser(actor)
+        user = db.session.get(User, user_id)
+        if user is None or not user.is_member:
+            raise NotFound("No such member.")
+        if not user.active:
+            # The link would not work: set-password refuses removed logins.
+            raise Conflict(f"{possessive(user.email)} login has been removed, so no link was sent.")
+        _queue_invitation(user)
     return user
 
 
 def remove_person(actor: User, user_id: int) -> None:
     """Deactivate a member's login (their business's bookings stay)."""
-    begin_write()
-    _require_organiser(actor)
-    user = db.session.get(User, user_id)
-    if user is None or not user.is_member:
-        db.session.rollback()
-        raise NotFound("No such member.")
-    user.active = False
-    db.session.commit()
+    with write():
+        _require_organiser(actor)
+        user = db.session.get(User, user_id)
+        if user is None or not user.is_member:
+            raise NotFound("No such member.")
+        user.active = False
 
 
 def set_password(token: str, password: str) -> User:
-    begin_write()
-    user = user_for_set_password_token(token)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        db.session.rollback()
-        raise ValidationError({"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."})
-    user.set_password(password)
-    ensure_feed_token(user)
-    db.session.commit()
+    with write():
+        user = user_for_set_password_token(token)
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise ValidationError({"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."})
+        user.set_password(password)
+        ensure_feed_token(user)
     return user
 
 
@@ -201,83 +189,79 @@ def import_members(actor: User, data: bytes) -> ImportReport:
     """Create businesses and invite their contacts from a CSV with the columns
     name, website, contact name, contact email. Bad rows are skipped and reported;
     good rows are saved together in one transaction."""
-    begin_write()
-    _require_organiser(actor)
-    report = ImportReport()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        db.session.rollback()
-        raise ValidationError({"file": "The file is not UTF-8 text. Save it as CSV UTF-8."}
-                              ) from exc
-    # NUL is refused by PostgreSQL text columns; it has no place in a name or address.
-    reader = csv.DictReader(io.StringIO(text.replace("\x00", "")))
-    try:
-        header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
-    except csv.Error as exc:
-        db.session.rollback()
-        raise ValidationError({"file": f"The file could not be read as CSV ({exc})."}) from exc
-    missing = [c for c in IMPORT_COLUMNS if c not in header]
-    if missing:
-        db.session.rollback()
-        raise ValidationError({"file": "The first row must name the columns: "
-                               + ", ".join(IMPORT_COLUMNS) + f" (missing: {', '.join(missing)})."})
-    seen_emails: dict[str, int] = {}  # address -> line it was imported from
-    invited_users: list[User] = []
-    try:
-        records = [(reader.line_num, raw) for raw in reader]
-    except csv.Error as exc:
-        db.session.rollback()
-        raise ValidationError({"file": f"Line {reader.line_num} could not be read as CSV "
-                               f"({exc}); nothing was imported."}) from exc
-    # line_num is the file line the record ended on, so blank lines (which the reader
-    # skips) do not shift the numbers reported.
-    for line, raw in records:
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()
-               if isinstance(v, str)}
-        if not any(row.values()):
-            continue  # a row of empty cells, as spreadsheets often export at the end
-        name = " ".join(row.get("name", "").split())
-        contact = row.get("contact name", "")
-        email = row.get("contact email", "")
-        if not name:
-            report.skipped.append((line, "no business name"))
-            continue
-        if len(name) > 200:
-            report.skipped.append((line, "business name longer than 200 characters"))
-            continue
-        business_row = db.session.scalar(
-            select(MemberBusiness).where(func.lower(MemberBusiness.name) == name.lower()))
-        address = ""
-        if email:
-            try:
-                address = validate_email(email, check_deliverability=False).normalized.lower()
-            except EmailNotValidError:
-                report.skipped.append((line, f"“{email[:80]}” is not a valid email address"))
+    with write():
+        _require_organiser(actor)
+        report = ImportReport()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationError({"file": "The file is not UTF-8 text. Save it as CSV UTF-8."}
+                                  ) from exc
+        # NUL is refused by PostgreSQL text columns; it has no place in a name or address.
+        reader = csv.DictReader(io.StringIO(text.replace("\x00", "")))
+        try:
+            header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+        except csv.Error as exc:
+            raise ValidationError({"file": f"The file could not be read as CSV ({exc})."}) from exc
+        missing = [c for c in IMPORT_COLUMNS if c not in header]
+        if missing:
+            raise ValidationError({"file": "The first row must name the columns: "
+                                   + ", ".join(IMPORT_COLUMNS)
+                                   + f" (missing: {', '.join(missing)})."})
+        seen_emails: dict[str, int] = {}  # address -> line it was imported from
+        invited_users: list[User] = []
+        try:
+            records = [(reader.line_num, raw) for raw in reader]
+        except csv.Error as exc:
+            raise ValidationError({"file": f"Line {reader.line_num} could not be read as CSV "
+                                   f"({exc}); nothing was imported."}) from exc
+        # line_num is the file line the record ended on, so blank lines (which the reader
+        # skips) do not shift the numbers reported.
+        for line, raw in records:
+            row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()
+                   if isinstance(v, str)}
+            if not any(row.values()):
+                continue  # a row of empty cells, as spreadsheets often export at the end
+            name = " ".join(row.get("name", "").split())
+            contact = row.get("contact name", "")
+            email = row.get("contact email", "")
+            if not name:
+                report.skipped.append((line, "no business name"))
                 continue
-            if address in seen_emails:
-                report.skipped.append(
-                    (line, f"{address} is already on line {seen_emails[address]} of the file"))
+            if len(name) > 200:
+                report.skipped.append((line, "business name longer than 200 characters"))
                 continue
-            if db.session.scalar(select(User.id).where(func.lower(User.email) == address)):
-                report.skipped.append((line, f"{address} already has an account"))
-                continue
-        if business_row is None:
-            business_row = MemberBusiness(name=name, website=row.get("website", "")[:300])
-            db.session.add(business_row)
-            report.created_businesses.append(name)
-        if address:
-            user = User(email=address, name=contact[:200], role=Role.MEMBER,
-                        business=business_row)
-            ensure_feed_token(user)
-            db.session.add(user)
-            invited_users.append(user)
-            seen_emails[address] = line
-            report.invited.append(address)
-        elif contact:
-            report.skipped.append((line, "contact without an email address (business kept)"))
-    db.session.flush()
-    for user in invited_users:
-        _queue_invitation(user)
-    db.session.commit()
+            business_row = db.session.scalar(
+                select(MemberBusiness).where(func.lower(MemberBusiness.name) == name.lower()))
+            address = ""
+            if email:
+                try:
+                    address = validate_email(email, check_deliverability=False).normalized.lower()
+                except EmailNotValidError:
+                    report.skipped.append((line, f"“{email[:80]}” is not a valid email address"))
+                    continue
+                if address in seen_emails:
+                    report.skipped.append(
+                        (line, f"{address} is already on line {seen_emails[address]} of the file"))
+                    continue
+                if db.session.scalar(select(User.id).where(func.lower(User.email) == address)):
+                    report.skipped.append((line, f"{address} already has an account"))
+                    continue
+            if business_row is None:
+                business_row = MemberBusiness(name=name, website=row.get("website", "")[:300])
+                db.session.add(business_row)
+                report.created_businesses.append(name)
+            if address:
+                user = User(email=address, name=contact[:200], role=Role.MEMBER,
+                            business=business_row)
+                ensure_feed_token(user)
+                db.session.add(user)
+                invited_users.append(user)
+                seen_emails[address] = line
+                report.invited.append(address)
+            elif contact:
+                report.skipped.append((line, "contact without an email address (business kept)"))
+        db.session.flush()
+        for user in invited_users:
+            _queue_invitation(user)
     return report

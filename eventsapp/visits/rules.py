@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from eventsapp.accounts.models import User
 from eventsapp.agenda.models import AgendaItem, ItemStatus
 from eventsapp.changes.rules import agenda_hooks
+from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.extensions import db
@@ -25,7 +26,6 @@ from eventsapp.timezones import (
     to_local,
     to_utc,
 )
-from eventsapp.tx import begin_write
 from eventsapp.visits.models import Venue, Visit, VisitStatus
 from eventsapp.wording import count_noun
 
@@ -230,55 +230,52 @@ def _validate_visit(data: VisitInput, *, visit_id: int | None) -> dict[str, str]
 
 
 def create_visit(actor: User, data: VisitInput) -> Visit:
-    begin_write()
-    errors = _validate_visit(data, visit_id=None)
-    if errors:
-        db.session.rollback()
-        raise ValidationError(errors)
-    visit = Visit(
-        title=data.title.strip(),
-        slug=data.slug,
-        city=data.city.strip(),
-        host=data.host.strip(),
-        timezone=data.timezone,
-        start_date=data.start_date,
-        end_date=data.end_date,
-        summary=data.summary.strip(),
-        status=VisitStatus.DRAFT,
-    )
-    visit.organisers.append(db.session.merge(actor))
-    db.session.add(visit)
-    _commit_or_slug_conflict(data.slug)
+    with write():
+        errors = _validate_visit(data, visit_id=None)
+        if errors:
+            raise ValidationError(errors)
+        visit = Visit(
+            title=data.title.strip(),
+            slug=data.slug,
+            city=data.city.strip(),
+            host=data.host.strip(),
+            timezone=data.timezone,
+            start_date=data.start_date,
+            end_date=data.end_date,
+            summary=data.summary.strip(),
+            status=VisitStatus.DRAFT,
+        )
+        visit.organisers.append(db.session.merge(actor))
+        db.session.add(visit)
+        _flush_or_slug_conflict(data.slug)
     return visit
 
 
 def update_visit(actor: User, slug: str, data: VisitInput) -> Visit:
     """Change a visit's details. A change of time zone keeps every item's local wall
     time (the zone was wrong, not the agenda) and raises the items' SEQUENCE."""
-    begin_write()
-    visit = organiser_visit(actor, slug)
-    errors = _validate_visit(data, visit_id=visit.id)
-    if errors:
-        db.session.rollback()
-        raise ValidationError(errors)
-    if data.timezone != visit.timezone:
-        try:
-            _move_items_to_zone(visit, data.timezone)
-        except NonexistentLocalTime as exc:
-            db.session.rollback()
-            raise ValidationError(
-                {"timezone": f"{exc} An agenda item is at that time: move it first."}
-            ) from exc
-    visit.title = data.title.strip()
-    visit.slug = data.slug
-    visit.city = data.city.strip()
-    visit.host = data.host.strip()
-    visit.timezone = data.timezone
-    visit.start_date = data.start_date
-    visit.end_date = data.end_date
-    visit.summary = data.summary.strip()
-    agenda_hooks.visit_edited(actor, visit)
-    _commit_or_slug_conflict(data.slug)
+    with write():
+        visit = organiser_visit(actor, slug)
+        errors = _validate_visit(data, visit_id=visit.id)
+        if errors:
+            raise ValidationError(errors)
+        if data.timezone != visit.timezone:
+            try:
+                _move_items_to_zone(visit, data.timezone)
+            except NonexistentLocalTime as exc:
+                raise ValidationError(
+                    {"timezone": f"{exc} An agenda item is at that time: move it first."}
+                ) from exc
+        visit.title = data.title.strip()
+        visit.slug = data.slug
+        visit.city = data.city.strip()
+        visit.host = data.host.strip()
+        visit.timezone = data.timezone
+        visit.start_date = data.start_date
+        visit.end_date = data.end_date
+        visit.summary = data.summary.strip()
+        agenda_hooks.visit_edited(actor, visit)
+        _flush_or_slug_conflict(data.slug)
     return visit
 
 
@@ -294,11 +291,10 @@ def _move_items_to_zone(visit: Visit, new_zone_name: str) -> None:
             item.sequence += 1
 
 
-def _commit_or_slug_conflict(slug: str) -> None:
+def _flush_or_slug_conflict(slug: str) -> None:
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError as exc:  # lost a race for the slug
-        db.session.rollback()
         raise ValidationError(
             {"slug": f"The address /visits/{slug}/ is already used by another visit."}
         ) from exc
@@ -308,26 +304,22 @@ def set_visit_status(actor: User, slug: str, status: VisitStatus, *,
                      confirm_past: bool = False, now: datetime | None = None) -> Visit:
     """Publish, unpublish (back to draft) or cancel a visit. Publishing a visit that is
     already over needs ``confirm_past`` (PastVisitNotConfirmed without it)."""
-    begin_write()
-    visit = organiser_visit(actor, slug)
-    if visit.status is status:
-        db.session.rollback()
-        return visit
-    if status is VisitStatus.PUBLISHED and not confirm_past and is_over(visit, now):
-        title = visit.title
-        db.session.rollback()
-        raise PastVisitNotConfirmed(title)
-    agenda_hooks.visit_status(actor, visit, status)
-    if status is VisitStatus.PUBLISHED and visit.first_published_at is None:
-        visit.first_published_at = utcnow()
-    # Any change of the visit's status changes every live item's status in some
-    # subscribed calendar: cancelled everywhere, or for a draft CANCELLED in attendees'
-    # feeds and TENTATIVE in the organisers'. Raising SEQUENCE also moves the stamps.
-    for item in visit.items:
-        if item.deleted_at is None and item.status is ItemStatus.CONFIRMED:
-            item.sequence += 1
-    visit.status = status
-    db.session.commit()
+    with write():
+        visit = organiser_visit(actor, slug)
+        if visit.status is status:
+            return visit
+        if status is VisitStatus.PUBLISHED and not confirm_past and is_over(visit, now):
+            raise PastVisitNotConfirmed(visit.title)
+        agenda_hooks.visit_status(actor, visit, status)
+        if status is VisitStatus.PUBLISHED and visit.first_published_at is None:
+            visit.first_published_at = utcnow()
+        # Any change of the visit's status changes every live item's status in some
+        # subscribed calendar: cancelled everywhere, or for a draft CANCELLED in attendees'
+        # feeds and TENTATIVE in the organisers'. Raising SEQUENCE also moves the stamps.
+        for item in visit.items:
+            if item.deleted_at is None and item.status is ItemStatus.CONFIRMED:
+                item.sequence += 1
+        visit.status = status
     return visit
 
 
@@ -355,30 +347,26 @@ def organiser_venue(actor: User, slug: str, venue_id: int) -> Venue:
 
 
 def create_venue(actor: User, slug: str, data: VenueInput) -> Venue:
-    begin_write()
-    visit = organiser_visit(actor, slug)
-    errors = _validate_venue(data)
-    if errors:
-        db.session.rollback()
-        raise ValidationError(errors)
-    venue = Venue(visit=visit)
-    _apply_venue(venue, data)
-    db.session.add(venue)
-    agenda_hooks.venue_added(actor, venue)
-    db.session.commit()
+    with write():
+        visit = organiser_visit(actor, slug)
+        errors = _validate_venue(data)
+        if errors:
+            raise ValidationError(errors)
+        venue = Venue(visit=visit)
+        _apply_venue(venue, data)
+        db.session.add(venue)
+        agenda_hooks.venue_added(actor, venue)
     return venue
 
 
 def update_venue(actor: User, slug: str, venue_id: int, data: VenueInput) -> Venue:
-    begin_write()
-    venue = organiser_venue(actor, slug, venue_id)
-    errors = _validate_venue(data)
-    if errors:
-        db.session.rollback()
-        raise ValidationError(errors)
-    _apply_venue(venue, data)
-    agenda_hooks.venue_edited(actor, venue)
-    db.session.commit()
+    with write():
+        venue = organiser_venue(actor, slug, venue_id)
+        errors = _validate_venue(data)
+        if errors:
+            raise ValidationError(errors)
+        _apply_venue(venue, data)
+        agenda_hooks.venue_edited(actor, venue)
     return venue
 
 
@@ -392,20 +380,18 @@ def _apply_venue(venue: Venue, data: VenueInput) -> None:
 
 def delete_venue(actor: User, slug: str, venue_id: int) -> None:
     """Delete a venue no live item uses; otherwise refuse and say which items."""
-    begin_write()
-    venue = organiser_venue(actor, slug, venue_id)
-    in_use = db.session.scalars(
-        select(AgendaItem.title).where(
-            AgendaItem.venue_id == venue.id, AgendaItem.deleted_at.is_(None)
-        )
-    ).all()
-    if in_use:
-        db.session.rollback()
-        listed = ", ".join(in_use[:3]) + ("…" if len(in_use) > 3 else "")
-        raise Conflict(
-            f"{venue.name} is the venue of {count_noun(len(in_use), 'agenda item')} ({listed}). "
-            "Move them to another venue first."
-        )
-    agenda_hooks.venue_deleted(actor, venue)
-    db.session.delete(venue)
-    db.session.commit()
+    with write():
+        venue = organiser_venue(actor, slug, venue_id)
+        in_use = db.session.scalars(
+            select(AgendaItem.title).where(
+                AgendaItem.venue_id == venue.id, AgendaItem.deleted_at.is_(None)
+            )
+        ).all()
+        if in_use:
+            listed = ", ".join(in_use[:3]) + ("…" if len(in_use) > 3 else "")
+            raise Conflict(
+                f"{venue.name} is the venue of {count_noun(len(in_use), 'agenda item')} "
+                f"({listed}). Move them to another venue first."
+            )
+        agenda_hooks.venue_deleted(actor, venue)
+        db.session.delete(venue)

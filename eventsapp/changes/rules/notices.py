@@ -35,6 +35,7 @@ from eventsapp.changes import digest as change_digest
 from eventsapp.changes.digest import Change
 from eventsapp.changes.models import ChangeArea, NoticeState, VisitChange
 from eventsapp.changes.rules import log as changes_log
+from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.locks import lock
@@ -42,7 +43,6 @@ from eventsapp.mail import outbox as mail
 from eventsapp.registration.models import Registration, RegistrationStatus, SignupStatus
 from eventsapp.registration.rules import notices
 from eventsapp.showcase.models import BookingStatus, ShowcaseBooking, ShowcaseSlot
-from eventsapp.tx import begin_write
 from eventsapp.visits.models import Visit, VisitStatus
 from eventsapp.visits.rules import organiser_visit
 from eventsapp.web.urls import absolute
@@ -90,16 +90,17 @@ def send_due(now: datetime | None = None) -> SendResult:
     db.session.rollback()  # end the read: each visit is sent in a write of its own
     result = SendResult()
     for visit_id in visit_ids:
-        begin_write()
-        _add(result, _send_locked(visit_id, now, due_before=cutoff))
+        with write():
+            _add(result, _send_locked(visit_id, now, due_before=cutoff))
     return result
 
 
 def notify_now(actor: User, slug: str) -> SendResult:
     """Send a visit's pending changes at once, without waiting for the quiet period."""
-    begin_write()
-    visit = organiser_visit(actor, slug)
-    return _send_locked(visit.id, utcnow(), due_before=None)
+    with write():
+        visit = organiser_visit(actor, slug)
+        result = _send_locked(visit.id, utcnow(), due_before=None)
+    return result
 
 
 def _add(total: SendResult, one: SendResult) -> None:
@@ -110,12 +111,11 @@ def _add(total: SendResult, one: SendResult) -> None:
 
 def _send_locked(visit_id: int, now: datetime, due_before: datetime | None) -> SendResult:
     """Inside a write transaction: lock the visit, re-read its pending changes, queue
-    the digests, mark the changes, commit."""
+    the digests, mark the changes (the caller's ``with write():`` commits)."""
     visit = lock(Visit, visit_id)
     rows = _pending(visit_id) if visit is not None else []
     if not rows or (due_before is not None and rows[-1].created_at > due_before):
-        db.session.rollback()  # sent by another worker meanwhile, or edited again
-        return SendResult()
+        return SendResult()  # sent by another worker meanwhile, or edited again
     digests, told = _digests(visit, rows)
     for person in digests:
         mail.queue(person.email, "change_digest", topic=f"changes:{visit.id}",
@@ -123,7 +123,6 @@ def _send_locked(visit_id: int, now: datetime, due_before: datetime | None) -> S
     for row in rows:
         row.notice = NoticeState.SENT if row.id in told else NoticeState.NOT_NEEDED
         row.notified_at = now if row.id in told else None
-    db.session.commit()
     return SendResult(visits=1, emails=len(digests), changes=len(rows))
 
 

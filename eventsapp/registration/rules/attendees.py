@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 
 from eventsapp.accounts.models import User
+from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.extensions import db
@@ -25,7 +26,6 @@ from eventsapp.registration.rules.common import (
     new_registration,
 )
 from eventsapp.registration.rules.own_page import _cancel, anonymise
-from eventsapp.tx import begin_write
 from eventsapp.visits.models import Visit
 from eventsapp.visits.rules import organiser_visit
 
@@ -144,37 +144,32 @@ def _locked_registration(actor: User, slug: str, registration_id: int):
 def approve(actor: User, slug: str, registration_id: int) -> Registration:
     """Confirm a pending registration if a place is free, else put it on the waiting
     list (or refuse when there is no waiting list)."""
-    begin_write()
-    visit, registration = _locked_registration(actor, slug, registration_id)
-    if registration.status is not RegistrationStatus.PENDING_APPROVAL:
-        db.session.rollback()
-        raise Conflict(f"{registration.full_name} is not awaiting approval.")
-    if capacity.has_place(visit):
-        registration.status = RegistrationStatus.CONFIRMED
-    elif visit.waitlist_enabled:
-        registration.status = RegistrationStatus.WAITLISTED
-    else:
-        db.session.rollback()
-        raise Conflict("The visit is full and has no waiting list: raise the capacity first.")
-    registration.queued_at = utcnow()
-    registration.status_reason = "Approved by an organiser."
-    db.session.flush()
-    notices.notify(registration, f"registration_{registration.status.value}",
-                   position=capacity.waitlist_position(registration), approved=True)
-    db.session.commit()
+    with write():
+        visit, registration = _locked_registration(actor, slug, registration_id)
+        if registration.status is not RegistrationStatus.PENDING_APPROVAL:
+            raise Conflict(f"{registration.full_name} is not awaiting approval.")
+        if capacity.has_place(visit):
+            registration.status = RegistrationStatus.CONFIRMED
+        elif visit.waitlist_enabled:
+            registration.status = RegistrationStatus.WAITLISTED
+        else:
+            raise Conflict("The visit is full and has no waiting list: raise the capacity first.")
+        registration.queued_at = utcnow()
+        registration.status_reason = "Approved by an organiser."
+        db.session.flush()
+        notices.notify(registration, f"registration_{registration.status.value}",
+                       position=capacity.waitlist_position(registration), approved=True)
     return registration
 
 
 def decline(actor: User, slug: str, registration_id: int, message: str = "") -> Registration:
-    begin_write()
-    visit, registration = _locked_registration(actor, slug, registration_id)
-    if registration.status is not RegistrationStatus.PENDING_APPROVAL:
-        db.session.rollback()
-        raise Conflict(f"{registration.full_name} is not awaiting approval.")
-    registration.status = RegistrationStatus.CANCELLED
-    registration.status_reason = f"Declined by an organiser. {message.strip()}".strip()
-    notices.notify(registration, "registration_declined", message=message.strip())
-    db.session.commit()
+    with write():
+        visit, registration = _locked_registration(actor, slug, registration_id)
+        if registration.status is not RegistrationStatus.PENDING_APPROVAL:
+            raise Conflict(f"{registration.full_name} is not awaiting approval.")
+        registration.status = RegistrationStatus.CANCELLED
+        registration.status_reason = f"Declined by an organiser. {message.strip()}".strip()
+        notices.notify(registration, "registration_declined", message=message.strip())
     return registration
 
 
@@ -183,27 +178,23 @@ def promote(actor: User, slug: str, registration_id: int, reason: str,
     """Confirm someone from the waiting list, out of turn if need be. When the visit is
     full the organiser must ask for one more place: the capacity is raised by one, so
     confirmed never exceeds capacity."""
-    begin_write()
-    visit, registration = _locked_registration(actor, slug, registration_id)
-    if registration.status is not RegistrationStatus.WAITLISTED:
-        db.session.rollback()
-        raise Conflict(f"{registration.full_name} is not on the waiting list.")
-    if not reason.strip():
-        db.session.rollback()
-        raise ValidationError({"reason": "Give a reason; it is kept with the registration."})
-    if not capacity.has_place(visit):
-        if not over_capacity:
-            db.session.rollback()
-            raise Conflict(
-                f"The visit is full ({visit.capacity} places). Tick “add a place” to raise "
-                "the capacity by one for this person."
-            )
-        visit.capacity = (visit.capacity or 0) + 1
-    registration.status = RegistrationStatus.CONFIRMED
-    registration.queued_at = utcnow()
-    registration.status_reason = f"Promoted by an organiser: {reason.strip()}"
-    notices.notify(registration, "registration_promoted")
-    db.session.commit()
+    with write():
+        visit, registration = _locked_registration(actor, slug, registration_id)
+        if registration.status is not RegistrationStatus.WAITLISTED:
+            raise Conflict(f"{registration.full_name} is not on the waiting list.")
+        if not reason.strip():
+            raise ValidationError({"reason": "Give a reason; it is kept with the registration."})
+        if not capacity.has_place(visit):
+            if not over_capacity:
+                raise Conflict(
+                    f"The visit is full ({visit.capacity} places). Tick “add a place” to raise "
+                    "the capacity by one for this person."
+                )
+            visit.capacity = (visit.capacity or 0) + 1
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.queued_at = utcnow()
+        registration.status_reason = f"Promoted by an organiser: {reason.strip()}"
+        notices.notify(registration, "registration_promoted")
     return registration
 
 
@@ -211,39 +202,33 @@ def move_to_waitlist(actor: User, slug: str, registration_id: int, reason: str) 
     """Move a confirmed attendee to the end of the waiting list. The place they free
     goes to the first person already in line; if nobody else is waiting it stays free
     (so that the capacity can then be lowered), rather than going straight back."""
-    begin_write()
-    visit, registration = _locked_registration(actor, slug, registration_id)
-    if registration.status is not RegistrationStatus.CONFIRMED:
-        db.session.rollback()
-        raise Conflict(f"{registration.full_name} is not confirmed.")
-    if visit.capacity is None:
-        db.session.rollback()
-        raise Conflict("This visit has no limit on places, so nobody waits for one. "
-                       "Set a capacity first.")
-    if not reason.strip():
-        db.session.rollback()
-        raise ValidationError({"reason": "Give a reason; it is kept with the registration."})
-    registration.status = RegistrationStatus.WAITLISTED
-    registration.queued_at = utcnow()
-    registration.status_reason = f"Moved to the waiting list: {reason.strip()}"
-    db.session.flush()
-    notices.notify(registration, "registration_moved_back", reason=reason.strip(),
-                   position=capacity.waitlist_position(registration))
-    capacity.fill_visit_places(visit, skip=registration)
-    db.session.commit()
+    with write():
+        visit, registration = _locked_registration(actor, slug, registration_id)
+        if registration.status is not RegistrationStatus.CONFIRMED:
+            raise Conflict(f"{registration.full_name} is not confirmed.")
+        if visit.capacity is None:
+            raise Conflict("This visit has no limit on places, so nobody waits for one. "
+                           "Set a capacity first.")
+        if not reason.strip():
+            raise ValidationError({"reason": "Give a reason; it is kept with the registration."})
+        registration.status = RegistrationStatus.WAITLISTED
+        registration.queued_at = utcnow()
+        registration.status_reason = f"Moved to the waiting list: {reason.strip()}"
+        db.session.flush()
+        notices.notify(registration, "registration_moved_back", reason=reason.strip(),
+                       position=capacity.waitlist_position(registration))
+        capacity.fill_visit_places(visit, skip=registration)
     return registration
 
 
 def cancel_registration(actor: User, slug: str, registration_id: int,
                         reason: str = "") -> Registration:
-    begin_write()
-    _visit, registration = _locked_registration(actor, slug, registration_id)
-    if not registration.is_live:
-        db.session.rollback()
-        return registration
-    _cancel(registration, reason=f"Cancelled by an organiser. {reason.strip()}".strip())
-    notices.notify(registration, "registration_cancelled", by_organiser=True)
-    db.session.commit()
+    with write():
+        _visit, registration = _locked_registration(actor, slug, registration_id)
+        if not registration.is_live:
+            return registration
+        _cancel(registration, reason=f"Cancelled by an organiser. {reason.strip()}".strip())
+        notices.notify(registration, "registration_cancelled", by_organiser=True)
     return registration
 
 
@@ -251,50 +236,44 @@ def add_by_hand(actor: User, slug: str, details: AttendeeDetails,
                 send_email: bool = True) -> Registration:
     """An organiser registers someone: no window or invitation needed, but places and
     the waiting list work as for everyone."""
-    begin_write()
-    visit = organiser_visit(actor, slug)
-    lock(Visit, visit.id)
-    answers, errors = clean_answers(visit.questions, details.answers)
-    if not details.full_name.strip():
-        errors["full_name"] = "Enter the person's full name."
-    if "@" not in details.email:
-        errors["email"] = "Enter an email address like name@example.org."
-    if errors:
-        db.session.rollback()
-        raise ValidationError(errors)
-    if _email_taken(visit.id, details.email.strip().lower()):
-        db.session.rollback()
-        raise Conflict(DUPLICATE_EMAIL.split(".")[0] + ".", field="email")
-    registration = new_registration(visit)
-    _apply_details(registration, details, answers)
-    registration.added_by_organiser = True
-    registration.queued_at = utcnow()
-    if capacity.has_place(visit):
-        registration.status = RegistrationStatus.CONFIRMED
-    elif visit.waitlist_enabled:
-        registration.status = RegistrationStatus.WAITLISTED
-    else:
-        db.session.rollback()
-        raise Conflict("The visit is full and has no waiting list: raise the capacity first.")
-    registration.status_reason = "Added by an organiser."
-    db.session.add(registration)
-    db.session.flush()
-    if send_email:
-        notices.notify(registration, f"registration_{registration.status.value}",
-                       position=capacity.waitlist_position(registration))
-    db.session.commit()
+    with write():
+        visit = organiser_visit(actor, slug)
+        lock(Visit, visit.id)
+        answers, errors = clean_answers(visit.questions, details.answers)
+        if not details.full_name.strip():
+            errors["full_name"] = "Enter the person's full name."
+        if "@" not in details.email:
+            errors["email"] = "Enter an email address like name@example.org."
+        if errors:
+            raise ValidationError(errors)
+        if _email_taken(visit.id, details.email.strip().lower()):
+            raise Conflict(DUPLICATE_EMAIL.split(".")[0] + ".", field="email")
+        registration = new_registration(visit)
+        _apply_details(registration, details, answers)
+        registration.added_by_organiser = True
+        registration.queued_at = utcnow()
+        if capacity.has_place(visit):
+            registration.status = RegistrationStatus.CONFIRMED
+        elif visit.waitlist_enabled:
+            registration.status = RegistrationStatus.WAITLISTED
+        else:
+            raise Conflict("The visit is full and has no waiting list: raise the capacity first.")
+        registration.status_reason = "Added by an organiser."
+        db.session.add(registration)
+        db.session.flush()
+        if send_email:
+            notices.notify(registration, f"registration_{registration.status.value}",
+                           position=capacity.waitlist_position(registration))
     return registration
 
 
 def resend_confirmation(actor: User, slug: str, registration_id: int) -> Registration:
-    begin_write()
-    _visit, registration = _locked_registration(actor, slug, registration_id)
-    if registration.erased_at is not None or not registration.email:
-        db.session.rollback()
-        raise Conflict("This registration has no email address any more.")
-    notices.notify(registration, f"registration_{registration.status.value}",
-                   position=capacity.waitlist_position(registration), resent=True)
-    db.session.commit()
+    with write():
+        _visit, registration = _locked_registration(actor, slug, registration_id)
+        if registration.erased_at is not None or not registration.email:
+            raise Conflict("This registration has no email address any more.")
+        notices.notify(registration, f"registration_{registration.status.value}",
+                       position=capacity.waitlist_position(registration), resent=True)
     return registration
 
 
@@ -329,19 +308,17 @@ def catering_summary(visit: Visit) -> CateringSummary:
 def purge_personal_data(actor: User, slug: str, today: date) -> int:
     """After a visit has ended, erase every registration's personal data. Returns how
     many registrations were anonymised."""
-    begin_write()
-    visit = organiser_visit(actor, slug)
-    if today <= visit.end_date:
-        db.session.rollback()
-        raise Conflict("Personal data can be purged once the visit has ended.")
-    rows = db.session.scalars(
-        select(Registration).where(
-            Registration.visit_id == visit.id, Registration.erased_at.is_(None)
-        )
-    ).all()
-    for registration in rows:
-        anonymise(registration)
-    db.session.commit()
+    with write():
+        visit = organiser_visit(actor, slug)
+        if today <= visit.end_date:
+            raise Conflict("Personal data can be purged once the visit has ended.")
+        rows = db.session.scalars(
+            select(Registration).where(
+                Registration.visit_id == visit.id, Registration.erased_at.is_(None)
+            )
+        ).all()
+        for registration in rows:
+            anonymise(registration)
     return len(rows)
 
 

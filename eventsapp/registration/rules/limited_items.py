@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
 from eventsapp.agenda.models import AgendaItem
-from eventsapp.db import read_rows
+from eventsapp.db import read_rows, write
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.extensions import db
@@ -19,7 +19,6 @@ from eventsapp.locks import lock
 from eventsapp.registration.models import ItemSignup, Registration, RegistrationStatus, SignupStatus
 from eventsapp.registration.rules import capacity
 from eventsapp.registration.rules.common import registration_for_token
-from eventsapp.tx import begin_write
 
 # A registration with one of these may sign up for a limited item.
 SIGNUP_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
@@ -33,34 +32,27 @@ class SignupOutcome:
 
 def sign_up(token: str, item_id: int) -> SignupOutcome:
     """Take a place on a limited item, or join its waiting list."""
-    begin_write()
-    registration = registration_for_token(token)
-    item = lock(AgendaItem, item_id)
-    if (
-        item is None
-        or item.visit_id != registration.visit_id
-        or item.deleted_at is not None
-        or item.capacity is None
-    ):
-        db.session.rollback()
-        raise NotFound("No such session to sign up for.")
-    existing = next(
-        (s for s in registration.signups
-         if s.item_id == item.id and s.status is not SignupStatus.CANCELLED),
-        None,
-    )
-    if (existing is not None and registration.status in SIGNUP_STATUSES
-            and not item.is_cancelled):
-        db.session.rollback()
-        return SignupOutcome(existing, capacity.item_waitlist_position(existing))
-    try:
+    with write():
+        registration = registration_for_token(token)
+        item = lock(AgendaItem, item_id)
+        if (
+            item is None
+            or item.visit_id != registration.visit_id
+            or item.deleted_at is not None
+            or item.capacity is None
+        ):
+            raise NotFound("No such session to sign up for.")
+        existing = next(
+            (s for s in registration.signups
+             if s.item_id == item.id and s.status is not SignupStatus.CANCELLED),
+            None,
+        )
+        if (existing is not None and registration.status in SIGNUP_STATUSES
+                and not item.is_cancelled):
+            return SignupOutcome(existing, capacity.item_waitlist_position(existing))
         signup = join(item, registration.id, registration.status,
                       waitlist_enabled=registration.visit.waitlist_enabled)
-    except Conflict:
-        db.session.rollback()
-        raise
-    position = capacity.item_waitlist_position(signup)
-    db.session.commit()
+        position = capacity.item_waitlist_position(signup)
     return SignupOutcome(signup, position)
 
 
@@ -132,20 +124,18 @@ def places_by_item(visit_id: int) -> dict[int, int]:
 
 def leave(token: str, item_id: int) -> None:
     """Give up a place (or a place in the queue); the next in line gets it."""
-    begin_write()
-    registration = registration_for_token(token)
-    item = lock(AgendaItem, item_id)
-    signup = next(
-        (s for s in registration.signups
-         if s.item_id == item_id and s.status is not SignupStatus.CANCELLED),
-        None,
-    )
-    if item is None or signup is None:
-        db.session.rollback()
-        raise NotFound("You are not signed up for that session.")
-    db.session.refresh(signup)
-    release(signup, item)
-    db.session.commit()
+    with write():
+        registration = registration_for_token(token)
+        item = lock(AgendaItem, item_id)
+        signup = next(
+            (s for s in registration.signups
+             if s.item_id == item_id and s.status is not SignupStatus.CANCELLED),
+            None,
+        )
+        if item is None or signup is None:
+            raise NotFound("You are not signed up for that session.")
+        db.session.refresh(signup)
+        release(signup, item)
 
 
 def release(signup: ItemSignup, item: AgendaItem) -> None:

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import NotFound
 from eventsapp.extensions import db
@@ -22,7 +23,6 @@ from eventsapp.mail import outbox as mail
 from eventsapp.registration.models import Registration, RegistrationStatus
 from eventsapp.registration.rules import notices
 from eventsapp.timezones import to_local
-from eventsapp.tx import begin_write
 from eventsapp.visits.models import Visit, VisitStatus
 from eventsapp.visits.rules import is_slug
 
@@ -44,37 +44,34 @@ def _live_registrations(email: str):
 def send_visit_link(slug: str, email: str) -> None:
     """Email the private link of ``email``'s live registration on the visit, if it has
     one; nothing otherwise. NotFound for an unknown visit (public knowledge)."""
-    begin_write()
-    visit_id = db.session.scalar(
-        select(Visit.id).where(Visit.slug == slug, Visit.status != VisitStatus.DRAFT)
-    ) if is_slug(slug) else None
-    if visit_id is None:
-        db.session.rollback()
-        raise NotFound("No such visit.")
-    registration = db.session.scalar(
-        _live_registrations(email).where(Registration.visit_id == visit_id))
-    if registration is not None:
-        notices.notify(registration, "lost_link")
-    db.session.commit()
+    with write():
+        visit_id = db.session.scalar(
+            select(Visit.id).where(Visit.slug == slug, Visit.status != VisitStatus.DRAFT)
+        ) if is_slug(slug) else None
+        if visit_id is None:
+            raise NotFound("No such visit.")
+        registration = db.session.scalar(
+            _live_registrations(email).where(Registration.visit_id == visit_id))
+        if registration is not None:
+            notices.notify(registration, "lost_link")
 
 
 def send_all_links(email: str, now: datetime | None = None) -> None:
     """Email, in one message, the private links of every live registration of
     ``email`` on a visit that is not over yet; nothing when there is none."""
     now = now or utcnow()
-    begin_write()
-    registrations = [
-        registration
-        for registration in db.session.scalars(
-            _live_registrations(email).order_by(Visit.start_date, Visit.id))
-        if to_local(now, registration.visit.zone).date() <= registration.visit.end_date
-    ]
-    if registrations:
-        mail.write(
-            registrations[0].email,
-            "lost_links",
-            topic="lost-links",
-            links=[(registration.visit, notices.manage_url(registration))
-                   for registration in registrations],
-        )
-    db.session.commit()
+    with write():
+        registrations = [
+            registration
+            for registration in db.session.scalars(
+                _live_registrations(email).order_by(Visit.start_date, Visit.id))
+            if to_local(now, registration.visit.zone).date() <= registration.visit.end_date
+        ]
+        if registrations:
+            mail.write(
+                registrations[0].email,
+                "lost_links",
+                topic="lost-links",
+                links=[(registration.visit, notices.manage_url(registration))
+                       for registration in registrations],
+            )

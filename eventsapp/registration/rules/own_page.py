@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eventsapp.accounts import tokens
 from eventsapp.agenda.models import AgendaItem
+from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import Conflict
 from eventsapp.extensions import db
@@ -23,43 +24,37 @@ from eventsapp.registration.rules.common import (
     registration_for_token,
 )
 from eventsapp.registration.rules.limited_items import release
-from eventsapp.tx import begin_write
 from eventsapp.visits.models import Visit
 
 
 def update_details(token: str, details: AttendeeDetails) -> Registration:
     """Change answers; the email may change too, but never to one already registered."""
-    begin_write()
-    registration = registration_for_token(token)
-    if not registration.is_live:
-        db.session.rollback()
-        raise Conflict("This registration is cancelled and can no longer be changed.")
-    answers = _check_details(registration.visit.questions, details)
-    if _email_taken(registration.visit_id, details.email.strip().lower(),
-                    exclude_id=registration.id):
-        db.session.rollback()
-        raise Conflict(DUPLICATE_EMAIL, field="email")
-    _apply_details(registration, details, answers)
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict(DUPLICATE_EMAIL, field="email") from exc
+    with write():
+        registration = registration_for_token(token)
+        if not registration.is_live:
+            raise Conflict("This registration is cancelled and can no longer be changed.")
+        answers = _check_details(registration.visit.questions, details)
+        if _email_taken(registration.visit_id, details.email.strip().lower(),
+                        exclude_id=registration.id):
+            raise Conflict(DUPLICATE_EMAIL, field="email")
+        _apply_details(registration, details, answers)
+        try:
+            db.session.flush()
+        except IntegrityError as exc:  # the same address registered meanwhile
+            raise Conflict(DUPLICATE_EMAIL, field="email") from exc
     return registration
 
 
 def cancel(token: str) -> Registration:
     """Cancel; a freed place goes to the first on the waiting list in this transaction."""
-    begin_write()
-    registration = registration_for_token(token)
-    lock(Visit, registration.visit_id)
-    db.session.refresh(registration)
-    if not registration.is_live:
-        db.session.rollback()
-        return registration
-    _cancel(registration, reason="Cancelled by the attendee.")
-    notices.notify(registration, "registration_cancelled")
-    db.session.commit()
+    with write():
+        registration = registration_for_token(token)
+        lock(Visit, registration.visit_id)
+        db.session.refresh(registration)
+        if not registration.is_live:
+            return registration
+        _cancel(registration, reason="Cancelled by the attendee.")
+        notices.notify(registration, "registration_cancelled")
     return registration
 
 
@@ -78,14 +73,13 @@ def _cancel(registration: Registration, reason: str) -> None:
 
 def erase(token: str) -> None:
     """Remove the attendee's personal data; an anonymous row stays for the counts."""
-    begin_write()
-    registration = registration_for_token(token)
-    lock(Visit, registration.visit_id)
-    db.session.refresh(registration)
-    if registration.is_live:
-        _cancel(registration, reason="Erased at the attendee's request.")
-    anonymise(registration)
-    db.session.commit()
+    with write():
+        registration = registration_for_token(token)
+        lock(Visit, registration.visit_id)
+        db.session.refresh(registration)
+        if registration.is_live:
+            _cancel(registration, reason="Erased at the attendee's request.")
+        anonymise(registration)
 
 
 def anonymise(registration: Registration) -> None:

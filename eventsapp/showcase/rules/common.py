@@ -95,12 +95,10 @@ def _validate_booking(data: BookingInput) -> None:
     if len(data.people) > 500:
         errors["people"] = "Names of people attending must be 500 characters or fewer."
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
 
 
 def _taken(showcase_id: int) -> SlotTaken:
-    db.session.rollback()
     return SlotTaken(free_slots(showcase_id))
 
 

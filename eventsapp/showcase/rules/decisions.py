@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eventsapp.accounts.models import User
 from eventsapp.changes.rules import booking_hooks
+from eventsapp.db import write
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.extensions import db
 from eventsapp.locks import lock
@@ -20,7 +21,6 @@ from eventsapp.showcase.rules.common import (
     _validate_booking,
     organiser_showcase_item,
 )
-from eventsapp.tx import begin_write
 from eventsapp.visits.rules import organiser_visit
 
 
@@ -35,61 +35,51 @@ def organiser_booking(actor: User, slug: str, booking_id: int) -> ShowcaseBookin
 def decide(actor: User, slug: str, booking_id: int, approve: bool, message: str = ""
            ) -> ShowcaseBooking:
     """Approve or decline a booking, with a message emailed to the member."""
-    begin_write()
-    booking = organiser_booking(actor, slug, booking_id)
-    if not booking.is_active:
-        db.session.rollback()
-        raise Conflict("This booking has been cancelled or declined already.")
-    if approve and booking.status is BookingStatus.APPROVED:
-        db.session.rollback()
-        return booking
-    booking.status = BookingStatus.APPROVED if approve else BookingStatus.DECLINED
-    booking.decision_message = message.strip()
-    booking.sequence += 1
-    booking_hooks.booking_status(actor, booking)
-    _notify(booking, "booking_approved" if approve else "booking_declined")
-    db.session.commit()
+    with write():
+        booking = organiser_booking(actor, slug, booking_id)
+        if not booking.is_active:
+            raise Conflict("This booking has been cancelled or declined already.")
+        if approve and booking.status is BookingStatus.APPROVED:
+            return booking
+        booking.status = BookingStatus.APPROVED if approve else BookingStatus.DECLINED
+        booking.decision_message = message.strip()
+        booking.sequence += 1
+        booking_hooks.booking_status(actor, booking)
+        _notify(booking, "booking_approved" if approve else "booking_declined")
     return booking
 
 
 def assign(actor: User, slug: str, item_id: int, slot_id: int, business_id: int,
            data: BookingInput) -> ShowcaseBooking:
     """An organiser books a slot for a member business directly (approved at once)."""
-    begin_write()
-    item = organiser_showcase_item(actor, slug, item_id)
-    _validate_booking(data)
-    slot = db.session.get(ShowcaseSlot, slot_id)
-    business = db.session.get(MemberBusiness, business_id)
-    if slot is None or slot.showcase.item_id != item.id:
-        db.session.rollback()
-        raise ValidationError({"slot_id": "Choose one of this showcase's slots."})
-    if business is None:
-        db.session.rollback()
-        raise ValidationError({"business_id": "Choose a member business."})
-    lock(Showcase, slot.showcase_id)
-    if slot.blocked:
-        db.session.rollback()
-        raise ValidationError({"slot_id": "That slot is blocked; unblock it first."})
-    if _active_booking_for_slot(slot.id) is not None:
-        db.session.rollback()
-        raise ValidationError({"slot_id": "That slot is already booked."})
-    if db.session.scalar(select(ShowcaseBooking.id).where(
-            ShowcaseBooking.visit_id == item.visit_id,
-            ShowcaseBooking.business_id == business.id,
-            ShowcaseBooking.status.in_([BookingStatus.PENDING, BookingStatus.APPROVED]))):
-        db.session.rollback()
-        raise ValidationError({"business_id": f"{business.name} already has a booking "
-                                              "for this visit."})
-    booking = ShowcaseBooking(slot=slot, visit_id=item.visit_id, business=business,
-                              booked_by_id=actor.id, status=BookingStatus.APPROVED)
-    _apply(booking, data)
-    db.session.add(booking)
-    try:
-        db.session.flush()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise ValidationError({"slot_id": "That slot was booked a moment ago."}) from exc
-    booking_hooks.booking_made(actor, booking, "booking_assigned")
-    _notify(booking, "booking_approved")
-    db.session.commit()
+    with write():
+        item = organiser_showcase_item(actor, slug, item_id)
+        _validate_booking(data)
+        slot = db.session.get(ShowcaseSlot, slot_id)
+        business = db.session.get(MemberBusiness, business_id)
+        if slot is None or slot.showcase.item_id != item.id:
+            raise ValidationError({"slot_id": "Choose one of this showcase's slots."})
+        if business is None:
+            raise ValidationError({"business_id": "Choose a member business."})
+        lock(Showcase, slot.showcase_id)
+        if slot.blocked:
+            raise ValidationError({"slot_id": "That slot is blocked; unblock it first."})
+        if _active_booking_for_slot(slot.id) is not None:
+            raise ValidationError({"slot_id": "That slot is already booked."})
+        if db.session.scalar(select(ShowcaseBooking.id).where(
+                ShowcaseBooking.visit_id == item.visit_id,
+                ShowcaseBooking.business_id == business.id,
+                ShowcaseBooking.status.in_([BookingStatus.PENDING, BookingStatus.APPROVED]))):
+            raise ValidationError({"business_id": f"{business.name} already has a booking "
+                                                  "for this visit."})
+        booking = ShowcaseBooking(slot=slot, visit_id=item.visit_id, business=business,
+                                  booked_by_id=actor.id, status=BookingStatus.APPROVED)
+        _apply(booking, data)
+        db.session.add(booking)
+        try:
+            db.session.flush()
+        except IntegrityError as exc:
+            raise ValidationError({"slot_id": "That slot was booked a moment ago."}) from exc
+        booking_hooks.booking_made(actor, booking, "booking_assigned")
+        _notify(booking, "booking_approved")
     return booking

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from eventsapp.accounts.models import User
 from eventsapp.agenda.models import AgendaItem
 from eventsapp.changes.rules import booking_hooks
+from eventsapp.db import write
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.extensions import db
 from eventsapp.locks import lock
@@ -21,7 +22,6 @@ from eventsapp.showcase.rules.common import (
     organiser_showcase_item,
 )
 from eventsapp.timezones import NonexistentLocalTime, to_utc
-from eventsapp.tx import begin_write
 from eventsapp.wording import count_noun
 
 
@@ -48,51 +48,48 @@ def plan_slots(starts: datetime, ends: datetime, slot_minutes: int, buffer_minut
 def configure(actor: User, slug: str, item_id: int, data: ShowcaseSettings) -> Showcase:
     """Save a showcase's settings and (re)build its slots. Changing the slot plan is
     refused while active bookings exist on slots that would change."""
-    begin_write()
-    item = organiser_showcase_item(actor, slug, item_id)
-    errors: dict[str, str] = {}
-    if not 1 <= data.slot_minutes <= 600:
-        errors["slot_minutes"] = "Slot length must be between 1 and 600 minutes."
-    if not 0 <= data.buffer_minutes <= 240:
-        errors["buffer_minutes"] = "Buffer must be between 0 and 240 minutes."
-    deadline = None
-    if data.deadline_local is not None:
-        try:
-            deadline = to_utc(data.deadline_local, item.visit.zone)
-        except NonexistentLocalTime as exc:
-            errors["deadline"] = str(exc)
-    if not errors and not plan_slots(item.starts_at, item.ends_at, data.slot_minutes,
-                                     data.buffer_minutes):
-        errors["slot_minutes"] = "Not even one slot of that length fits in this item."
-    if errors:
-        db.session.rollback()
-        raise ValidationError(errors)
-    showcase = showcase_for_item(item.id)
-    if showcase is None:
-        showcase = Showcase(item=item)
-        db.session.add(showcase)
-    else:
-        lock(Showcase, showcase.id)
-    planned = plan_slots(item.starts_at, item.ends_at, data.slot_minutes, data.buffer_minutes)
-    current = [(s.starts_at, s.ends_at) for s in showcase.slots]
-    if planned != current:
-        booked = _active_bookings_on(showcase)
-        if booked:
-            db.session.rollback()
-            raise Conflict(
-                f"{count_noun(booked, 'slot')} {'is' if booked == 1 else 'are'} booked. "
-                "Cancel or move those bookings before changing the slot length or buffer."
-            )
-        showcase.slots.clear()
-        db.session.flush()
-        for starts, ends in planned:
-            showcase.slots.append(ShowcaseSlot(starts_at=starts, ends_at=ends))
-    showcase.slot_minutes = data.slot_minutes
-    showcase.buffer_minutes = data.buffer_minutes
-    showcase.requires_approval = data.requires_approval
-    showcase.booking_deadline = deadline
-    booking_hooks.showcase_configured(actor, showcase)
-    db.session.commit()
+    with write():
+        item = organiser_showcase_item(actor, slug, item_id)
+        errors: dict[str, str] = {}
+        if not 1 <= data.slot_minutes <= 600:
+            errors["slot_minutes"] = "Slot length must be between 1 and 600 minutes."
+        if not 0 <= data.buffer_minutes <= 240:
+            errors["buffer_minutes"] = "Buffer must be between 0 and 240 minutes."
+        deadline = None
+        if data.deadline_local is not None:
+            try:
+                deadline = to_utc(data.deadline_local, item.visit.zone)
+            except NonexistentLocalTime as exc:
+                errors["deadline"] = str(exc)
+        if not errors and not plan_slots(item.starts_at, item.ends_at, data.slot_minutes,
+                                         data.buffer_minutes):
+            errors["slot_minutes"] = "Not even one slot of that length fits in this item."
+        if errors:
+            raise ValidationError(errors)
+        showcase = showcase_for_item(item.id)
+        if showcase is None:
+            showcase = Showcase(item=item)
+            db.session.add(showcase)
+        else:
+            lock(Showcase, showcase.id)
+        planned = plan_slots(item.starts_at, item.ends_at, data.slot_minutes, data.buffer_minutes)
+        current = [(s.starts_at, s.ends_at) for s in showcase.slots]
+        if planned != current:
+            booked = _active_bookings_on(showcase)
+            if booked:
+                raise Conflict(
+                    f"{count_noun(booked, 'slot')} {'is' if booked == 1 else 'are'} booked. "
+                    "Cancel or move those bookings before changing the slot length or buffer."
+                )
+            showcase.slots.clear()
+            db.session.flush()
+            for starts, ends in planned:
+                showcase.slots.append(ShowcaseSlot(starts_at=starts, ends_at=ends))
+        showcase.slot_minutes = data.slot_minutes
+        showcase.buffer_minutes = data.buffer_minutes
+        showcase.requires_approval = data.requires_approval
+        showcase.booking_deadline = deadline
+        booking_hooks.showcase_configured(actor, showcase)
     return showcase
 
 
@@ -122,13 +119,11 @@ def follow_item(item: AgendaItem, starts: datetime, ends: datetime) -> None:
         return
     booked = _active_bookings_on(showcase)
     if booked:
-        db.session.rollback()
         message = (f"This showcase has bookings ({booked}), so its slots cannot be planned "
                    "afresh for a new length. Keep the length (the slots then move with "
                    "the showcase), or move or cancel the bookings first.")
         raise ValidationError({"starts_at": message, "ends_at": message})
     if not planned:
-        db.session.rollback()
         raise ValidationError({"ends_at": f"Not even one {showcase.slot_minutes}-minute "
                                           "showcase slot fits in this time."})
     showcase.slots.clear()
@@ -151,16 +146,13 @@ def _active_bookings_on(showcase: Showcase) -> int:
 
 def set_slot_blocked(actor: User, slug: str, item_id: int, slot_id: int, blocked: bool
                      ) -> ShowcaseSlot:
-    begin_write()
-    item = organiser_showcase_item(actor, slug, item_id)
-    slot = db.session.get(ShowcaseSlot, slot_id)
-    if slot is None or slot.showcase.item_id != item.id:
-        db.session.rollback()
-        raise NotFound("No such slot.")
-    if blocked and _active_booking_for_slot(slot.id) is not None:
-        db.session.rollback()
-        raise Conflict("This slot is booked. Move or cancel the booking before blocking it.")
-    booking_hooks.slot_blocked(actor, slot, blocked)
-    slot.blocked = blocked
-    db.session.commit()
+    with write():
+        item = organiser_showcase_item(actor, slug, item_id)
+        slot = db.session.get(ShowcaseSlot, slot_id)
+        if slot is None or slot.showcase.item_id != item.id:
+            raise NotFound("No such slot.")
+        if blocked and _active_booking_for_slot(slot.id) is not None:
+            raise Conflict("This slot is booked. Move or cancel the booking before blocking it.")
+        booking_hooks.slot_blocked(actor, slot, blocked)
+        slot.blocked = blocked
     return slot
