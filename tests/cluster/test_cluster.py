@@ -261,6 +261,11 @@ def test_one_app_server_killed_mid_storm(cluster, cluster_app):
         results = list(pool.map(register, range(120)))
 
     assert killed.is_set()
+    dead, survivor = cluster.app_ports
+    served = {port: cluster.posts_served(port, path) for port in cluster.app_ports}
+    # About half of the first 30 went to the server that was killed; the rest, all 90
+    # sent after the kill, to the other.
+    assert served[dead] <= 30 and served[survivor] >= 90, served
     failures = [(n, r) for n, r in results if not isinstance(r, requests.Response)]
     assert not failures, failures
     codes = collections.Counter(r.status_code for _, r in results)
