@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 export FLASK_APP := eventsapp
 PYTEST_ARGS ?=
 
-.PHONY: run test serve lint install install-test install-dev migrate demo clean e2e e2e-deps bench
+.PHONY: run test serve lint install install-test install-dev migrate demo clean e2e e2e-deps bench \
+	cluster cluster-stop cluster-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +65,21 @@ e2e: e2e-deps
 serve: install
 	$(BIN)/flask db upgrade
 	$(BIN)/gunicorn --no-control-socket --workers 2 --bind 127.0.0.1:8000 "eventsapp:create_app()"
+
+## cluster: the several-servers shape on this machine (deploy/cluster.sh): nginx (Debian's,
+##          installed when missing) on http://127.0.0.1:$${CLUSTER_PORT:-8080} in front of two
+##          gunicorn servers, PostgreSQL database eventsapp_cluster (created, migrated, the
+##          demo loaded), Redis on 127.0.0.1:6379, one outbox worker; logs in instance/cluster/
+cluster: install
+	deploy/cluster.sh start
+
+## cluster-stop: stop what `make cluster` started (by its PID files); the database stays
+cluster-stop:
+	deploy/cluster.sh stop
+
+## cluster-test: the cluster tests (tests/cluster, on PostgreSQL; about 2 minutes)
+cluster-test: install-test
+	$(BIN)/pytest -m cluster tests/cluster $(PYTEST_ARGS)
 
 ## lint: ruff and the import-linter layer contract
 lint: install-dev

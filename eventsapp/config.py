@@ -58,6 +58,10 @@ class Config:
     # old, so a burst of edits goes out as one digest (services.change_notices).
     NOTICE_QUIET_MINUTES = int(os.environ.get("NOTICE_QUIET_MINUTES", "10"))
 
+    # How long a shared cache (nginx, a CDN) and calendar apps may keep a public calendar
+    # or agenda JSON before asking again (Cache-Control: public, max-age).
+    CALENDAR_MAX_AGE = int(os.environ.get("CALENDAR_MAX_AGE", "300"))
+
     # Flask-Limiter: limits on the registration and login POSTs. local://
     # (eventsapp.web.ratelimits.LocalStorage) counts per process, in memory; set
     # redis://... when several workers or hosts run.

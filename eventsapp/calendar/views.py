@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from eventsapp.calendar import feeds as calendar
 from eventsapp.errors import NotFound
@@ -11,9 +11,6 @@ from eventsapp.ids import ID
 from eventsapp.web.urls import base_url
 
 bp = Blueprint("calendar", __name__)
-
-
-PUBLIC_MAX_AGE = 300
 
 
 PRIVATE_MAX_AGE = 300
@@ -25,8 +22,9 @@ def calendar_response(feed: calendar.Feed) -> Response:
     response.set_etag(feed.etag.strip('"'))
     if feed.last_modified is not None:
         response.last_modified = feed.last_modified
+    max_age = current_app.config["CALENDAR_MAX_AGE"]
     response.headers["Cache-Control"] = (f"private, max-age={PRIVATE_MAX_AGE}" if feed.private
-                                         else f"public, max-age={PUBLIC_MAX_AGE}")
+                                         else f"public, max-age={max_age}")
     response.headers["Content-Disposition"] = f'attachment; filename="{feed.filename}"'
     if feed.private:
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -65,7 +63,8 @@ def agenda_json(slug: str):
     except NotFound:
         abort(404)
     response = Response(document.body, mimetype="application/json",
-                        headers={"Cache-Control": "public, max-age=300",
+                        headers={"Cache-Control": "public, max-age="
+                                 f"{current_app.config['CALENDAR_MAX_AGE']}",
                                  "Access-Control-Allow-Origin": "*"})
     response.set_etag(document.etag.strip('"'))
     return response.make_conditional(request)

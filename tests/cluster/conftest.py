@@ -1,0 +1,164 @@
+"""The several-servers shape, started by deploy/cluster.sh exactly as `make cluster`
+does, on free ports, a PostgreSQL database of its own (dropped afterwards) and a real
+SMTP sink on loopback (aiosmtpd)."""
+
+from __future__ import annotations
+
+import email
+import os
+import random
+import subprocess
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+from aiosmtpd.controller import Controller
+from requests.adapters import HTTPAdapter
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from eventsapp import PROJECT_ROOT, create_app
+from eventsapp.config import TestConfig, database_url
+from eventsapp.extensions import db
+from tests.live_server import free_port
+
+SCRIPT = PROJECT_ROOT / "deploy" / "cluster.sh"
+NO_NGINX = "nginx is missing and apt-get could not install it"
+# Short, so that the test of a changed calendar waits seconds, not the default 5 minutes.
+CALENDAR_MAX_AGE = 4
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/cluster/" in str(item.fspath):
+            item.add_marker(pytest.mark.cluster)
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@dataclass
+class Cluster:
+    url: str
+    app_ports: list[int]
+    run_dir: Path
+    database_uri: str
+    env: dict[str, str]
+    inbox: Inbox
+    extra: list[subprocess.Popen] = field(default_factory=list)
+
+    def pid(self, name: str) -> int:
+        return int((self.run_dir / f"{name}.pid").read_text())
+
+    def log(self) -> str:
+        tails = []
+        for path in sorted(self.run_dir.glob("*.log")):
+            tails.append(f"== {path.name}\n{path.read_text(errors='replace')[-1500:]}")
+        return "\n".join(tails)
+
+    def posts_served(self, port: int, path: str) -> int:
+        log = self.run_dir / f"app-{port}-access.log"
+        return sum(f'"POST {path} ' in line for line in log.read_text().splitlines())
+
+
+def _postgres_base() -> str:
+    base = os.environ.get("TEST_DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
+    return make_url(database_url(base)).set(database="postgres").render_as_string(
+        hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory):
+    name = f"eventsapp_cluster_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin_uri = _postgres_base()
+    libpq_base = admin_uri.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0]
+    smtp_port = free_port()
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    run_dir = tmp_path_factory.mktemp("cluster")
+    port, app_ports = free_port(), [free_port(), free_port()]
+    env = {
+        **os.environ,
+        "CLUSTER_PORT": str(port),
+        "CLUSTER_APP_PORTS": " ".join(map(str, app_ports)),
+        "CLUSTER_DATABASE": name,
+        "CLUSTER_POSTGRES": libpq_base,
+        "CLUSTER_DIR": str(run_dir),
+        "CLUSTER_DEMO": "0",
+        "SECRET_KEY": TestConfig.SECRET_KEY,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_port),
+        "CALENDAR_MAX_AGE": str(CALENDAR_MAX_AGE),
+    }
+    # The registration limit is the default one: the test of the limit relies on it.
+    env.pop("REGISTRATION_RATE_LIMIT", None)
+    env.pop("DATABASE_URL", None)
+    admin = create_engine(admin_uri, isolation_level="AUTOCOMMIT")
+    started = subprocess.run([str(SCRIPT), "start"], env=env, capture_output=True, text=True,
+                             timeout=600)
+    cluster = Cluster(
+        url=f"http://127.0.0.1:{port}", app_ports=app_ports, run_dir=run_dir,
+        database_uri=database_url(f"{libpq_base}/{name}"), env=env, inbox=inbox)
+    try:
+        if started.returncode != 0:
+            if NO_NGINX in started.stderr:
+                pytest.skip(f"cluster tests need nginx: {NO_NGINX}")
+            pytest.fail(f"deploy/cluster.sh start failed:\n{started.stdout}\n{started.stderr}\n"
+                        f"{cluster.log()}")
+        assert started.stdout.strip().splitlines()[-1] == cluster.url
+        yield cluster
+    finally:
+        for process in cluster.extra:
+            process.terminate()
+            process.wait(timeout=30)
+        subprocess.run([str(SCRIPT), "stop"], env=env, capture_output=True, timeout=120)
+        smtp.stop()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def cluster_app(cluster):
+    """An app on the cluster's database, for building data and reading what was written."""
+    config = type("ClusterTestConfig", (TestConfig,),
+                  {"SQLALCHEMY_DATABASE_URI": cluster.database_uri})
+    app = create_app(config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    """Connections from one loopback address (all of 127.0.0.0/8 is this machine), so
+    that each client is a different address to nginx and to the per-address limits."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def client_address() -> str:
+    """A loopback address no earlier run used within the limits' windows (their counts
+    live in the shared Redis)."""
+    return f"127.{random.randint(1, 254)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+
+
+def http_from(address: str | None = None) -> requests.Session:
+    session = requests.Session()
+    session.mount("http://", SourceAddressAdapter(address or client_address()))
+    return session
