@@ -78,6 +78,5 @@ def downgrade():
     op.drop_index('ix_registrations_email_key_search', table_name='registrations')
     op.drop_index('ix_registrations_search_name', table_name='registrations')
     op.drop_index('ix_registrations_visit_queue', table_name='registrations')
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.drop_column('search_name')
+    op.drop_column('registrations', 'search_name')  # no batch copy (and its triggers)
     # pg_trgm stays: other databases' objects may use it.
