@@ -63,7 +63,8 @@ e2e: e2e-deps
 ## serve: production-style server (needs SECRET_KEY; DATABASE_URL for PostgreSQL)
 serve: install
 	$(BIN)/flask db upgrade
-	$(BIN)/gunicorn --no-control-socket --workers 2 --bind 127.0.0.1:8000 "eventsapp:create_app()"
+	PYTHONFAULTHANDLER=1 $(BIN)/gunicorn --no-control-socket --workers 2 --bind 127.0.0.1:8000 \
+	  "eventsapp:create_app()"
 
 ## lint: ruff and the import-linter layer contract
 lint: install-dev
