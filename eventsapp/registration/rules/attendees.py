@@ -373,9 +373,10 @@ def export_rows(visit: Visit) -> tuple[list[str], Iterator[list[object]]]:
     """Every registration with every field and answer, for the CSV export: the header,
     and the rows as they are read (plain columns, in batches), so that the file can be
     sent while it is made."""
-    from eventsapp.registration.rules.answers import display_answer
+    from eventsapp.registration.rules.answers import answer_text
 
     questions = list(visit.questions)
+    asked = [(q.key, q.kind) for q in questions]
     header = [
         "id", "status", "status reason", "registered at (UTC)", "full name", "email",
         "organisation", "job title", "organisation type", "dietary requirements",
@@ -395,6 +396,6 @@ def export_rows(visit: Visit) -> tuple[list[str], Iterator[list[object]]]:
                 "yes" if photos else "no", "yes" if share else "no",
                 f"{privacy:%Y-%m-%d %H:%M}" if privacy else "",
                 "yes" if by_hand else "no", "yes" if erased else "no",
-            ] + [display_answer(q, answers) for q in questions]
+            ] + [answer_text(kind, answers.get(key)) for key, kind in asked]
 
     return header, rows()
