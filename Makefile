@@ -64,7 +64,8 @@ e2e: e2e-deps
 ## serve: production-style server (needs SECRET_KEY; DATABASE_URL for PostgreSQL)
 serve: install
 	$(BIN)/flask db upgrade
-	$(BIN)/gunicorn --no-control-socket --workers 2 --bind 127.0.0.1:8000 "eventsapp:create_app()"
+	PYTHONFAULTHANDLER=1 $(BIN)/gunicorn --no-control-socket --workers 2 --bind 127.0.0.1:8000 \
+	  "eventsapp:create_app()"
 
 ## cluster: the several-servers shape on this machine (deploy/cluster.sh): nginx (Debian's,
 ##          installed when missing) on http://127.0.0.1:$${CLUSTER_PORT:-8080} in front of two

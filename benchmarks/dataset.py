@@ -1,7 +1,7 @@
 """Build the large visit the benchmarks run against.
 
-300 agenda items over 3 days and 6 venues, 2,000 registrations with answers and
-sign-ups for the limited items, 60 approved showcase bookings of 60 member
+300 agenda items over 3 days and 6 venues, 2,000 registrations (or --registrations)
+with answers and sign-ups for the limited items, 60 approved showcase bookings of 60 member
 businesses, and 500 personal calendar feeds. Rows are written directly (no email),
 with the same token scheme the application uses, so every private link works.
 
@@ -64,7 +64,7 @@ def _instant(day: date, minutes: int) -> datetime:
     return local.astimezone(UTC)
 
 
-def build(start: date, seed: int = 7) -> dict:
+def build(start: date, seed: int = 7, registrations: int = REGISTRATIONS) -> dict:
     """Write the visit; return what the load generator needs (slugs, ids, tokens)."""
     rng = random.Random(seed)
     organiser = User(email=ORGANISER_EMAIL, name="Bench Organiser", role=Role.ORGANISER)
@@ -156,7 +156,7 @@ def build(start: date, seed: int = 7) -> dict:
     org_types = list(OrganisationType)
     feed_tokens, manage_tokens = [], []
     queued = datetime.now(UTC) - timedelta(days=10)
-    for n in range(REGISTRATIONS):
+    for n in range(registrations):
         nonce = tokens.new_nonce()
         registration = Registration(
             visit_id=visit.id, status=RegistrationStatus.CONFIRMED,
@@ -217,13 +217,14 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--out", required=True, help="JSON file for the load generator")
     parser.add_argument("--secret-key", required=True, help="the server's SECRET_KEY")
+    parser.add_argument("--registrations", type=int, default=REGISTRATIONS)
     parser.add_argument("--start", type=date.fromisoformat,
                         default=date.today() + timedelta(days=30))  # noqa: DTZ011
     args = parser.parse_args()
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": args.secret_key,
                       "TESTING": False})
     with app.app_context():
-        info = build(args.start)
+        info = build(args.start, registrations=args.registrations)
     with open(args.out, "w") as fh:
         json.dump(info, fh, indent=1)
 

@@ -101,7 +101,9 @@ class Server:
             [str(BIN / "gunicorn"), "--no-control-socket", "--workers", str(workers),
              "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}",
              "--log-level", "warning", "--backlog", "2048", app],
-            cwd=ROOT, env={**os.environ, **env, "EVENTSAPP_BASE_URL": self.url},
+            # faulthandler: a worker that crashes (SIGSEGV) leaves a traceback.
+            cwd=ROOT, env={**os.environ, **env, "EVENTSAPP_BASE_URL": self.url,
+                           "PYTHONFAULTHANDLER": "1"},
             start_new_session=True,
         )
         deadline = time.monotonic() + 30
@@ -109,7 +111,7 @@ class Server:
             try:
                 requests.get(self.url + "/", timeout=2)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up, or still loading
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"{app} did not start on {self.url}")
@@ -443,13 +445,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--only", default="", help="comma-separated words of endpoint names")
     parser.add_argument("--update-readme", action="store_true")
+    parser.add_argument("--cost-sizes", default="2000,10000",
+                        help="registrations for benchmarks.cost on PostgreSQL ('' skips it)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (make bench installs it: apt-get install wrk)")
     only = {word for word in args.only.split(",") if word}
     RESULTS.mkdir(parents=True, exist_ok=True)
     texts = []
-    for kind in args.databases.split(","):
+    for kind in args.databases.split(",") if only != {"cost"} else []:
         report = run_database(kind, args.duration, args.connections, only)
         text = markdown(report)
         texts.append(text)
@@ -459,6 +463,11 @@ def main() -> None:
         (RESULTS / f"{stamp}-{kind}.json").write_text(json.dumps(
             asdict(report) | {"ratios": {r.name: round(r.ratio, 3) for r in report.rows}},
             indent=1))
+    if "postgresql" in args.databases and args.cost_sizes and (not only or "cost" in only):
+        from benchmarks import cost
+
+        texts.append(cost.run([int(n) for n in args.cost_sizes.split(",")], 20))
+        print("\n" + texts[-1], flush=True)
     (RESULTS / "latest.md").write_text("\n".join(texts))
     if args.update_readme and not only:
         update_readme("\n".join(texts))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -20,11 +20,23 @@ def neutralise(value: object) -> str:
     return text
 
 
-def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """UTF-8 with a byte-order mark so that Excel reads accents correctly."""
+def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]],
+               rows_per_chunk: int = 500) -> Iterator[bytes]:
+    """The file in pieces of a few hundred rows, as ``rows`` are read: UTF-8 with a
+    byte-order mark so that Excel reads accents correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow([neutralise(cell) for cell in header])
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         writer.writerow([neutralise(cell) for cell in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        if number % rows_per_chunk == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """The whole file at once (csv_chunks joined)."""
+    return b"".join(csv_chunks(header, rows))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +89,18 @@ class Question(db.Model):
         return str(self.id)
 
 
+def folded(text: str) -> str:
+    """Case, accents and runs of spaces left out: "zoe" finds "Zoë", "ADA" finds "Ada"."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def search_name(full_name: str, organisation: str) -> str:
+    """What name and organisation searches match: both folded, one line each, so that
+    a search (folded, on one line) never matches across the two."""
+    return f"{folded(full_name or '')}\n{folded(organisation or '')}"
+
+
 class Registration(db.Model):
     __tablename__ = "registrations"
     __table_args__ = (
@@ -101,6 +114,14 @@ class Registration(db.Model):
             postgresql_where=text("status != 'cancelled'"),
         ),
         Index("ix_registrations_visit_status", "visit_id", "status", "queued_at"),
+        # The organiser's list in queue order: its first page reads only that page.
+        Index("ix_registrations_visit_queue", "visit_id", "queued_at", "id"),
+        # Searches for any part of a name, organisation or email: trigram indexes on
+        # PostgreSQL (LIKE '%term%' uses them); plain ones on SQLite.
+        Index("ix_registrations_search_name", "search_name", postgresql_using="gin",
+              postgresql_ops={"search_name": "gin_trgm_ops"}),
+        Index("ix_registrations_email_key_search", "email_key", postgresql_using="gin",
+              postgresql_ops={"email_key": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,6 +136,8 @@ class Registration(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     email_key: Mapped[str | None] = mapped_column(String(254))  # lower-cased email
     organisation: Mapped[str] = mapped_column(String(200), default="")
+    # search_name(full_name, organisation), kept by _keep_search_name below.
+    search_name: Mapped[str] = mapped_column(Text, default="", server_default="")
     job_title: Mapped[str] = mapped_column(String(200), default="")
     organisation_type: Mapped[OrganisationType | None] = mapped_column(
         str_enum(OrganisationType)
@@ -164,6 +187,14 @@ class Registration(db.Model):
     def _status_changes_the_feed(self, key: str, value: RegistrationStatus):
         if self.status is not None and RegistrationStatus(value) is not self.status:
             self.touch_feed()
+        return value
+
+    @validates("full_name", "organisation")
+    def _keep_search_name(self, key: str, value: str):
+        # Every write of a name or organisation through the ORM passes here.
+        name = value if key == "full_name" else self.full_name
+        organisation = value if key == "organisation" else self.organisation
+        self.search_name = search_name(name, organisation)
         return value
 
     def __repr__(self) -> str:

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 
 from eventsapp.accounts.access import organiser_required
 from eventsapp.errors import Conflict, ValidationError
@@ -36,7 +45,7 @@ from eventsapp.registration.rules.answers import display_answer
 from eventsapp.registration.rules.common import AttendeeDetails, registration_closes_at
 from eventsapp.registration.rules.settings import QuestionInput, SettingsInput
 from eventsapp.registration.views import bp
-from eventsapp.spreadsheet import to_csv
+from eventsapp.spreadsheet import csv_chunks
 from eventsapp.timezones import to_local
 from eventsapp.visits import rules as visits
 from eventsapp.visits.models import RegistrationAccess
@@ -256,8 +265,9 @@ def registrations(slug: str):
 def registrations_csv(slug: str):
     visit = _visit(slug)
     header, rows = attendees.export_rows(visit)
+    # Sent while it is made: the rows are read in batches inside the request's context.
     return Response(
-        to_csv(header, rows),
+        stream_with_context(csv_chunks(header, rows)),
         headers={
             "Content-Type": "text/csv; charset=utf-8",
             "Content-Disposition": f'attachment; filename="{visit.slug}-registrations.csv"',

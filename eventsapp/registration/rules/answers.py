@@ -56,11 +56,15 @@ def clean_answers(questions: list[Question], raw: dict[str, Any]
 
 
 def display_answer(question: Question, answers: dict[str, Any]) -> str:
-    value = answers.get(question.key)
+    return answer_text(question.kind, answers.get(question.key))
+
+
+def answer_text(kind: QuestionKind, value: Any) -> str:
+    """An answer as text (display_answer, given the question's kind and the value)."""
     if value is None:
         return ""
     if isinstance(value, list):
         return "; ".join(value)
-    if question.kind is QuestionKind.YES_NO:
+    if kind is QuestionKind.YES_NO:
         return {"yes": "Yes", "no": "No"}.get(value, value)
     return str(value)

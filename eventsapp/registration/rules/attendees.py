@@ -4,10 +4,12 @@ hand-made registrations, resends, summaries and purging personal data."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy.orm import aliased
 
 from eventsapp.accounts.models import User
 from eventsapp.db import write
@@ -15,7 +17,7 @@ from eventsapp.dbtypes import utcnow
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.extensions import db
 from eventsapp.locks import lock
-from eventsapp.registration.models import Registration, RegistrationStatus
+from eventsapp.registration.models import Registration, RegistrationStatus, folded
 from eventsapp.registration.rules import capacity, notices
 from eventsapp.registration.rules.answers import clean_answers
 from eventsapp.registration.rules.common import (
@@ -61,19 +63,18 @@ def counts(visit: Visit) -> Counts:
 
 
 def _filtered(visit: Visit, status: RegistrationStatus | None, search: str):
+    """The visit's registrations of ``status`` whose name, organisation or email
+    contains ``search`` (any case, accents optional), matched by the database on
+    indexed columns (Registration.search_name, email_key)."""
     stmt = select(Registration).where(Registration.visit_id == visit.id)
     if status is not None:
         stmt = stmt.where(Registration.status == status)
-    term = search.strip().lower()
+    term = " ".join(search.split())
     if term:
-        like = f"%{term.replace('%', '').replace('_', '')}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(Registration.full_name).like(like),
-                func.lower(Registration.email_key).like(like),
-                func.lower(Registration.organisation).like(like),
-            )
-        )
+        stmt = stmt.where(or_(
+            Registration.search_name.contains(folded(term), autoescape=True),
+            Registration.email_key.contains(term.lower(), autoescape=True),
+        ))
     return stmt
 
 
@@ -85,6 +86,7 @@ def registrations(visit: Visit, status: RegistrationStatus | None = None,
 
 
 PER_PAGE = 50
+EXPORT_BATCH = 500  # rows read at a time for the CSV export
 
 
 @dataclass(frozen=True)
@@ -119,17 +121,29 @@ def registrations_page(visit: Visit, status: RegistrationStatus | None = None,
     rows = list(db.session.scalars(
         stmt.order_by(Registration.queued_at, Registration.id)
         .limit(per_page).offset((number - 1) * per_page)))
-    positions: dict[int, int] = {}
-    if any(r.status is RegistrationStatus.WAITLISTED for r in rows):
-        # Places count everyone waiting, so a search shows each person's true place.
-        queue = db.session.scalars(
-            select(Registration.id)
-            .where(Registration.visit_id == visit.id,
-                   Registration.status == RegistrationStatus.WAITLISTED)
-            .order_by(Registration.queued_at, Registration.id))
-        shown = {r.id for r in rows}
-        positions = {rid: place for place, rid in enumerate(queue, start=1) if rid in shown}
+    positions = _waitlist_places(visit, [r for r in rows
+                                         if r.status is RegistrationStatus.WAITLISTED])
     return Page(rows, number, per_page, total, positions)
+
+
+def _waitlist_places(visit: Visit, waiting: list[Registration]) -> dict[int, int]:
+    """The waiting-list place of each of these registrations, counting everyone waiting
+    (so a search shows each person's true place), in one query: each place is a count
+    of those ahead, read from the (visit, status, queued_at) index."""
+    if not waiting:
+        return {}
+    ahead = aliased(Registration)
+    place = (
+        select(func.count() + 1)
+        .where(ahead.visit_id == visit.id,
+               ahead.status == RegistrationStatus.WAITLISTED,
+               tuple_(ahead.queued_at, ahead.id)
+               < tuple_(Registration.queued_at, Registration.id))
+        .scalar_subquery()
+    )
+    return dict(db.session.execute(
+        select(Registration.id, place).where(Registration.id.in_([r.id for r in waiting]))
+    ).all())
 
 
 def _locked_registration(actor: User, slug: str, registration_id: int):
@@ -322,26 +336,43 @@ def purge_personal_data(actor: User, slug: str, today: date) -> int:
     return len(rows)
 
 
-def export_rows(visit: Visit) -> tuple[list[str], list[list[object]]]:
-    """Every registration with every field and answer, for the CSV export."""
-    from eventsapp.registration.rules.answers import display_answer
+EXPORT_COLUMNS = (
+    Registration.id, Registration.status, Registration.status_reason,
+    Registration.created_at, Registration.full_name, Registration.email,
+    Registration.organisation, Registration.job_title, Registration.organisation_type,
+    Registration.dietary, Registration.access_needs, Registration.consent_photography,
+    Registration.consent_share, Registration.privacy_accepted_at,
+    Registration.added_by_organiser, Registration.erased_at, Registration.answers,
+)
+
+
+def export_rows(visit: Visit) -> tuple[list[str], Iterator[list[object]]]:
+    """Every registration with every field and answer, for the CSV export: the header,
+    and the rows as they are read (plain columns, in batches), so that the file can be
+    sent while it is made."""
+    from eventsapp.registration.rules.answers import answer_text
 
     questions = list(visit.questions)
+    asked = [(q.key, q.kind) for q in questions]
     header = [
         "id", "status", "status reason", "registered at (UTC)", "full name", "email",
         "organisation", "job title", "organisation type", "dietary requirements",
         "access requirements", "consent to photography", "consent to share with members",
         "privacy notice accepted at (UTC)", "added by organiser", "erased",
     ] + [q.label for q in questions]
-    rows = []
-    for r in registrations(visit):
-        rows.append([
-            r.id, r.status.value, r.status_reason, f"{r.created_at:%Y-%m-%d %H:%M}",
-            r.full_name, r.email or "", r.organisation, r.job_title,
-            r.organisation_type.label if r.organisation_type else "", r.dietary,
-            r.access_needs, "yes" if r.consent_photography else "no",
-            "yes" if r.consent_share else "no",
-            f"{r.privacy_accepted_at:%Y-%m-%d %H:%M}" if r.privacy_accepted_at else "",
-            "yes" if r.added_by_organiser else "no", "yes" if r.erased_at else "no",
-        ] + [display_answer(q, r.answers) for q in questions])
-    return header, rows
+    stmt = (select(*EXPORT_COLUMNS).where(Registration.visit_id == visit.id)
+            .order_by(Registration.queued_at, Registration.id)
+            .execution_options(yield_per=EXPORT_BATCH))
+
+    def rows() -> Iterator[list[object]]:
+        for (id_, status, reason, created, name, email, organisation, job, kind, dietary,
+             access, photos, share, privacy, by_hand, erased, answers) in db.session.execute(stmt):
+            yield [
+                id_, status.value, reason, f"{created:%Y-%m-%d %H:%M}", name, email or "",
+                organisation, job, kind.label if kind else "", dietary, access,
+                "yes" if photos else "no", "yes" if share else "no",
+                f"{privacy:%Y-%m-%d %H:%M}" if privacy else "",
+                "yes" if by_hand else "no", "yes" if erased else "no",
+            ] + [answer_text(kind, answers.get(key)) for key, kind in asked]
+
+    return header, rows()

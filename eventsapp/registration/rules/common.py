@@ -16,7 +16,12 @@ from eventsapp.db import read_one
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import DomainError, NotFound, ValidationError
 from eventsapp.extensions import db
-from eventsapp.registration.models import OrganisationType, Registration, RegistrationStatus
+from eventsapp.registration.models import (
+    OrganisationType,
+    Registration,
+    RegistrationStatus,
+    search_name,
+)
 from eventsapp.registration.rules.answers import clean_answers
 from eventsapp.visits.models import Visit, VisitStatus
 from eventsapp.visits.rules import VisitSnapshot, has_started, is_over, visit_span
@@ -129,6 +134,8 @@ def _detail_values(details: AttendeeDetails, answers: dict[str, Any]) -> dict[st
         "email": details.email.strip(),
         "email_key": details.email.strip().lower(),
         "organisation": details.organisation.strip(),
+        # For the INSERT in registering, which writes columns without the model.
+        "search_name": search_name(details.full_name.strip(), details.organisation.strip()),
         "job_title": details.job_title.strip(),
         "organisation_type": details.organisation_type,
         "dietary": details.dietary.strip(),
