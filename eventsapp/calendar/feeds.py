@@ -22,13 +22,13 @@ from eventsapp.accounts import tokens
 from eventsapp.accounts.models import User
 from eventsapp.accounts.rules import ensure_feed_token
 from eventsapp.agenda.models import AgendaItem
-from eventsapp.cache import visit_content
+from eventsapp.cache import built_once
 from eventsapp.calendar import ical
 from eventsapp.calendar.events import booking_event, item_event, organizer
 from eventsapp.db import read_rows
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import NotFound
-from eventsapp.extensions import db
+from eventsapp.extensions import cache, db
 from eventsapp.registration.models import Registration, RegistrationStatus, SignupStatus
 from eventsapp.registration.rules import common as registration_common
 from eventsapp.showcase.models import BookingStatus, Showcase, ShowcaseBooking, ShowcaseSlot
@@ -243,21 +243,29 @@ def _build_visit_events(visit_id: int, base_url: str, now: datetime) -> VisitEve
     body = ical.assemble(ical.head(calendar, years), (i.bytes_for() for i in items))
     feed = Feed(body, _etag(body), _newest(ical.last_modified(calendar), visit.updated_at),
                 f"{visit.slug}.ics", private=False)
-    return VisitEvents(visit.id, visit.slug, visit.title, visit.timezone, years, items, feed,
-                       visit.updated_at)
+    events = VisitEvents(visit.id, visit.slug, visit.title, visit.timezone, years, items, feed,
+                         visit.updated_at)
+    # Every piece an attendee's feed is made of, made now: each copy of the cached
+    # value (a process's, or one read from Redis) then holds them all.
+    for base in ATTENDEE_STATUSES:
+        events.runs(base)
+        for item in items:
+            if item.capacity is not None:
+                item.bytes_for(base)
+    events.head(_my_agenda(visit.title))
+    return events
 
 
 def visit_events(stamp: VisitStamp, base_url: str, now: datetime | None = None
                  ) -> VisitEvents:
-    """The visit's events from this process's cache, built when its content changed."""
-    return visit_content.get(("calendar", stamp.visit_id, base_url), stamp.key,
-                             lambda: _build_visit_events(stamp.visit_id, base_url,
-                                                         now or utcnow()))
+    """The visit's events, built once per content version (eventsapp.cache)."""
+    return built_once(("calendar", stamp.visit_id, base_url), stamp.key,
+                      lambda: _build_visit_events(stamp.visit_id, base_url, now or utcnow()))
 
 
 def clear_cache() -> None:
-    """Forget every cached calendar, JSON document and page of this process."""
-    visit_content.clear()
+    """Forget every cached calendar, JSON document and page (benchmarks' cold builds)."""
+    cache.clear()
 
 
 def _etag(*parts: bytes | str) -> str:
@@ -297,6 +305,14 @@ def item_feed(slug: str, item_id: int, base_url: str) -> Feed:
 
 
 # --- personal feeds ----------------------------------------------------------------------------
+
+
+# The statuses an attendee's events can have in their feed (_attendee_statuses).
+ATTENDEE_STATUSES = ("CONFIRMED", "TENTATIVE", "CANCELLED")
+
+
+def _my_agenda(title: str) -> str:
+    return f"{title} (my agenda)"
 
 
 def _attendee_statuses(status: RegistrationStatus, draft: bool
@@ -380,7 +396,7 @@ def _attendee_feed(attendee: _Attendee, base_url: str, now: datetime | None) -> 
             mine[signup.item_id] = signup.status
     statuses[SignupStatus.CANCELLED] = "CANCELLED"
     sequence, changed_at = attendee.sequence, attendee.changed_at
-    name = f"{events.title} (my agenda)"
+    name = _my_agenda(events.title)
     pieces, last = [], _newest(events.changed_at, changed_at)
     for run in events.runs(base):
         if run.limited is None:
@@ -551,5 +567,5 @@ def agenda_json(slug: str, base_url: str) -> Document:
     """The public agenda as JSON (approved showcase bookings included), built once per
     content version."""
     stamp = public_stamp(slug)
-    return visit_content.get(("agenda.json", stamp.visit_id, base_url), stamp.key,
-                             lambda: _build_agenda_json(stamp.visit_id, base_url))
+    return built_once(("agenda.json", stamp.visit_id, base_url), stamp.key,
+                      lambda: _build_agenda_json(stamp.visit_id, base_url))

@@ -8,12 +8,10 @@ from flask import Blueprint, Response, abort, request
 from eventsapp.calendar import feeds as calendar
 from eventsapp.errors import NotFound
 from eventsapp.ids import ID
+from eventsapp.web.caching import shared_calendar
 from eventsapp.web.urls import base_url
 
 bp = Blueprint("calendar", __name__)
-
-
-PUBLIC_MAX_AGE = 300
 
 
 PRIVATE_MAX_AGE = 300
@@ -25,8 +23,10 @@ def calendar_response(feed: calendar.Feed) -> Response:
     response.set_etag(feed.etag.strip('"'))
     if feed.last_modified is not None:
         response.last_modified = feed.last_modified
-    response.headers["Cache-Control"] = (f"private, max-age={PRIVATE_MAX_AGE}" if feed.private
-                                         else f"public, max-age={PUBLIC_MAX_AGE}")
+    if feed.private:
+        response.headers["Cache-Control"] = f"private, max-age={PRIVATE_MAX_AGE}"
+    else:
+        shared_calendar(response)
     response.headers["Content-Disposition"] = f'attachment; filename="{feed.filename}"'
     if feed.private:
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -65,7 +65,7 @@ def agenda_json(slug: str):
     except NotFound:
         abort(404)
     response = Response(document.body, mimetype="application/json",
-                        headers={"Cache-Control": "public, max-age=300",
-                                 "Access-Control-Allow-Origin": "*"})
+                        headers={"Access-Control-Allow-Origin": "*"})
+    shared_calendar(response)
     response.set_etag(document.etag.strip('"'))
     return response.make_conditional(request)
