@@ -29,12 +29,17 @@ def shared_calendar(response: Response) -> Response:
     return shared(response, CALENDAR_MAX_AGE, CALENDAR_STALE)
 
 
+def is_shared_request() -> bool:
+    """Nobody logged in and no session: the page is the one every such visitor gets."""
+    cookie = current_app.config["SESSION_COOKIE_NAME"]
+    return request.cookies.get(cookie) is None and not session and current_user.is_anonymous
+
+
 def shared_unless_personal(response: Response) -> Response:
     """A page that is the same for every anonymous visitor is ``public``; one sent to
     someone with a session (a login shows in its header, a flashed message in its
     body) is ``private, no-cache``."""
-    cookie = current_app.config["SESSION_COOKIE_NAME"]
-    if request.cookies.get(cookie) is None and not session and current_user.is_anonymous:
+    if is_shared_request():
         return shared(response, PAGE_MAX_AGE, PAGE_STALE)
     response.cache_control.private = True
     response.cache_control.no_cache = True
