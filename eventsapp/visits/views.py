@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
-from functools import cache
 
 from flask import Blueprint, abort, make_response, render_template
 from markupsafe import Markup
@@ -38,7 +38,7 @@ def visit(slug: str):
     except NotFound:
         abort(404)
     version = (stamp.version, stamp.created_at)
-    loaded = cache(lambda: visits.public_visit(slug))  # read once, only when building
+    loaded = functools.cache(lambda: visits.public_visit(slug))  # read once, only when building
     found = built_once(("visit", stamp.visit_id), version,
                        lambda: visits.snapshot(loaded()))
     # Places left on limited items move with every sign-up, which the content version

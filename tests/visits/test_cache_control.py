@@ -35,13 +35,17 @@ def test_public_pages_may_be_kept_by_shared_caches_for_visitors(client, visit, p
 
 
 @pytest.mark.parametrize("path", ["/", "/visits/{slug}/"])
-def test_a_logged_in_persons_page_stays_private(client, visit, organiser, path):
+def test_a_logged_in_persons_page_stays_private(app, client, visit, organiser, path):
+    url = path.format(slug=visit.slug)
+    assert "Log out" not in app.test_client().get(url).get_data(as_text=True)  # kept
     login(client, organiser)
-    answer = client.get(path.format(slug=visit.slug))
+    answer = client.get(url)
     assert answer.status_code == 200
     assert "Log out" in answer.get_data(as_text=True)  # the header shows who is logged in
     assert {"private", "no-cache"} <= directives(answer)
     assert "public" not in directives(answer)
+    # ... and what a visitor gets next is still the visitors' page.
+    assert "Log out" not in app.test_client().get(url).get_data(as_text=True)
 
 
 def test_a_page_carrying_a_flashed_message_stays_private(client, visit):
