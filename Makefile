@@ -61,9 +61,14 @@ e2e-deps: $(BIN)/python
 e2e: e2e-deps
 	EVENTSAPP_E2E_REQUIRED=1 $(BIN)/pytest -m browser $(PYTEST_ARGS)
 
-## serve: production-style server (needs SECRET_KEY; DATABASE_URL for PostgreSQL)
+## serve: production-style server (needs SECRET_KEY; DATABASE_URL for PostgreSQL). Rate
+##        limits and the content cache in the Redis on 127.0.0.1:6379 unless
+##        RATELIMIT_STORAGE_URI, CACHE_TYPE or CACHE_REDIS_URL say otherwise
 serve: install
 	$(BIN)/flask db upgrade
+	RATELIMIT_STORAGE_URI="$${RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379/0}" \
+	CACHE_TYPE="$${CACHE_TYPE:-RedisCache}" \
+	CACHE_REDIS_URL="$${CACHE_REDIS_URL:-redis://127.0.0.1:6379/0}" \
 	PYTHONFAULTHANDLER=1 $(BIN)/gunicorn --no-control-socket --workers 2 --bind 127.0.0.1:8000 \
 	  "eventsapp:create_app()"
 

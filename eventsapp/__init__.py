@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from eventsapp import schema  # noqa: F401 - every model mapped before anything is used
 from eventsapp.config import Config
 from eventsapp.db import configure_engine
+from eventsapp.extensions import cache as content_cache  # eventsapp.cache is a module
 from eventsapp.extensions import csrf, db, login, migrate
 from eventsapp.web import ratelimits
 
@@ -58,6 +59,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     login.init_app(app)
     csrf.init_app(app)
     ratelimits.init_app(app)
+    content_cache.init_app(app)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 

@@ -1,18 +1,47 @@
-"""A small in-process cache whose entries carry the stamp they were built from.
+"""Built once per content version: values kept in Flask-Caching (``extensions.cache``)
+under keys that hold the content version they were built from.
 
-Each worker process keeps its own entries. A caller reads the current stamp (for a
-visit: its content version, read from the database on every request) and passes a
-builder; an entry is reused only while its stamp is equal, so a change committed by
-any worker is seen at the next request everywhere, and nothing is invalidated by
-hand. The least recently used entries are dropped beyond ``max_entries``.
+A caller reads the current stamp (for a visit: its content version, read from the
+database on every request) and passes a builder. The key holds the stamp, so a change
+committed by any worker is seen at the next request everywhere and nothing is
+invalidated by hand; entries of older versions age out (CACHE_DEFAULT_TIMEOUT, and
+CACHE_THRESHOLD in a process's SimpleCache). With CACHE_TYPE=RedisCache every worker
+and host shares one copy.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
+
+from eventsapp.extensions import cache
+
+T = TypeVar("T")
+
+
+def key_for(what: Iterable[Hashable], stamp: Iterable[Hashable]) -> str:
+    return "|".join(str(part) for part in (*what, "v", *stamp))
+
+
+def built_once(what: tuple[Hashable, ...], stamp: tuple[Hashable, ...],
+               build: Callable[[], T]) -> T:
+    """``build()``'s value for ``what`` at this ``stamp``, built only when no worker
+    has stored it yet (two workers asking at once may each build it once)."""
+    key = key_for(what, stamp)
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value)
+    return value
+
+
+# --- kept only for eventsapp/registration/rules/setup.py, which the `register` branch of
+# issue 14 removes; delete everything below with it. ---------------------------------------
+
+
+import threading  # noqa: E402
+from collections import OrderedDict  # noqa: E402
+from typing import Any  # noqa: E402
 
 
 class StampedCache:
@@ -53,6 +82,4 @@ class StampedCache:
         return len(self._entries)
 
 
-# One cache per process for what is built from a visit's content (calendars, JSON,
-# the public agenda's HTML): a few hundred kilobytes per visit.
 visit_content = StampedCache(max_entries=64)

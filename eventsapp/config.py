@@ -62,11 +62,10 @@ class Config:
     # or agenda JSON before asking again (Cache-Control: public, max-age).
     CALENDAR_MAX_AGE = int(os.environ.get("CALENDAR_MAX_AGE", "300"))
 
-    # Flask-Limiter: limits on the registration and login POSTs. local://
-    # (eventsapp.web.ratelimits.LocalStorage) counts per process, in memory; set
-    # redis://... when several workers or hosts run.
+    # Flask-Limiter: limits on the registration, login and lost-link POSTs. memory://
+    # counts per process; set redis://... when several workers or hosts run.
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", default=True)
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "local://")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per minute;60 per hour")
     # Failed logins (a successful one costs nothing), counted per address and per
@@ -88,6 +87,15 @@ class Config:
         "LOST_LINK_RATE_LIMIT_PER_EMAIL", "3 per hour;10 per day"
     )
 
+    # Flask-Caching: what is built once per content version. Keys hold the version,
+    # so entries are never invalidated by hand; old ones age out. SimpleCache keeps a
+    # copy per process; RedisCache (CACHE_REDIS_URL) one copy for every worker and host.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "SimpleCache")
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "eventsapp:")
+    CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "86400"))
+    CACHE_THRESHOLD = 256  # SimpleCache: entries kept per process at most
+
 
 class TestConfig(Config):
     TESTING = True
@@ -97,3 +105,5 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     SERVER_NAME = None
     RATELIMIT_ENABLED = False  # tests of the limit switch it on (app_config fixture)
+    RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_TYPE = "SimpleCache"  # each test's app has its own

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import session
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -54,7 +55,9 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login = AccountLoginManager()
 csrf = CSRFProtect()
-# Limits are declared per view (the registration POST). The storage comes from
-# RATELIMIT_STORAGE_URI: local:// (eventsapp.web.ratelimits) counts per process; use
-# redis://... when several workers or hosts serve the app, so they share one count.
+# Limits are declared per view, as decorators. The store comes from RATELIMIT_STORAGE_URI:
+# memory:// counts per process; redis://... lets every worker and host share one count.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# What is built once per content version (calendars, the agenda JSON, the public page's
+# agenda): in this process by default, in Redis when CACHE_TYPE=RedisCache.
+cache = Cache()

@@ -18,7 +18,8 @@ from eventsapp.extensions import db as _db
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_NAMES = ("DATABASE_URL", "SECRET_KEY", "EVENTSAPP_BASE_URL", "SESSION_COOKIE_SECURE",
              "SQLITE_BUSY_TIMEOUT_MS", "RATELIMIT_ENABLED", "LOGIN_RATE_LIMIT_PER_ADDRESS",
-             "LOGIN_RATE_LIMIT_PER_ACCOUNT")
+             "LOGIN_RATE_LIMIT_PER_ACCOUNT", "RATELIMIT_STORAGE_URI", "CACHE_TYPE",
+             "CACHE_REDIS_URL")
 BASIC_KEYS = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "BASE_URL", "SESSION_COOKIE_SECURE",
               "SQLITE_BUSY_TIMEOUT_MS")
 LIMIT_KEYS = ("RATELIMIT_ENABLED", "LOGIN_RATE_LIMIT_PER_ADDRESS", "LOGIN_RATE_LIMIT_PER_ACCOUNT")
@@ -94,6 +95,23 @@ def test_login_limits_are_on_by_default_and_set_from_the_environment():
         "RATELIMIT_ENABLED": False,
         "LOGIN_RATE_LIMIT_PER_ADDRESS": "5 per minute",
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": "3 per minute;20 per day",
+    }
+
+
+SHARED_KEYS = ("RATELIMIT_STORAGE_URI", "CACHE_TYPE", "CACHE_REDIS_URL")
+
+
+def test_limits_and_cache_stay_in_the_process_unless_redis_is_named():
+    assert _config_from_env(SHARED_KEYS) == {
+        "RATELIMIT_STORAGE_URI": "memory://", "CACHE_TYPE": "SimpleCache",
+        "CACHE_REDIS_URL": None,
+    }
+    assert _config_from_env(
+        SHARED_KEYS, RATELIMIT_STORAGE_URI="redis://redis.internal:6379/0",
+        CACHE_TYPE="RedisCache", CACHE_REDIS_URL="redis://redis.internal:6379/1",
+    ) == {
+        "RATELIMIT_STORAGE_URI": "redis://redis.internal:6379/0", "CACHE_TYPE": "RedisCache",
+        "CACHE_REDIS_URL": "redis://redis.internal:6379/1",
     }
 
 

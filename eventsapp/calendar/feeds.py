@@ -22,13 +22,13 @@ from eventsapp.accounts import tokens
 from eventsapp.accounts.models import User
 from eventsapp.accounts.rules import ensure_feed_token
 from eventsapp.agenda.models import AgendaItem
-from eventsapp.cache import visit_content
+from eventsapp.cache import built_once
 from eventsapp.calendar import ical
 from eventsapp.calendar.events import booking_event, item_event, organizer
 from eventsapp.db import read_rows, write
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import NotFound
-from eventsapp.extensions import db
+from eventsapp.extensions import cache, db
 from eventsapp.registration.models import Registration, RegistrationStatus, SignupStatus
 from eventsapp.registration.rules import common as registration_common
 from eventsapp.showcase.models import BookingStatus, Showcase, ShowcaseBooking, ShowcaseSlot
@@ -248,15 +248,16 @@ def _build_visit_events(visit_id: int, base_url: str, now: datetime) -> VisitEve
 
 def visit_events(stamp: VisitStamp, base_url: str, now: datetime | None = None
                  ) -> VisitEvents:
-    """The visit's events from this process's cache, built when its content changed."""
-    return visit_content.get(("calendar", stamp.visit_id, base_url), stamp.key,
-                             lambda: _build_visit_events(stamp.visit_id, base_url,
-                                                         now or utcnow()))
+    """The visit's events, built once per content version (eventsapp.cache). Every
+    event of the agenda as an object: what the feeds are built from, but slow to read
+    back from a cache (a copy is unpickled), so each feed keeps its own bytes too."""
+    return built_once(("calendar", stamp.visit_id, base_url), stamp.key,
+                      lambda: _build_visit_events(stamp.visit_id, base_url, now or utcnow()))
 
 
 def clear_cache() -> None:
-    """Forget every cached calendar, JSON document and page of this process."""
-    visit_content.clear()
+    """Forget every cached calendar, JSON document and page (benchmarks' cold builds)."""
+    cache.clear()
 
 
 def _etag(*parts: bytes | str) -> str:
@@ -283,19 +284,38 @@ def _assembled(events: VisitEvents, name: str, chosen: list[tuple[ItemEvents, st
 
 def visit_feed(slug: str, base_url: str, now: datetime | None = None) -> Feed:
     """Every item of a published (or cancelled) visit and each approved showcase booking."""
-    return visit_events(public_stamp(slug, now), base_url, now).feed
+    stamp = public_stamp(slug, now)
+    return built_once(("agenda.ics", stamp.visit_id, base_url), stamp.key,
+                      lambda: visit_events(stamp, base_url, now).feed)
 
 
 def item_feed(slug: str, item_id: int, base_url: str) -> Feed:
-    events = visit_events(public_stamp(slug), base_url)
+    stamp = public_stamp(slug)
+    # False: no such item in this version (kept too, so asking again costs no build).
+    feed = built_once(("item.ics", stamp.visit_id, item_id, base_url), stamp.key,
+                      lambda: _item_feed(visit_events(stamp, base_url), item_id))
+    if not feed:
+        raise NotFound("No such agenda item.")
+    return feed
+
+
+def _item_feed(events: VisitEvents, item_id: int) -> Feed | bool:
     item = events.item(item_id)
     if item is None or item.deleted:
-        raise NotFound("No such agenda item.")
+        return False
     return _assembled(events, f"{item.title} · {events.title}", [(item, None)],
                       f"{events.slug}-item-{item.id}.ics", private=False)
 
 
 # --- personal feeds ----------------------------------------------------------------------------
+
+
+# The statuses an attendee's events can have in their feed (_attendee_statuses).
+ATTENDEE_STATUSES = ("CONFIRMED", "TENTATIVE", "CANCELLED")
+
+
+def _my_agenda(title: str) -> str:
+    return f"{title} (my agenda)"
 
 
 def _attendee_statuses(status: RegistrationStatus, draft: bool
@@ -365,13 +385,50 @@ def registration_feed(registration: Registration, base_url: str, now: datetime |
                           base_url, now)
 
 
+class Piece(NamedTuple):
+    """A piece of an attendee's feed: a block of items every attendee has (``item_id``
+    None), or an item with a capacity, as bytes for each status it can have there."""
+    item_id: int | None
+    block: bytes
+    last_modified: datetime
+    by_status: dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class AttendeePieces:
+    head: bytes
+    title: str
+    visit_etag: str
+    changed_at: datetime
+    pieces: list[Piece]
+
+
+def _attendee_pieces(events: VisitEvents, base: str, sequence: int = 0,
+                     changed_at: datetime | None = None) -> AttendeePieces:
+    """Every piece an attendee whose status is ``base`` may get, with the registration's
+    own counter and stamp added to each event (when it ever changed status)."""
+    personal = sequence != 0 or changed_at is not None
+    pieces = []
+    for run in events.runs(base):
+        if run.limited is None:
+            block = (b"".join(item.bytes_for(base, sequence, changed_at) for item in run.items)
+                     if personal else run.block)
+            pieces.append(Piece(None, block, run.last_modified, {}))
+        else:
+            item = run.limited
+            pieces.append(Piece(item.id, b"", item.last_modified,
+                                {status: item.bytes_for(status, sequence, changed_at)
+                                 for status in ATTENDEE_STATUSES}))
+    return AttendeePieces(events.head(_my_agenda(events.title)), events.title,
+                          events.feed.etag, events.changed_at, pieces)
+
+
 def _attendee_feed(attendee: _Attendee, base_url: str, now: datetime | None) -> Feed:
     """Every item without a capacity and each one with a sign-up (CANCELLED once left),
-    as services.itinerary.attended_items chooses them, from the visit's cached runs.
-    An attendee whose registration never changed status gets the cached bytes; one
-    whose did gets each event with the registration's counter and stamp added."""
+    as services.itinerary.attended_items chooses them. An attendee whose registration
+    never changed status gets pieces built once per version and status; one whose did
+    gets each event with the registration's counter and stamp added."""
     stamp = stamp_by_id(attendee.visit_id, now)
-    events = visit_events(stamp, base_url, now)
     base, statuses = _attendee_statuses(attendee.status, stamp.status is VisitStatus.DRAFT)
     mine: dict[int, SignupStatus] = {}
     for signup in attendee.signups:  # a live sign-up wins over a cancelled one
@@ -379,24 +436,25 @@ def _attendee_feed(attendee: _Attendee, base_url: str, now: datetime | None) -> 
             mine[signup.item_id] = signup.status
     statuses[SignupStatus.CANCELLED] = "CANCELLED"
     sequence, changed_at = attendee.sequence, attendee.changed_at
-    name = f"{events.title} (my agenda)"
-    pieces, last = [], _newest(events.changed_at, changed_at)
-    for run in events.runs(base):
-        if run.limited is None:
-            if sequence or changed_at is not None:
-                pieces += [item.bytes_for(base, sequence, changed_at) for item in run.items]
-            else:
-                pieces.append(run.block)
-        elif run.limited.id in mine:
-            pieces.append(run.limited.bytes_for(statuses[mine[run.limited.id]], sequence,
-                                                changed_at))
+    if sequence or changed_at is not None:
+        parts = _attendee_pieces(visit_events(stamp, base_url, now), base, sequence, changed_at)
+    else:
+        parts = built_once(("attendee feed", stamp.visit_id, base_url, base), stamp.key,
+                           lambda: _attendee_pieces(visit_events(stamp, base_url, now), base))
+    pieces, last = [], _newest(parts.changed_at, changed_at)
+    for piece in parts.pieces:
+        if piece.item_id is None:
+            pieces.append(piece.block)
+        elif piece.item_id in mine:
+            pieces.append(piece.by_status[statuses[mine[piece.item_id]]])
         else:
             continue
-        last = _newest(last, run.last_modified)
-    body = ical.assemble(events.head(name), pieces)
+        last = _newest(last, piece.last_modified)
+    body = ical.assemble(parts.head, pieces)
     # The bytes follow from the visit's events, the name, the status, the registration's
     # counter and the sign-ups.
-    etag = _etag(events.feed.etag, name, base, str(sequence), str(changed_at),
+    etag = _etag(parts.visit_etag, _my_agenda(parts.title), base, str(sequence),
+                 str(changed_at),
                  ",".join(f"{item}:{signup}" for item, signup in sorted(mine.items())))
     return Feed(body, etag, last, "my-agenda.ics", private=True)
 
@@ -547,5 +605,5 @@ def agenda_json(slug: str, base_url: str) -> Document:
     """The public agenda as JSON (approved showcase bookings included), built once per
     content version."""
     stamp = public_stamp(slug)
-    return visit_content.get(("agenda.json", stamp.visit_id, base_url), stamp.key,
-                             lambda: _build_agenda_json(stamp.visit_id, base_url))
+    return built_once(("agenda.json", stamp.visit_id, base_url), stamp.key,
+                      lambda: _build_agenda_json(stamp.visit_id, base_url))

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 
 from eventsapp.calendar import feeds as calendar
 from eventsapp.errors import NotFound
 from eventsapp.ids import ID
+from eventsapp.web.caching import shared_calendar
 from eventsapp.web.urls import base_url
 
 bp = Blueprint("calendar", __name__)
@@ -22,9 +23,10 @@ def calendar_response(feed: calendar.Feed) -> Response:
     response.set_etag(feed.etag.strip('"'))
     if feed.last_modified is not None:
         response.last_modified = feed.last_modified
-    max_age = current_app.config["CALENDAR_MAX_AGE"]
-    response.headers["Cache-Control"] = (f"private, max-age={PRIVATE_MAX_AGE}" if feed.private
-                                         else f"public, max-age={max_age}")
+    if feed.private:
+        response.headers["Cache-Control"] = f"private, max-age={PRIVATE_MAX_AGE}"
+    else:
+        shared_calendar(response)
     response.headers["Content-Disposition"] = f'attachment; filename="{feed.filename}"'
     if feed.private:
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -63,8 +65,7 @@ def agenda_json(slug: str):
     except NotFound:
         abort(404)
     response = Response(document.body, mimetype="application/json",
-                        headers={"Cache-Control": "public, max-age="
-                                 f"{current_app.config['CALENDAR_MAX_AGE']}",
-                                 "Access-Control-Allow-Origin": "*"})
+                        headers={"Access-Control-Allow-Origin": "*"})
+    shared_calendar(response)
     response.set_etag(document.etag.strip('"'))
     return response.make_conditional(request)

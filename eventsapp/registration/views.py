@@ -113,7 +113,8 @@ def _form_is_valid(form: DetailsForm, questions) -> bool:
 
 
 @bp.route("/visits/<slug>/register", methods=["GET", "POST"])
-@ratelimits.per_address("REGISTRATION_RATE_LIMIT")
+@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"], methods=["POST"],
+               key_func=get_remote_address)
 def register(slug: str):
     if request.method == "POST":
         # Most POSTs register. Try first with this worker's copy of the visit's setup,

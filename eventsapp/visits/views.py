@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, abort, make_response, render_template
 from markupsafe import Markup
 
 from eventsapp.agenda import rules as agenda
-from eventsapp.cache import visit_content
+from eventsapp.cache import built_once
 from eventsapp.errors import NotFound
 from eventsapp.registration.rules import common as registration_common
 from eventsapp.registration.rules import limited_items
 from eventsapp.showcase.rules import reading as showcase_reading
 from eventsapp.visits import rules as visits
 from eventsapp.visits import stamps
+from eventsapp.visits.models import Visit
+from eventsapp.web.caching import is_shared_request, shared_unless_personal
 from eventsapp.web.urls import absolute
 
 bp = Blueprint("visits", __name__)
@@ -22,12 +25,10 @@ bp = Blueprint("visits", __name__)
 
 @bp.get("/")
 def index():
-    return render_template(
+    page = render_template(
         "visits/index.html", visits=visits.published_upcoming_visits(datetime.now(UTC).date())
     )
-
-
-AGENDA_SLOT = "\x00agenda\x00"
+    return shared_unless_personal(make_response(page))
 
 
 @bp.get("/visits/<slug>/")
@@ -37,42 +38,48 @@ def visit(slug: str):
     except NotFound:
         abort(404)
     version = (stamp.version, stamp.created_at)
+    loaded = functools.cache(lambda: visits.public_visit(slug))  # read once, only when building
+    found = built_once(("visit", stamp.visit_id), version,
+                       lambda: visits.snapshot(loaded()))
     # Places left on limited items move with every sign-up, which the content version
-    # does not follow: such a visit's page is kept per version and places left.
-    limited = visit_content.get(("limited items", stamp.visit_id), version,
-                                lambda: limited_items.has_limited_items(stamp.visit_id))
+    # does not follow: such a visit's agenda is kept per version and places left.
+    limited = built_once(("limited items", stamp.visit_id), version,
+                         lambda: limited_items.has_limited_items(stamp.visit_id))
     places = limited_items.places_by_item(stamp.visit_id) if limited else {}
-    found, agenda_bytes = visit_content.get(
-        ("visit page", stamp.visit_id), (*version, tuple(sorted(places.items()))),
-        lambda: _visit_page(slug, places))
+    content = (*version, *sorted(places.items()))
     window, window_message = registration_common.registration_window(found)
-    page = render_template(
-        "visits/visit.html",
-        visit=found,
-        agenda_html=Markup(AGENDA_SLOT),  # noqa: S704 - a constant
-        window=window.value,
-        window_message=window_message,
-        closes_at=registration_common.registration_closes_at(found),
-        places_left=registration_common.places_left(found),
-        calendar_url=absolute(f"/visits/{found.slug}/agenda.ics"),
-    )
-    # The cached agenda (hundreds of kilobytes) is sent as it is, never copied into
-    # the page: the response is the page's head, the agenda, and the page's tail.
-    head, tail = (part.encode() for part in page.split(AGENDA_SLOT, 1))
-    parts = [head, agenda_bytes, tail]
-    return Response(parts, mimetype="text/html",
-                    headers={"Content-Length": str(sum(map(len, parts)))})
+    context = {
+        "window": window.value,
+        "window_message": window_message,
+        "closes_at": registration_common.registration_closes_at(found),
+        "places_left": registration_common.places_left(found),
+        "calendar_url": absolute(f"/visits/{found.slug}/agenda.ics"),
+    }
+
+    def render() -> str:
+        agenda_html = built_once(("visit agenda", stamp.visit_id), content,
+                                 lambda: _agenda_html(loaded(), places))
+        return render_template("visits/visit.html", visit=found,
+                               agenda_html=Markup(agenda_html),  # noqa: S704 - our template
+                               **context)
+
+    if not is_shared_request():
+        return shared_unless_personal(make_response(render()))
+    # The same for every visitor without a session: the whole page is kept, keyed by
+    # everything it shows (the content, places left, the registration window, the host).
+    page = built_once(("visit page", stamp.visit_id),
+                      (*content, *(str(value) for value in context.values())),
+                      lambda: render().encode())
+    return shared_unless_personal(make_response(page))
 
 
-def _visit_page(slug: str, places: dict[int, int]) -> tuple[visits.VisitSnapshot, bytes]:
-    """What the page shows of the visit, rendered once per content version and places
-    left (item id: places): a copy of the visit's row, and the agenda and venues as HTML."""
-    found = visits.public_visit(slug)
-    agenda_html = render_template(
+def _agenda_html(found: Visit, places: dict[int, int]) -> str:
+    """The agenda and venues as HTML, rendered once per content version and places left
+    (item id: places)."""
+    return render_template(
         "visits/_visit_agenda.html",
         visit=found,
         days=agenda.agenda_by_day(found),
         bookings=showcase_reading.approved_bookings_by_item(found),
         places=places,
-    ).encode()
-    return visits.snapshot(found), agenda_html
+    )

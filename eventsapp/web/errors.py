@@ -122,15 +122,12 @@ def init_app(app: Flask) -> None:
                                title="That action is not possible here"), 405
 
     @app.errorhandler(429)
-    def too_many_requests(error):
-        # Retry-After: ours (ratelimits.per_address) comes with the error; Flask-Limiter
-        # adds its own to the response after this.
-        retry_after = getattr(error, "retry_after", None)
-        headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    def too_many_requests(_error):
+        # Flask-Limiter adds Retry-After (and the X-RateLimit headers) to this response.
         return render_template("web/error.html", code=429,
                                title="Too many attempts",
                                detail="Too many attempts from your address; please wait a "
-                                      "minute and try again."), 429, headers
+                                      "minute and try again."), 429
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -85,9 +85,9 @@ def test_if_none_match_is_compared_weakly(client, urls, kind, if_none_match, sta
 
 
 @pytest.mark.parametrize("kind, cache_control", [
-    ("agenda", "public, max-age=300"),
-    ("item", "public, max-age=300"),
-    ("json", "public, max-age=300"),
+    ("agenda", "public, max-age=300, stale-while-revalidate=300"),
+    ("item", "public, max-age=300, stale-while-revalidate=300"),
+    ("json", "public, max-age=300, stale-while-revalidate=300"),
     ("attendee", "private, max-age=300"),
     ("member", "private, max-age=300"),
     ("organiser", "private, max-age=300"),
