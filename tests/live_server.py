@@ -99,3 +99,29 @@ def fire_together(jobs: list[Callable[[threading.Barrier], object]]) -> list[obj
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         futures = [pool.submit(job, barrier) for job in jobs]
         return [future.result(timeout=120) for future in futures]
+
+
+def booking_job(server, email: str, slot_id: int, n: int, session=requests.Session):
+    """A member who logs in, opens a slot's booking form, waits at the barrier and
+    books: one racer of the double-booking tests (``session`` makes its HTTP client)."""
+    from tests.support import PASSWORD
+
+    def job(barrier):
+        with session() as http:
+            login_page = http.get(f"{server.url}/login", timeout=30)
+            logged_in = http.post(f"{server.url}/login", timeout=30, data={
+                "csrf_token": csrf_token(login_page.text), "email": email,
+                "password": PASSWORD})
+            assert logged_in.ok, logged_in.text[-500:]
+            form = http.get(f"{server.url}/member/slots/{slot_id}/book", timeout=30)
+            assert form.status_code == 200, form.text[-1000:]
+            barrier.wait()
+            return http.post(f"{server.url}/member/slots/{slot_id}/book", timeout=60, data={
+                "csrf_token": csrf_token(form.text),
+                "title": f"Showreel {n}",
+                "description": "Two minutes of our latest animation work.",
+                "format": "screening",
+                "equipment": ["power", "screen"],
+                "people": f"Presenter {n}",
+            })
+    return job

@@ -25,9 +25,8 @@ from eventsapp.registration.models import Registration, RegistrationStatus
 from eventsapp.showcase.models import BookingStatus, ShowcaseBooking
 from eventsapp.visits.models import VisitStatus
 from tests.cluster.conftest import CALENDAR_MAX_AGE, http_from
-from tests.live_server import csrf_token, fire_together
+from tests.live_server import booking_job, csrf_token, fire_together
 from tests.support import (
-    PASSWORD,
     make_business,
     make_item,
     make_member,
@@ -87,28 +86,6 @@ def test_sixty_registrations_for_twenty_places(cluster, cluster_app):
     assert sum(served) == 60 and min(served) > 0, served
 
 
-def booking_job(cluster, email: str, slot_id: int, n: int):
-    def job(barrier):
-        with http_from() as http:
-            login_page = http.get(f"{cluster.url}/login", timeout=30)
-            logged_in = http.post(f"{cluster.url}/login", timeout=30, data={
-                "csrf_token": csrf_token(login_page.text), "email": email,
-                "password": PASSWORD})
-            assert logged_in.ok, logged_in.text[-500:]
-            form = http.get(f"{cluster.url}/member/slots/{slot_id}/book", timeout=30)
-            assert form.status_code == 200, form.text[-1000:]
-            barrier.wait()
-            return http.post(f"{cluster.url}/member/slots/{slot_id}/book", timeout=60, data={
-                "csrf_token": csrf_token(form.text),
-                "title": f"Showreel {n}",
-                "description": "Two minutes of our latest animation work.",
-                "format": "screening",
-                "equipment": ["power", "screen"],
-                "people": f"Presenter {n}",
-            })
-    return job
-
-
 def test_thirty_members_race_for_five_slots(cluster, cluster_app):
     visit = organiser_and_visit("race-slots")
     item = make_item(visit, "14:00", "15:36", kind=ItemKind.SHOWCASE, title="Member showcase")
@@ -121,7 +98,8 @@ def test_thirty_members_race_for_five_slots(cluster, cluster_app):
         for person in range(2):
             n = 2 * b + person
             member = make_member(business, email=f"p{n}@race-studio{b}.example")
-            jobs.append(booking_job(cluster, member.email, raced[(b + person) % 5], n))
+            jobs.append(booking_job(cluster, member.email, raced[(b + person) % 5], n,
+                                    session=http_from))
 
     responses = fire_together(jobs)
 

@@ -3,37 +3,14 @@ for 5 showcase slots (of 8) through the member booking form."""
 
 from __future__ import annotations
 
-import requests
 from sqlalchemy import func, select
 
 from eventsapp.agenda.models import ItemKind
 from eventsapp.extensions import db
 from eventsapp.showcase.models import BookingStatus, ShowcaseBooking
 from eventsapp.visits.models import VisitStatus
-from tests.live_server import csrf_token, fire_together
-from tests.support import PASSWORD, make_business, make_item, make_member, make_showcase, make_visit
-
-
-def booking_job(server, email: str, slot_id: int, n: int):
-    def job(barrier):
-        with requests.Session() as http:
-            login_page = http.get(f"{server.url}/login", timeout=30)
-            logged_in = http.post(f"{server.url}/login", timeout=30, data={
-                "csrf_token": csrf_token(login_page.text), "email": email,
-                "password": PASSWORD})
-            assert logged_in.ok, logged_in.text[-500:]
-            form = http.get(f"{server.url}/member/slots/{slot_id}/book", timeout=30)
-            assert form.status_code == 200, form.text[-1000:]
-            barrier.wait()
-            return http.post(f"{server.url}/member/slots/{slot_id}/book", timeout=60, data={
-                "csrf_token": csrf_token(form.text),
-                "title": f"Showreel {n}",
-                "description": "Two minutes of our latest animation work.",
-                "format": "screening",
-                "equipment": ["power", "screen"],
-                "people": f"Presenter {n}",
-            })
-    return job
+from tests.live_server import booking_job, fire_together
+from tests.support import make_business, make_item, make_member, make_showcase, make_visit
 
 
 def test_thirty_members_race_for_five_slots(app, live_server, organiser):
