@@ -1,6 +1,10 @@
 """The several-servers shape, started by deploy/cluster.sh exactly as `make cluster`
 does, on free ports, a PostgreSQL database of its own (dropped afterwards) and a real
-SMTP sink on loopback (aiosmtpd)."""
+SMTP sink on loopback (aiosmtpd).
+
+CLUSTER_TEST_PORTS="8260 8261 8262" pins nginx's port and the two app servers' (else
+free ones), e.g. to keep a run inside a range of its own.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,13 @@ import email
 import os
 import random
 import subprocess
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 from aiosmtpd.controller import Controller
 from requests.adapters import HTTPAdapter
@@ -30,10 +36,15 @@ NO_NGINX = "nginx is missing and apt-get could not install it"
 CALENDAR_MAX_AGE = 4
 
 
+# Leaves one app server dead, so it runs after every other cluster test.
+KILLS_A_SERVER = "test_one_app_server_killed_mid_storm"
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/cluster/" in str(item.fspath):
             item.add_marker(pytest.mark.cluster)
+    items.sort(key=lambda item: item.name == KILLS_A_SERVER)  # stable: the rest keep order
 
 
 class Inbox:
@@ -53,6 +64,8 @@ class Cluster:
     database_uri: str
     env: dict[str, str]
     inbox: Inbox
+    cache_redis_url: str
+    cache_prefix: str
     extra: list[subprocess.Popen] = field(default_factory=list)
 
     def pid(self, name: str) -> int:
@@ -67,6 +80,29 @@ class Cluster:
     def posts_served(self, port: int, path: str) -> int:
         log = self.run_dir / f"app-{port}-access.log"
         return sum(f'"POST {path} ' in line for line in log.read_text().splitlines())
+
+    def served_by(self, marker: str, timeout: float = 5.0) -> int:
+        """The port of the app server whose access log has the request carrying this
+        marker (gunicorn writes the line just after the answer, so it may lag a little)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            ports = [port for port in self.app_ports
+                     if marker in (self.run_dir / f"app-{port}-access.log").read_text()]
+            if ports:
+                assert len(ports) == 1, (marker, ports)
+                return ports[0]
+            assert time.monotonic() < deadline, f"no app server logged {marker}"
+            time.sleep(0.05)
+
+
+def _ports() -> tuple[int, list[int]]:
+    pinned = os.environ.get("CLUSTER_TEST_PORTS", "").split()
+    if pinned:
+        if len(pinned) != 3 or not all(port.isdigit() for port in pinned):
+            raise pytest.UsageError("CLUSTER_TEST_PORTS: three port numbers (nginx, two app "
+                                    f"servers), not {pinned!r}")
+        return int(pinned[0]), [int(pinned[1]), int(pinned[2])]
+    return free_port(), [free_port(), free_port()]
 
 
 def _postgres_base() -> str:
@@ -85,7 +121,7 @@ def cluster(tmp_path_factory):
     smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
     run_dir = tmp_path_factory.mktemp("cluster")
-    port, app_ports = free_port(), [free_port(), free_port()]
+    port, app_ports = _ports()
     env = {
         **os.environ,
         "CLUSTER_PORT": str(port),
@@ -98,6 +134,11 @@ def cluster(tmp_path_factory):
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": str(smtp_port),
         "CALENDAR_MAX_AGE": str(CALENDAR_MAX_AGE),
+        # The content cache in the shared Redis under keys of this run only (removed
+        # afterwards), whatever else uses that Redis.
+        "CACHE_TYPE": "RedisCache",
+        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL", "redis://127.0.0.1:6379/1"),
+        "CACHE_KEY_PREFIX": f"{name}:",
     }
     # The registration limit is the default one: the test of the limit relies on it.
     env.pop("REGISTRATION_RATE_LIMIT", None)
@@ -107,7 +148,8 @@ def cluster(tmp_path_factory):
                              timeout=600)
     cluster = Cluster(
         url=f"http://127.0.0.1:{port}", app_ports=app_ports, run_dir=run_dir,
-        database_uri=database_url(f"{libpq_base}/{name}"), env=env, inbox=inbox)
+        database_uri=database_url(f"{libpq_base}/{name}"), env=env, inbox=inbox,
+        cache_redis_url=env["CACHE_REDIS_URL"], cache_prefix=env["CACHE_KEY_PREFIX"])
     try:
         if started.returncode != 0:
             if NO_NGINX in started.stderr:
@@ -122,6 +164,13 @@ def cluster(tmp_path_factory):
             process.wait(timeout=30)
         subprocess.run([str(SCRIPT), "stop"], env=env, capture_output=True, timeout=120)
         smtp.stop()
+        try:
+            with redis.Redis.from_url(cluster.cache_redis_url) as store:
+                keys = list(store.scan_iter(match=f"{cluster.cache_prefix}*"))
+                if keys:
+                    store.delete(*keys)
+        except redis.ConnectionError:
+            pass  # no Redis: the start failed for that, and there is nothing to remove
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -137,6 +186,13 @@ def cluster_app(cluster):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def cache_store(cluster):
+    """The Redis the app servers keep their content cache in (CACHE_REDIS_URL)."""
+    with redis.Redis.from_url(cluster.cache_redis_url) as store:
+        yield store
 
 
 class SourceAddressAdapter(HTTPAdapter):
