@@ -2,8 +2,9 @@
 
 300 agenda items over 3 days and 6 venues, 2,000 registrations (or --registrations)
 with answers and sign-ups for the limited items, 60 approved showcase bookings of 60 member
-businesses, and 500 personal calendar feeds. Rows are written directly (no email),
-with the same token scheme the application uses, so every private link works.
+businesses, and the links of 500 personal calendar feeds (--feeds: up to one per
+registration). Rows are written directly (no email), with the same token scheme the
+application uses, so every private link works.
 
     python -m benchmarks.dataset --database-url sqlite:////tmp/bench.sqlite3 --out info.json
 """
@@ -64,7 +65,8 @@ def _instant(day: date, minutes: int) -> datetime:
     return local.astimezone(UTC)
 
 
-def build(start: date, seed: int = 7, registrations: int = REGISTRATIONS) -> dict:
+def build(start: date, seed: int = 7, registrations: int = REGISTRATIONS,
+          feeds: int = FEEDS) -> dict:
     """Write the visit; return what the load generator needs (slugs, ids, tokens)."""
     rng = random.Random(seed)
     organiser = User(email=ORGANISER_EMAIL, name="Bench Organiser", role=Role.ORGANISER)
@@ -182,7 +184,7 @@ def build(start: date, seed: int = 7, registrations: int = REGISTRATIONS) -> dic
                 item_id=limited[k].id, status=SignupStatus.CONFIRMED,
                 queued_at=queued + timedelta(seconds=n)))
         db.session.add(registration)
-        if n < FEEDS:
+        if n < feeds:
             feed_tokens.append(tokens.make(tokens.FEED, nonce, 0))
             manage_tokens.append(tokens.make(tokens.MANAGE, nonce))
     db.session.flush()
@@ -218,13 +220,15 @@ def main() -> None:
     parser.add_argument("--out", required=True, help="JSON file for the load generator")
     parser.add_argument("--secret-key", required=True, help="the server's SECRET_KEY")
     parser.add_argument("--registrations", type=int, default=REGISTRATIONS)
+    parser.add_argument("--feeds", type=int, default=FEEDS,
+                        help="registrations whose calendar feed link goes into --out")
     parser.add_argument("--start", type=date.fromisoformat,
                         default=date.today() + timedelta(days=30))  # noqa: DTZ011
     args = parser.parse_args()
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": args.secret_key,
                       "TESTING": False})
     with app.app_context():
-        info = build(args.start, registrations=args.registrations)
+        info = build(args.start, registrations=args.registrations, feeds=args.feeds)
     with open(args.out, "w") as fh:
         json.dump(info, fh, indent=1)
 

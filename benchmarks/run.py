@@ -2,6 +2,7 @@
 
     python -m benchmarks.run                      # SQLite and PostgreSQL
     python -m benchmarks.run --databases sqlite --duration 10 --update-readme
+    python -m benchmarks.run --only cluster --update-readme   # benchmarks.cluster alone
 
 For each database: a fresh database is migrated and filled (benchmarks.dataset),
 eventsapp and the floor app (benchmarks.floor) are served by gunicorn with the same
@@ -428,8 +429,8 @@ def markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def update_readme(text: str) -> None:
-    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+def update_readme(text: str, marker: str = "bench") -> None:
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
     readme = README.read_text()
     if start not in readme:
         return
@@ -443,17 +444,26 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--only", default="", help="comma-separated words of endpoint names")
+    parser.add_argument("--only", default="",
+                        help="comma-separated words of endpoint names; 'cost' or 'cluster' "
+                             "runs only that part")
     parser.add_argument("--update-readme", action="store_true")
     parser.add_argument("--cost-sizes", default="2000,10000",
                         help="registrations for benchmarks.cost on PostgreSQL ('' skips it)")
+    parser.add_argument("--cluster-ports", default=os.environ.get("BENCH_CLUSTER_PORTS", ""),
+                        help='benchmarks.cluster: "nginx app1 app2" (free ports if unset)')
+    parser.add_argument("--cluster-rounds", type=int, default=3)
+    parser.add_argument("--feeds-duration", type=int, default=60,
+                        help="benchmarks.cluster: seconds of the personal feeds' storm")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (make bench installs it: apt-get install wrk)")
     only = {word for word in args.only.split(",") if word}
     RESULTS.mkdir(parents=True, exist_ok=True)
     texts = []
-    for kind in args.databases.split(",") if only != {"cost"} else []:
+    parts = {"cost", "cluster"}
+    endpoints = not only or not only <= parts
+    for kind in args.databases.split(",") if endpoints else []:
         report = run_database(kind, args.duration, args.connections, only)
         text = markdown(report)
         texts.append(text)
@@ -468,9 +478,15 @@ def main() -> None:
 
         texts.append(cost.run([int(n) for n in args.cost_sizes.split(",")], 20))
         print("\n" + texts[-1], flush=True)
-    (RESULTS / "latest.md").write_text("\n".join(texts))
+    if endpoints:
+        (RESULTS / "latest.md").write_text("\n".join(texts))
     if args.update_readme and not only:
         update_readme("\n".join(texts))
+    if not only or "cluster" in only:
+        from benchmarks import cluster
+
+        print("\n" + cluster.run(args.duration, args.cluster_rounds, args.feeds_duration,
+                                 args.cluster_ports, args.update_readme), flush=True)
 
 
 if __name__ == "__main__":
