@@ -92,9 +92,11 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-## bench: the benchmark suite (not part of `make test`, about 10 minutes): wrk against
-##        eventsapp and a floor app under the same gunicorn, on SQLite and PostgreSQL;
-##        tables in benchmarks/results/. BENCH_ARGS="--databases sqlite --update-readme"
+## bench: the benchmark suite (not part of `make test`, about 15 minutes): wrk against
+##        eventsapp and a floor app under the same gunicorn, on SQLite and PostgreSQL,
+##        then the several-servers shape (benchmarks/cluster.py: nginx, two app servers);
+##        tables in benchmarks/results/. BENCH_ARGS="--databases sqlite --update-readme",
+##        BENCH_ARGS="--only cluster" for the cluster part alone
 BENCH_ARGS ?=
 bench: install-test
 	@if ! command -v wrk >/dev/null; then \

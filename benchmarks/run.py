@@ -140,8 +140,10 @@ class Server:
 
 
 def wrk(url: str, duration: int, connections: int, headers: dict[str, str] | None = None,
-        script: Path | None = None, env: dict[str, str] | None = None) -> Load:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+        script: Path | None = None, env: dict[str, str] | None = None,
+        timeout: int = 10) -> Load:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout",
+               f"{timeout}s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     if script:
