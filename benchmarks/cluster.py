@@ -284,6 +284,7 @@ def personal_feeds(cluster: Cluster, info: dict, duration: int, report: Report) 
              for token in random.sample(tokens, 10)]
     # A calendar app waits for its answer; nginx gives up on an app server after 60 s
     # (proxy_read_timeout), so wrk waits as long: what does not come by then is an error.
+    report.checks.update(feed_costs(cluster, info))
     script = {"script": LUA / "random_paths.lua", "env": {"BENCH_PATHS": str(paths)},
               "timeout": FEED_TIMEOUT}
     print(f"-- {FEEDS} personal feeds, {FEED_CONNECTIONS} connections, {duration} s",
@@ -302,8 +303,10 @@ def personal_feeds(cluster: Cluster, info: dict, duration: int, report: Report) 
     for name, pids in groups.items():
         seconds = sum(after[name].get(pid, 0) - ticks for pid, ticks in before[name].items())
         seconds /= CLOCK_TICKS
-        gone = [pid for pid in before[name] if pid not in after[name]]
         port = int(name.rsplit(" ", 1)[1]) if name.startswith("app server") else None
+        # A worker replaced mid-run takes its CPU time with it (nginx's cache loader
+        # ends by design).
+        gone = [pid for pid in before[name] if pid not in after[name]] if port else []
         report.cpu.append(Cpu(
             name, round(seconds, 1), round(seconds / wall, 2),
             cluster.feed_requests(port) - served[port] if port else None,
@@ -313,6 +316,33 @@ def personal_feeds(cluster: Cluster, info: dict, duration: int, report: Report) 
           flush=True)
     return Pair(f"{FEEDS:,} personal feeds at random, {FEED_CONNECTIONS} connections, "
                 f"{duration} s, through nginx", round(statistics.mean(sizes)), load)
+
+
+def feed_costs(cluster: Cluster, info: dict, sample: int = 20) -> dict[str, str]:
+    """CPU time of one feed request on one app server, one client, for each kind: a
+    registration whose feed counter was raised (its feed is put together for it alone)
+    and one whose was not (its feed is made of pieces built once per version)."""
+    tokens = info["feed_tokens"]
+    changed = set(info["changed_feeds"])
+    kinds = {"changed": [t for n, t in enumerate(tokens) if n in changed],
+             "unchanged": [t for n, t in enumerate(tokens) if n not in changed]}
+    server = f"http://127.0.0.1:{cluster.app_ports[0]}"
+    costs = {}
+    for kind, chosen in kinds.items():
+        chosen = random.sample(chosen, min(sample, len(chosen)))
+        if not chosen:
+            continue
+        pids = cluster.processes(f"app-{cluster.app_ports[0]}")
+        before = cpu_ticks(pids)
+        for token in chosen:
+            fetch(f"{server}/feeds/{token}.ics")
+        after = cpu_ticks(pids)
+        spent = sum(after.get(pid, 0) - ticks for pid, ticks in before.items()) / CLOCK_TICKS
+        costs[kind] = spent / len(chosen) * 1000
+    return {"feeds whose registration's feed counter was raised (a sign-up waitlisted)":
+            f"{len(changed):,} of {len(tokens):,}",
+            "CPU a feed, one client, one app server (ms)": ", ".join(
+                f"{kind} {ms:.1f}" for kind, ms in costs.items())}
 
 
 def _loadavg() -> str:

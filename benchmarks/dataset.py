@@ -190,6 +190,10 @@ def build(start: date, seed: int = 7, registrations: int = REGISTRATIONS,
     db.session.flush()
     _waitlist_beyond_capacity(limited)
     db.session.commit()
+    # A sign-up given another status raises its registration's feed counter (as a
+    # promotion would): such a feed is put together for its one reader on every request.
+    changed = set(db.session.scalars(db.select(Registration.email).where(
+        Registration.visit_id == visit.id, Registration.feed_sequence > 0)))
     return {
         "slug": SLUG,
         "visit_id": visit.id,
@@ -198,6 +202,9 @@ def build(start: date, seed: int = 7, registrations: int = REGISTRATIONS,
         "showcase_id": slots[0].showcase_id,
         "questions": [{"id": q.id, "kind": q.kind.value} for q in questions],
         "feed_tokens": feed_tokens,
+        # Indexes in feed_tokens of the registrations whose feed counter was raised.
+        "changed_feeds": [n for n in range(len(feed_tokens))
+                          if f"delegate{n + 1}@bench.example" in changed],
         "manage_tokens": manage_tokens[:5],
     }
 
