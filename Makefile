@@ -83,7 +83,8 @@ cluster: install
 cluster-stop:
 	deploy/cluster.sh stop
 
-## cluster-test: the cluster tests (tests/cluster, on PostgreSQL; about 2 minutes)
+## cluster-test: the cluster tests (tests/cluster, on PostgreSQL; about 2 minutes), on free
+##               ports unless CLUSTER_TEST_PORTS="nginx app1 app2" pins them
 cluster-test: install-test
 	$(BIN)/pytest -m cluster tests/cluster $(PYTEST_ARGS)
 
