@@ -54,6 +54,29 @@ def feed_token(user: User) -> str:
     return tokens.make(tokens.FEED, user.token_nonce or "", user.feed_generation)
 
 
+def ensure_user_feed(actor: User) -> User:
+    """Make sure a user has a feed link (older accounts may not)."""
+    if actor.token_nonce is not None:
+        return actor
+    with write():
+        user = db.session.get(User, actor.id)
+        ensure_feed_token(user)
+    return user
+
+
+def reset_user_feed(actor: User) -> User:
+    """A new feed link for the user; the old one answers 404 from now on."""
+    with write():
+        user = db.session.get(User, actor.id)
+        if user.token_nonce is None:
+            ensure_feed_token(user)
+        else:
+            user.feed_generation += 1
+            user.feed_token_hash = tokens.digest(
+                tokens.make(tokens.FEED, user.token_nonce, user.feed_generation))
+    return user
+
+
 def create_user(email: str, password: str, role: Role, name: str = "") -> User:
     with write():
         email = normalise_email(email)

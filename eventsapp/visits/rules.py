@@ -116,6 +116,22 @@ def published_upcoming_visits(today: date) -> list[Visit]:
     return list(db.session.scalars(stmt))
 
 
+VISIT_PATH = re.compile(r"/visits/([^/]+)/")
+
+
+def published_visit_under(path: str) -> Visit | None:
+    """The published visit a /visits/<slug>/... address is under, if there is one (for
+    the error pages' links on)."""
+    found = VISIT_PATH.match(path)
+    if found is None:
+        return None
+    try:
+        visit = public_visit(found.group(1), with_agenda=False)
+    except NotFound:
+        return None
+    return visit if visit.status is VisitStatus.PUBLISHED else None
+
+
 def public_visit(slug: str, with_agenda: bool = True) -> Visit:
     """A published or cancelled visit, with its venues and agenda loaded in a fixed
     number of queries whatever the size of the agenda (or alone, in one query, when

@@ -27,6 +27,16 @@ from eventsapp.registration.rules.limited_items import release
 from eventsapp.visits.models import Visit
 
 
+def reset_feed(token: str) -> Registration:
+    """A new feed link for the attendee; the old one answers 404 from now on."""
+    with write():
+        registration = registration_for_token(token)
+        registration.feed_generation += 1
+        registration.feed_token_hash = tokens.digest(tokens.make(
+            tokens.FEED, registration.token_nonce, registration.feed_generation))
+    return registration
+
+
 def update_details(token: str, details: AttendeeDetails) -> Registration:
     """Change answers; the email may change too, but never to one already registered."""
     with write():
