@@ -76,8 +76,26 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     templating.init_app(app)
     register_blueprints(app)
     register_attachment_makers(app)
+    register_item_followers(app)
+    register_erasers(app)
     cli.init_app(app)
     return app
+
+
+def register_item_followers(app: Flask) -> None:
+    """What moves with an agenda item: a showcase's slots."""
+    from eventsapp.agenda import rules as agenda
+    from eventsapp.showcase.rules import slots
+
+    agenda.init_app(app, followers=[slots.follow_item])
+
+
+def register_erasers(app: Flask) -> None:
+    """What is forgotten with an erased registration besides its own row."""
+    from eventsapp.feedback import rules as feedback
+    from eventsapp.registration.rules import own_page
+
+    own_page.init_app(app, erasers=[feedback.forget_comments])
 
 
 def register_attachment_makers(app: Flask) -> None:
