@@ -23,6 +23,7 @@ from eventsapp.accounts.models import User
 from eventsapp.agenda.models import AgendaItem
 from eventsapp.cache import built_once
 from eventsapp.calendar import ical
+from eventsapp.calendar.agenda_json import agenda_document
 from eventsapp.calendar.events import booking_event, item_event, organizer
 from eventsapp.db import read_rows
 from eventsapp.dbtypes import utcnow
@@ -532,7 +533,7 @@ ATTACHMENT_TYPE = "text/calendar; method=PUBLISH; charset=utf-8"
 
 
 def attachment(calendar: ical.Calendar | Feed, filename: str) -> dict[str, str]:
-    """An outbox attachment (services.outbox.build_email makes it a MIME part)."""
+    """An outbox attachment (mail.delivery.build_email makes it a MIME part)."""
     body = calendar.body if isinstance(calendar, Feed) else ical.build(calendar)
     return {"filename": filename, "content_type": ATTACHMENT_TYPE,
             "content": body.decode("utf-8")}
@@ -575,7 +576,6 @@ class Document:
 
 
 def _build_agenda_json(visit_id: int, base_url: str) -> Document:
-    from eventsapp.calendar.agenda_json import agenda_document
 
     visit = _visit_with_agenda(Visit.id == visit_id)[0]
     document = agenda_document(visit, visit.items, _approved_bookings([visit.id]), base_url)

@@ -107,7 +107,7 @@ def qr_code(registration: Registration) -> str | None:
 
 
 def attachment(registration: Registration, base: str | None = None) -> dict[str, str]:
-    """The QR code as an email attachment (text: services.outbox makes it a MIME part)."""
+    """The QR code as an email attachment (text: mail.delivery makes it a MIME part)."""
     return {"filename": ATTACHMENT_NAME, "content_type": ATTACHMENT_TYPE,
             "content": qr.svg_file(url(registration, base), _label(registration))}
 

@@ -296,8 +296,6 @@ def update_visit(actor: User, slug: str, data: VisitInput) -> Visit:
 
 
 def _move_items_to_zone(visit: Visit, new_zone_name: str) -> None:
-    from zoneinfo import ZoneInfo
-
     old, new = visit.zone, ZoneInfo(new_zone_name)
     for item in visit.items:
         starts = to_utc(to_local(item.starts_at, old).replace(tzinfo=None), new)

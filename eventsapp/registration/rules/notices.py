@@ -21,7 +21,7 @@ WITH_CALENDAR = frozenset({
     "registration_waitlisted",
     "registration_promoted",
 })
-# Emails that confirm a place also carry the check-in QR code (services.checkin).
+# Emails that confirm a place also carry the check-in QR code (checkin.rules).
 WITH_CHECKIN_CODE = frozenset({"registration_confirmed", "registration_promoted"})
 
 
