@@ -82,6 +82,20 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     return app
 
 
+def register_attachment_makers(app: Flask) -> None:
+    """Each attachment made when its email is sent, made by the feature that owns it:
+    mail sits below them all and knows none of them."""
+    from eventsapp.calendar import feeds
+    from eventsapp.checkin import rules as checkin
+    from eventsapp.mail import attachments
+
+    attachments.init_app(app, {
+        attachments.AGENDA: feeds.agenda_attachment,
+        attachments.CHECKIN_CODE: checkin.code_attachment,
+        attachments.BOOKING_CALENDAR: feeds.booking_attachment,
+    })
+
+
 def register_item_followers(app: Flask) -> None:
     """What moves with an agenda item: a showcase's slots."""
     from eventsapp.agenda import rules as agenda
@@ -96,20 +110,6 @@ def register_erasers(app: Flask) -> None:
     from eventsapp.registration.rules import own_page
 
     own_page.init_app(app, erasers=[feedback.forget_comments])
-
-
-def register_attachment_makers(app: Flask) -> None:
-    """Each attachment made when its email is sent, made by the feature that owns it:
-    mail sits below them all and knows none of them."""
-    from eventsapp.calendar import feeds
-    from eventsapp.checkin import rules as checkin
-    from eventsapp.mail import attachments
-
-    attachments.init_app(app, {
-        attachments.AGENDA: feeds.agenda_attachment,
-        attachments.CHECKIN_CODE: checkin.code_attachment,
-        attachments.BOOKING_CALENDAR: feeds.booking_attachment,
-    })
 
 
 def register_blueprints(app: Flask) -> None:
