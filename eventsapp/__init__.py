@@ -75,8 +75,41 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     sessions.init_app(app)
     templating.init_app(app)
     register_blueprints(app)
+    register_attachment_makers(app)
+    register_item_followers(app)
+    register_erasers(app)
     cli.init_app(app)
     return app
+
+
+def register_attachment_makers(app: Flask) -> None:
+    """Each attachment made when its email is sent, made by the feature that owns it:
+    mail sits below them all and knows none of them."""
+    from eventsapp.calendar import feeds
+    from eventsapp.checkin import rules as checkin
+    from eventsapp.mail import attachments
+
+    attachments.init_app(app, {
+        attachments.AGENDA: feeds.agenda_attachment,
+        attachments.CHECKIN_CODE: checkin.code_attachment,
+        attachments.BOOKING_CALENDAR: feeds.booking_attachment,
+    })
+
+
+def register_item_followers(app: Flask) -> None:
+    """What moves with an agenda item: a showcase's slots."""
+    from eventsapp.agenda import rules as agenda
+    from eventsapp.showcase.rules import slots
+
+    agenda.init_app(app, followers=[slots.follow_item])
+
+
+def register_erasers(app: Flask) -> None:
+    """What is forgotten with an erased registration besides its own row."""
+    from eventsapp.feedback import rules as feedback
+    from eventsapp.registration.rules import own_page
+
+    own_page.init_app(app, erasers=[feedback.forget_comments])
 
 
 def register_blueprints(app: Flask) -> None:
@@ -94,10 +127,11 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.showcase import member_views
     from eventsapp.showcase import views as showcase
     from eventsapp.visits import organiser_views as _visits_organiser  # noqa: F401
+    from eventsapp.visits import rules as visit_rules
     from eventsapp.visits import views as visits
     from eventsapp.web import errors, health
 
     for module in (visits, agenda, registration, showcase, member_views, members, calendar,
                    changes, checkin, dashboard, feedback, accounts, health):
         app.register_blueprint(module.bp)
-    errors.init_app(app)
+    errors.init_app(app, visit_under=visit_rules.published_visit_under)

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from eventsapp.agenda.models import ItemKind
-from eventsapp.changes.rules.log import when
 from eventsapp.mail.models import OutboxMessage
 from eventsapp.showcase.run_sheet import RunSheetEntry, time_label
 from eventsapp.timezones import local_range, to_utc
+from eventsapp.visits.changelog import when
 from eventsapp.visits.models import VisitStatus
 from eventsapp.web.filters import time_range
 from tests.support import (

@@ -25,7 +25,6 @@ from eventsapp.accounts import rules as users
 from eventsapp.accounts.forms import LoginForm, SetPasswordForm
 from eventsapp.errors import Conflict, DomainError, NotFound, ValidationError
 from eventsapp.extensions import limiter
-from eventsapp.members import rules as members
 
 bp = Blueprint("accounts", __name__)
 
@@ -119,13 +118,13 @@ def _bad_link(error: DomainError):
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 def set_password(token: str):
     try:
-        user = members.user_for_set_password_token(token)
+        user = users.user_for_set_password_token(token)
     except (Conflict, NotFound) as exc:
         return _bad_link(exc)
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = members.set_password(token, form.password.data)
+            user = users.set_password(token, form.password.data)
         except (Conflict, NotFound) as exc:
             return _bad_link(exc)
         except ValidationError as exc:

@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask import Flask, current_app
+
 from eventsapp.accounts.models import User
+from eventsapp.agenda import changelog
 from eventsapp.agenda.models import AgendaItem, ItemKind, ItemStatus
-from eventsapp.changes.rules import agenda_hooks
 from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import NotFound, ValidationError
 from eventsapp.extensions import db
-from eventsapp.showcase.rules import slots
 from eventsapp.timezones import NonexistentLocalTime, to_local, to_utc
 from eventsapp.visits.models import Visit
 from eventsapp.visits.rules import organiser_visit
+
+# Told, inside update_item's write, that an item is about to move to [starts, ends);
+# may refuse with a ValidationError (nothing is saved then).
+ItemFollower = Callable[[AgendaItem, datetime, datetime], None]
+
+
+def init_app(app: Flask, followers: Iterable[ItemFollower]) -> None:
+    """What moves with an item, from the features above the agenda (a showcase's slots):
+    create_app names them, so the agenda names none of them."""
+    app.extensions["agenda_item_followers"] = tuple(followers)
 
 
 @dataclass(frozen=True)
@@ -100,21 +112,22 @@ def add_item(actor: User, slug: str, data: ItemInput) -> AgendaItem:
         item = AgendaItem(visit=visit, status=ItemStatus.CONFIRMED, sequence=0)
         _apply(item, data, starts, ends)
         db.session.add(item)
-        agenda_hooks.item_added(actor, item)
+        changelog.item_added(actor, item)
     return item
 
 
 def update_item(actor: User, slug: str, item_id: int, data: ItemInput) -> AgendaItem:
     """Edit an item. SEQUENCE goes up when its time or venue changes, not otherwise.
-    A showcase's slots move with it (services.showcase.follow_item)."""
+    A showcase's slots move with it (the followers given to init_app)."""
     with write():
         item = organiser_item(actor, slug, item_id)
         starts, ends = _validate_item(item.visit, data)
-        slots.follow_item(item, starts, ends)
+        for follow in current_app.extensions["agenda_item_followers"]:
+            follow(item, starts, ends)
         if (starts, ends, data.venue_id) != (item.starts_at, item.ends_at, item.venue_id):
             item.sequence += 1
         _apply(item, data, starts, ends)
-        agenda_hooks.item_edited(actor, item)
+        changelog.item_edited(actor, item)
     return item
 
 
@@ -150,7 +163,7 @@ def duplicate_item(actor: User, slug: str, item_id: int) -> AgendaItem:
             sequence=0,
         )
         db.session.add(copy)
-        agenda_hooks.item_duplicated(actor, source, copy)
+        changelog.item_duplicated(actor, source, copy)
     return copy
 
 
@@ -158,7 +171,7 @@ def set_item_status(actor: User, slug: str, item_id: int, status: ItemStatus) ->
     """Cancel an item (it stays on the agenda, struck through) or reinstate it."""
     with write():
         item = organiser_item(actor, slug, item_id)
-        agenda_hooks.item_status(actor, item, status)
+        changelog.item_status(actor, item, status)
         if item.status is not status:
             item.status = status
             item.sequence += 1
@@ -170,7 +183,7 @@ def delete_item(actor: User, slug: str, item_id: int) -> None:
     subscribed calendars receive the item as cancelled and drop it."""
     with write():
         item = organiser_item(actor, slug, item_id)
-        agenda_hooks.item_deleted(actor, item)
+        changelog.item_deleted(actor, item)
         if item.visit.first_published_at is None:
             db.session.delete(item)
         else:

@@ -20,17 +20,17 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from eventsapp.accounts import tokens
 from eventsapp.accounts.models import User
-from eventsapp.accounts.rules import ensure_feed_token
 from eventsapp.agenda.models import AgendaItem
 from eventsapp.cache import built_once
 from eventsapp.calendar import ical
+from eventsapp.calendar.agenda_json import agenda_document
 from eventsapp.calendar.events import booking_event, item_event, organizer
-from eventsapp.db import read_rows, write
+from eventsapp.db import read_rows
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import NotFound
 from eventsapp.extensions import cache, db
 from eventsapp.registration.models import Registration, RegistrationStatus, SignupStatus
-from eventsapp.registration.rules import common as registration_common
+from eventsapp.registration.rules import notices as registration_notices
 from eventsapp.showcase.models import BookingStatus, Showcase, ShowcaseBooking, ShowcaseSlot
 from eventsapp.showcase.rules import lineups
 from eventsapp.timezones import to_local
@@ -527,51 +527,34 @@ def personal_feed(token: str, base_url: str, now: datetime | None = None) -> Fee
         return user_feed(token, base_url, now)
 
 
-# --- feed links and resets ------------------------------------------------------------------
-
-
-def reset_attendee_feed(manage_token: str) -> Registration:
-    """A new feed link for the attendee; the old one answers 404 from now on."""
-    with write():
-        registration = registration_common.registration_for_token(manage_token)
-        registration.feed_generation += 1
-        registration.feed_token_hash = tokens.digest(tokens.make(
-            tokens.FEED, registration.token_nonce, registration.feed_generation))
-    return registration
-
-
-def reset_user_feed(actor: User) -> User:
-    with write():
-        user = db.session.get(User, actor.id)
-        if user.token_nonce is None:
-            ensure_feed_token(user)
-        else:
-            user.feed_generation += 1
-            user.feed_token_hash = tokens.digest(
-                tokens.make(tokens.FEED, user.token_nonce, user.feed_generation))
-    return user
-
-
-def ensure_user_feed(actor: User) -> User:
-    """Make sure a user has a feed link (older accounts may not)."""
-    if actor.token_nonce is not None:
-        return actor
-    with write():
-        user = db.session.get(User, actor.id)
-        ensure_feed_token(user)
-    return user
-
-
 # --- calendars attached to emails ------------------------------------------------------------
 
 ATTACHMENT_TYPE = "text/calendar; method=PUBLISH; charset=utf-8"
 
 
 def attachment(calendar: ical.Calendar | Feed, filename: str) -> dict[str, str]:
-    """An outbox attachment (services.outbox.build_email makes it a MIME part)."""
+    """An outbox attachment (mail.delivery.build_email makes it a MIME part)."""
     body = calendar.body if isinstance(calendar, Feed) else ical.build(calendar)
     return {"filename": filename, "content_type": ATTACHMENT_TYPE,
             "content": body.decode("utf-8")}
+
+
+def agenda_attachment(spec: dict) -> dict[str, str] | None:
+    """The attendee's agenda for an email, made when it is sent (mail.attachments)."""
+    registration = registration_notices.attachment_registration(spec)
+    if registration is None:
+        return None
+    return attachment(registration_feed(registration, spec["base_url"]),
+                      f"{registration.visit.slug}-my-agenda.ics")
+
+
+def booking_attachment(spec: dict) -> dict[str, str] | None:
+    """A member's booking for an email, made when it is sent (mail.attachments)."""
+    booking = db.session.get(ShowcaseBooking, spec["booking_id"])
+    if booking is None:
+        return None
+    return attachment(booking_calendar(booking, spec["base_url"]),
+                      f"{booking.slot.showcase.item.visit.slug}-showcase-{booking.id}.ics")
 
 
 def booking_calendar(booking: ShowcaseBooking, base_url: str) -> ical.Calendar:
@@ -593,7 +576,6 @@ class Document:
 
 
 def _build_agenda_json(visit_id: int, base_url: str) -> Document:
-    from eventsapp.calendar.agenda_json import agenda_document
 
     visit = _visit_with_agenda(Visit.id == visit_id)[0]
     document = agenda_document(visit, visit.items, _approved_bookings([visit.id]), base_url)

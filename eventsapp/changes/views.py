@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from eventsapp.accounts.access import organiser_required
-from eventsapp.changes.models import ChangeArea
 from eventsapp.changes.rules import notices as change_notices
+from eventsapp.visits.models import ChangeArea
 from eventsapp.web.organiser import call
 from eventsapp.wording import count_noun
 

@@ -28,6 +28,7 @@ from eventsapp.dbtypes import utcnow
 from eventsapp.errors import Conflict, NotFound
 from eventsapp.extensions import db
 from eventsapp.registration.models import Registration, RegistrationStatus, folded
+from eventsapp.registration.rules import notices as registration_notices
 from eventsapp.visits.models import Visit
 from eventsapp.visits.rules import organiser_visit
 from eventsapp.web.urls import absolute
@@ -106,9 +107,18 @@ def qr_code(registration: Registration) -> str | None:
 
 
 def attachment(registration: Registration, base: str | None = None) -> dict[str, str]:
-    """The QR code as an email attachment (text: services.outbox makes it a MIME part)."""
+    """The QR code as an email attachment (text: mail.delivery makes it a MIME part)."""
     return {"filename": ATTACHMENT_NAME, "content_type": ATTACHMENT_TYPE,
             "content": qr.svg_file(url(registration, base), _label(registration))}
+
+
+def code_attachment(spec: dict) -> dict[str, str] | None:
+    """The code for a confirmation email, made when it is sent (mail.attachments):
+    none for a registration no longer confirmed."""
+    registration = registration_notices.attachment_registration(spec)
+    if registration is None or registration.status is not RegistrationStatus.CONFIRMED:
+        return None
+    return attachment(registration, spec["base_url"])
 
 
 # --- reading -------------------------------------------------------------------------------

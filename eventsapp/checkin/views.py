@@ -28,6 +28,12 @@ DESK = "/organiser/visits/<slug>/check-in"
 ONE = f"{DESK}/<{ID}:registration_id>"
 
 
+@bp.app_template_global("checkin_code")
+def checkin_code(registration) -> str | None:
+    """For the attendee's private page: their check-in QR code (confirmed only)."""
+    return checkin.qr_code(registration)
+
+
 SCANNED = f"{DESK}/<{ID}:registration_id>-<sig>"
 
 

@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from eventsapp.accounts.models import User
@@ -267,3 +267,12 @@ def save_feedback(token: str, answer: FeedbackInput,
                 feedback.item_ratings.append(ItemFeedback(item_id=item_id, rating=rating))
         feedback.updated_at = utcnow()  # a change of item ratings only must count as a change
     return feedback
+
+
+def forget_comments(registration_id: int) -> None:
+    """When a registration is erased (registration.rules.own_page): feedback keeps its
+    ratings for the impact report; comments are free text and may name the person, so
+    they go with the rest."""
+    db.session.execute(
+        update(Feedback).where(Feedback.registration_id == registration_id).values(comments="")
+    )

@@ -26,6 +26,7 @@ from sqlalchemy import and_, or_, select, update
 from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
+from eventsapp.mail.attachments import rendered
 from eventsapp.mail.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -89,9 +90,6 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["Message-ID"] = message.message_id
     email["Date"] = format_datetime(message.created_at)
     email.set_content(message.body_text)
-    # Local import: attachments reach the calendar and check-in services.
-    from eventsapp.mail.attachments import rendered
-
     for attachment in rendered(message):
         maintype, _, subtype = attachment["content_type"].partition("/")
         subtype, *params = subtype.split(";")

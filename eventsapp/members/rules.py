@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from eventsapp.accounts.models import Role, User
-from eventsapp.accounts.rules import MIN_PASSWORD_LENGTH, ensure_feed_token, normalise_email
+from eventsapp.accounts.rules import (
+    INVITATION_MAX_AGE,
+    ensure_feed_token,
+    normalise_email,
+    set_password_token,
+)
 from eventsapp.db import write
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.extensions import db
@@ -22,8 +24,6 @@ from eventsapp.mail import outbox as mail
 from eventsapp.members.models import MemberBusiness
 from eventsapp.web.urls import absolute
 from eventsapp.wording import possessive
-
-INVITATION_MAX_AGE = 7 * 24 * 3600  # seconds: a set-password link lasts a week
 
 
 @dataclass(frozen=True)
@@ -84,32 +84,6 @@ def save_business(actor: User, data: BusinessInput, business_id: int | None = No
 # --- people and invitations -------------------------------------------------------------
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="set-password")
-
-
-def _password_state(user: User) -> str:
-    """Changes whenever the password does, so a set-password link works once."""
-    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
-
-
-def set_password_token(user: User) -> str:
-    return _serializer().dumps({"u": user.id, "s": _password_state(user)})
-
-
-def user_for_set_password_token(token: str) -> User:
-    try:
-        data = _serializer().loads(token, max_age=INVITATION_MAX_AGE)
-    except SignatureExpired as exc:
-        raise Conflict("This link has expired. Ask the organisers to send a new one.") from exc
-    except BadSignature as exc:
-        raise NotFound("This link is not valid.") from exc
-    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None or not user.active or data.get("s") != _password_state(user):
-        raise NotFound("This link has already been used or is not valid.")
-    return user
-
-
 def _queue_invitation(user: User) -> None:
     mail.queue(
         user.email,
@@ -160,16 +134,6 @@ def remove_person(actor: User, user_id: int) -> None:
         if user is None or not user.is_member:
             raise NotFound("No such member.")
         user.active = False
-
-
-def set_password(token: str, password: str) -> User:
-    with write():
-        user = user_for_set_password_token(token)
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise ValidationError({"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."})
-        user.set_password(password)
-        ensure_feed_token(user)
-    return user
 
 
 # --- CSV import ----------------------------------------------------------------------------

@@ -18,8 +18,6 @@ from flask import (
 )
 from flask_limiter.util import get_remote_address
 
-from eventsapp.calendar import feeds as calendar
-from eventsapp.checkin import rules as checkin
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.extensions import limiter
 from eventsapp.ids import ID
@@ -337,7 +335,6 @@ def _render_manage(token: str, registration, form: DetailsForm | None = None, st
         can_sign_up=registration.status in (RegistrationStatus.CONFIRMED,
                                             RegistrationStatus.WAITLISTED),
         feed_url=notices.feed_url(registration) if registration.is_live else None,
-        checkin_qr=checkin.qr_code(registration),
     ), status
 
 
@@ -406,7 +403,7 @@ def leave(token: str, item_id: int):
 @bp.post("/r/<token>/calendar/reset")
 def reset_calendar(token: str):
     try:
-        calendar.reset_attendee_feed(token)
+        own_page.reset_feed(token)
     except NotFound:
         abort(404)
     flash("Your calendar link is new. The old link has stopped working: subscribe again "

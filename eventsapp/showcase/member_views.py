@@ -14,7 +14,6 @@ from flask_login import current_user
 
 from eventsapp.accounts import rules as users
 from eventsapp.accounts.access import member_required
-from eventsapp.calendar import feeds as calendar
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.ids import ID, parse_id
@@ -80,7 +79,7 @@ def _context(**extra) -> dict:
 @member_required
 @business_required
 def index():
-    actor = calendar.ensure_user_feed(_actor())  # accounts made before feeds existed
+    actor = users.ensure_user_feed(_actor())  # accounts made before feeds existed
     open_showcases = showcase_reading.open_showcases()
     return render_template(
         "showcase/member/index.html",
@@ -97,7 +96,7 @@ def index():
 @member_required
 @business_required
 def reset_calendar():
-    calendar.reset_user_feed(_actor())
+    users.reset_user_feed(_actor())
     flash("Your calendar link is new. The old link has stopped working: subscribe again "
           "with the link below.", "success")
     return redirect(url_for("member.index", _anchor="calendar"), 303)

@@ -1,13 +1,31 @@
-"""Tours, visits and venues."""
+"""Tours, visits and venues, and each visit's change log.
+
+The change log is also the queue of change notices. Every change to the visit, its
+agenda, the registration settings and showcase bookings is a row: what, who, when,
+and the old and new values (each feature records its own, see its changelog module).
+Changes that people must be told about (an item's time, venue or status, the visit's
+cancellation) carry a notice state: pending until the digest that includes them has
+been queued (changes.rules.notices).
+"""
 
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, false
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsapp.dbtypes import str_enum, utcnow
@@ -88,7 +106,7 @@ class Visit(db.Model):
     # Set the first time the visit is published; from then on, deleted items leave
     # a cancelled tombstone so subscribed calendars drop them.
     first_published_at: Mapped[datetime | None]
-    # Raised (eventsapp.visits.versioning) by every flush that changes the visit, its
+    # Raised (eventsapp.versioning) by every flush that changes the visit, its
     # agenda, venues, showcases or bookings: cached calendars and pages are keyed by it.
     content_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # When the feedback request went out after the visit (sent once).
@@ -155,3 +173,53 @@ class Venue(db.Model):
 
     def __repr__(self) -> str:
         return f"<Venue {self.name}>"
+
+
+class ChangeArea(enum.StrEnum):
+    VISIT = "visit"
+    AGENDA = "agenda"
+    VENUES = "venues"
+    REGISTRATION_SETTINGS = "registration_settings"
+    BOOKINGS = "bookings"
+
+    @property
+    def label(self) -> str:
+        return {
+            "visit": "Visit", "agenda": "Agenda", "venues": "Venues",
+            "registration_settings": "Registration settings", "bookings": "Showcase bookings",
+        }[self.value]
+
+
+class NoticeState(enum.StrEnum):
+    PENDING = "pending"  # waiting for the quiet period or "notify now"
+    SENT = "sent"  # included in digests queued in the outbox
+    NOT_NEEDED = "not_needed"  # reverted before sending, or nobody to tell
+
+
+class VisitChange(db.Model):
+    __tablename__ = "visit_changes"
+    __table_args__ = (
+        Index("ix_visit_changes_visit_created", "visit_id", "created_at"),
+        Index("ix_visit_changes_notice", "notice", "visit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who: a user (organiser or member), or a label for the rest ("attendee", "system").
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+    area: Mapped[ChangeArea] = mapped_column(str_enum(ChangeArea))
+    # A short machine name ("item_moved", "booking_approved") and a sentence for people.
+    action: Mapped[str] = mapped_column(String(50))
+    summary: Mapped[str] = mapped_column(String(500))
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="SET NULL"), index=True
+    )
+    # {"field": {"old": "...", "new": "..."}}, values already as people read them.
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    notice: Mapped[NoticeState | None] = mapped_column(str_enum(NoticeState))
+    notified_at: Mapped[datetime | None]
+
+    actor: Mapped[User | None] = relationship()
+    item: Mapped[AgendaItem | None] = relationship()

@@ -12,7 +12,6 @@ from flask import flash, redirect, render_template, request, url_for
 from eventsapp.accounts import rules as users
 from eventsapp.accounts.access import organiser_required
 from eventsapp.agenda import rules as agenda
-from eventsapp.calendar import feeds as calendar
 from eventsapp.errors import Conflict, ValidationError
 from eventsapp.ids import ID
 from eventsapp.registration.rules import attendees
@@ -33,7 +32,7 @@ def _visit_url(slug: str, anchor: str | None = None) -> str:
 @bp.get("/organiser/")
 @organiser_required
 def organiser_home():
-    user = calendar.ensure_user_feed(actor())  # accounts made before feeds existed
+    user = users.ensure_user_feed(actor())  # accounts made before feeds existed
     return render_template(
         "visits/organiser_home.html", visits=visits.visits_for_organiser(user),
         feed_url=absolute(url_for("calendar.personal", token=users.feed_token(user))),
@@ -43,7 +42,7 @@ def organiser_home():
 @bp.post("/organiser/calendar/reset")
 @organiser_required
 def reset_calendar():
-    calendar.reset_user_feed(actor())
+    users.reset_user_feed(actor())
     flash("Your calendar link is new. The old link has stopped working: subscribe again "
           "with the link below.", "success")
     return redirect(url_for("visits.organiser_home", _anchor="calendar"), 303)

@@ -14,7 +14,6 @@ from sqlalchemy.orm import selectinload
 
 from eventsapp.accounts.models import User
 from eventsapp.agenda.models import AgendaItem, ItemStatus
-from eventsapp.changes.rules import agenda_hooks
 from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import Conflict, NotFound, ValidationError
@@ -26,6 +25,7 @@ from eventsapp.timezones import (
     to_local,
     to_utc,
 )
+from eventsapp.visits import changelog
 from eventsapp.visits.models import Venue, Visit, VisitStatus
 from eventsapp.wording import count_noun
 
@@ -114,6 +114,22 @@ def published_upcoming_visits(today: date) -> list[Visit]:
         .order_by(Visit.start_date, Visit.id)
     )
     return list(db.session.scalars(stmt))
+
+
+VISIT_PATH = re.compile(r"/visits/([^/]+)/")
+
+
+def published_visit_under(path: str) -> Visit | None:
+    """The published visit a /visits/<slug>/... address is under, if there is one (for
+    the error pages' links on)."""
+    found = VISIT_PATH.match(path)
+    if found is None:
+        return None
+    try:
+        visit = public_visit(found.group(1), with_agenda=False)
+    except NotFound:
+        return None
+    return visit if visit.status is VisitStatus.PUBLISHED else None
 
 
 def public_visit(slug: str, with_agenda: bool = True) -> Visit:
@@ -274,14 +290,12 @@ def update_visit(actor: User, slug: str, data: VisitInput) -> Visit:
         visit.start_date = data.start_date
         visit.end_date = data.end_date
         visit.summary = data.summary.strip()
-        agenda_hooks.visit_edited(actor, visit)
+        changelog.visit_edited(actor, visit)
         _flush_or_slug_conflict(data.slug)
     return visit
 
 
 def _move_items_to_zone(visit: Visit, new_zone_name: str) -> None:
-    from zoneinfo import ZoneInfo
-
     old, new = visit.zone, ZoneInfo(new_zone_name)
     for item in visit.items:
         starts = to_utc(to_local(item.starts_at, old).replace(tzinfo=None), new)
@@ -310,7 +324,7 @@ def set_visit_status(actor: User, slug: str, status: VisitStatus, *,
             return visit
         if status is VisitStatus.PUBLISHED and not confirm_past and is_over(visit, now):
             raise PastVisitNotConfirmed(visit.title)
-        agenda_hooks.visit_status(actor, visit, status)
+        changelog.visit_status(actor, visit, status)
         if status is VisitStatus.PUBLISHED and visit.first_published_at is None:
             visit.first_published_at = utcnow()
         # Any change of the visit's status changes every live item's status in some
@@ -355,7 +369,7 @@ def create_venue(actor: User, slug: str, data: VenueInput) -> Venue:
         venue = Venue(visit=visit)
         _apply_venue(venue, data)
         db.session.add(venue)
-        agenda_hooks.venue_added(actor, venue)
+        changelog.venue_added(actor, venue)
     return venue
 
 
@@ -366,7 +380,7 @@ def update_venue(actor: User, slug: str, venue_id: int, data: VenueInput) -> Ven
         if errors:
             raise ValidationError(errors)
         _apply_venue(venue, data)
-        agenda_hooks.venue_edited(actor, venue)
+        changelog.venue_edited(actor, venue)
     return venue
 
 
@@ -393,5 +407,5 @@ def delete_venue(actor: User, slug: str, venue_id: int) -> None:
                 f"{venue.name} is the venue of {count_noun(len(in_use), 'agenda item')} "
                 f"({listed}). Move them to another venue first."
             )
-        agenda_hooks.venue_deleted(actor, venue)
+        changelog.venue_deleted(actor, venue)
         db.session.delete(venue)

@@ -1,7 +1,7 @@
 """A visit's stamp: what every cached output of the visit is keyed by.
 
 ``Visit.content_version`` is raised by every flush that changes what the visit's
-calendars and pages show (eventsapp.visits.versioning); the stamp is read on every
+calendars and pages show (eventsapp.versioning); the stamp is read on every
 request, in one indexed read outside the ORM session, so cached bytes are reused
 while nothing changes and rebuilt at the first request after a change, in every
 worker.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
@@ -10,14 +11,13 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 
 from eventsapp.db import describe_outage, is_outage
-from eventsapp.errors import NotFound
-from eventsapp.visits import rules as visits
-from eventsapp.visits.models import VisitStatus
 
 # Seconds a client (a calendar app, a browser, a monitor) is asked to wait.
 OUTAGE_RETRY_AFTER = 30
 OUTAGE_MESSAGE = "The site is briefly unavailable. Please try again in a minute."
 NOT_SAVED = " What you just sent was not saved: please send it again then."
+
+VisitUnder = Callable[[str], Any]
 
 
 def database_unavailable(error: DBAPIError):
@@ -44,28 +44,12 @@ def database_unavailable(error: DBAPIError):
     response.headers.update(headers)
     return response
 
-
-VISIT_PATH = re.compile(r"/visits/([^/]+)/")
-
-
-def _published_visit(path: str):
-    """The published visit a /visits/<slug>/... path is under, if there is one."""
-    found = VISIT_PATH.match(path)
-    if found is None:
-        return None
-    try:
-        visit = visits.public_visit(found.group(1), with_agenda=False)
-    except NotFound:
-        return None
-    return visit if visit.status is VisitStatus.PUBLISHED else None
-
-
-def _way_on(code: int) -> dict:
+def _way_on(code: int, visit_under: VisitUnder) -> dict:
     """What may have happened, and links on from here: the visit the address is under,
     a lost private link, logging in, the list of visits."""
     path = request.path
     anonymous = not current_user.is_authenticated
-    visit = _published_visit(path)
+    visit = visit_under(path)
     if code == 403:
         if anonymous:
             reasons = ["This page is for the organisers or members who look after it: "
@@ -96,14 +80,16 @@ def _way_on(code: int) -> dict:
     return {"reasons": reasons, "links": links}
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, visit_under: VisitUnder) -> None:
+    """``visit_under(path)``: the published visit an address is under, or None (the
+    visits package knows; web sits below the features)."""
     # OperationalError and InterfaceError (and a connection SQLAlchemy found dead) are
     # DBAPIErrors; database_unavailable tells an outage from a bug.
     app.register_error_handler(DBAPIError, database_unavailable)
 
     def error_page(code: int, title: str):
         try:
-            way_on = _way_on(code)  # asks the database (who is logged in, the visit)
+            way_on = _way_on(code, visit_under)  # asks the database (who is logged in, the visit)
         except DBAPIError as exc:
             return database_unavailable(exc)
         return render_template("web/error.html", code=code, title=title, **way_on), code

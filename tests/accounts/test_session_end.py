@@ -3,9 +3,9 @@ before is no longer logged in (users.session_version, checked by auth.load_user)
 
 from __future__ import annotations
 
+from eventsapp.accounts import rules as users
 from eventsapp.accounts.models import User
 from eventsapp.extensions import db
-from eventsapp.members import rules as members
 from tests import support as factories
 from tests.conftest import login
 
@@ -51,7 +51,7 @@ def test_setting_a_password_ends_sessions_from_before(app, client):
     other.set_cookie("session", copied)
     assert other.get("/member/").status_code == 200
 
-    token = members.set_password_token(db.session.get(User, member.id))
+    token = users.set_password_token(db.session.get(User, member.id))
     fresh = app.test_client()
     response = fresh.post(f"/set-password/{token}", data={
         "password": "a brand new passphrase", "confirm": "a brand new passphrase"})

@@ -126,7 +126,7 @@ def test_an_expired_link_says_so(db, client, invited, monkeypatch):
     eight_days_ago = int(time.time()) - 8 * DAY
     with monkeypatch.context() as patched:
         patched.setattr(TimestampSigner, "get_timestamp", lambda self: eight_days_ago)
-        old_link = f"/set-password/{members.set_password_token(invited)}"
+        old_link = f"/set-password/{users.set_password_token(invited)}"
 
     for response in (client.get(old_link), client.post(old_link, data=GOOD)):
         assert response.status_code == 410
@@ -140,7 +140,7 @@ def test_a_six_day_old_link_still_works(db, client, invited, monkeypatch):
     six_days_ago = int(time.time()) - 6 * DAY
     with monkeypatch.context() as patched:
         patched.setattr(TimestampSigner, "get_timestamp", lambda self: six_days_ago)
-        recent = f"/set-password/{members.set_password_token(invited)}"
+        recent = f"/set-password/{users.set_password_token(invited)}"
 
     assert client.post(recent, data=GOOD).status_code == 303
 
@@ -166,7 +166,7 @@ def test_a_weak_or_mistyped_password_is_refused(db, client, invited, link, data,
 
 
 def test_an_organiser_link_leads_to_the_organiser_area(db, client, organiser):
-    token = members.set_password_token(organiser)
+    token = users.set_password_token(organiser)
 
     response = client.post(f"/set-password/{token}", data=GOOD)
 

@@ -9,7 +9,6 @@ import pytest
 
 from eventsapp.accounts import rules as users
 from eventsapp.agenda.models import ItemKind
-from eventsapp.calendar import feeds as calendar
 from eventsapp.extensions import db
 from eventsapp.registration.rules import notices
 from eventsapp.visits.models import VisitStatus
@@ -42,8 +41,8 @@ def urls(visit, organiser) -> dict[str, str]:
     business = make_business()
     item = make_item(visit, "14:00", "15:00", title="Showcase", kind=ItemKind.SHOWCASE)
     make_booking(make_showcase(item).slots[0], business)
-    member = calendar.ensure_user_feed(make_member(business))
-    organiser = calendar.ensure_user_feed(organiser)
+    member = users.ensure_user_feed(make_member(business))
+    organiser = users.ensure_user_feed(organiser)
     return {
         "agenda": AGENDA,
         "item": f"/visits/cic-stoke/items/{visit.items[0].id}.ics",

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from eventsapp.accounts import rules as users
 from eventsapp.agenda.models import ItemKind
-from eventsapp.calendar.feeds import ensure_user_feed
 from eventsapp.extensions import db
 from eventsapp.mail.attachments import rendered
 from eventsapp.mail.delivery import build_email
@@ -215,7 +214,7 @@ def booking_messages(booking, template_subject: str) -> list[OutboxMessage]:
 
 
 def member_feed(client, member) -> dict[str, dict]:
-    return feed(client, users.feed_token(ensure_user_feed(member)))
+    return feed(client, users.feed_token(users.ensure_user_feed(member)))
 
 
 def test_booking_emails_carry_the_slot_and_its_showcase(client, organiser, showcase, business):

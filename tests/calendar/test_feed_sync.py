@@ -228,7 +228,7 @@ def test_unpublishing_a_visit_raises_the_sequence_in_attendee_and_organiser_feed
     visit = make_visit(organisers=[organiser], status=VisitStatus.PUBLISHED)
     welcome = make_item(visit, title="Welcome")
     attendee = make_registration(visit)
-    organiser = calendar.ensure_user_feed(organiser)
+    organiser = users.ensure_user_feed(organiser)
     backdate()
     urls = (f"/feeds/{notices.feed_token(attendee)}.ics",
             f"/feeds/{users.feed_token(organiser)}.ics")
@@ -278,7 +278,7 @@ def test_a_feed_of_several_visits_gives_each_event_its_own_visits_organizer(
     second = make_visit(organisers=[organiser], status=VisitStatus.PUBLISHED, slug="second",
                         host="Makers Guild", contact_email="b@guild.example")
     a, b = make_item(first), make_item(second)
-    organiser = calendar.ensure_user_feed(organiser)
+    organiser = users.ensure_user_feed(organiser)
 
     events = events_of(client.get(f"/feeds/{users.feed_token(organiser)}.ics").data)
 

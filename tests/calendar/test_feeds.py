@@ -11,7 +11,7 @@ from eventsapp.agenda.rules import ItemInput
 from eventsapp.calendar import feeds as calendar
 from eventsapp.extensions import db
 from eventsapp.registration.models import ItemSignup, RegistrationStatus, SignupStatus
-from eventsapp.registration.rules import notices
+from eventsapp.registration.rules import notices, own_page
 from eventsapp.timezones import to_local
 from eventsapp.visits.models import VisitStatus
 from tests.calendar.readers import parse_both
@@ -167,7 +167,7 @@ def test_manage_token_is_not_a_feed_token_and_reset_kills_the_old_link(client, o
     assert manage != old_feed
     assert client.get(f"/feeds/{manage}.ics").status_code == 404
 
-    calendar.reset_attendee_feed(manage)
+    own_page.reset_feed(manage)
 
     db.session.refresh(registration)
     assert client.get(f"/feeds/{old_feed}.ics").status_code == 404
@@ -182,7 +182,7 @@ def test_organiser_feed_has_every_visit_they_run(client, organiser):
     third = published(someone_else, slug="third")
     a, b, c = make_item(first), make_item(second), make_item(third)
 
-    organiser = calendar.ensure_user_feed(organiser)  # accounts made before feeds had none
+    organiser = users.ensure_user_feed(organiser)  # accounts made before feeds had none
     token = users.feed_token(organiser)
     events = parse_both(client.get(f"/feeds/{token}.ics").data)
 

@@ -11,13 +11,12 @@ from sqlalchemy import select
 from eventsapp.agenda import rules as agenda
 from eventsapp.agenda.models import AgendaItem, ItemKind
 from eventsapp.agenda.rules import ItemInput
-from eventsapp.changes.models import NoticeState, VisitChange
-from eventsapp.changes.rules import log as changes_log
 from eventsapp.extensions import db
 from eventsapp.mail.models import OutboxMessage
 from eventsapp.registration.models import ItemSignup, SignupStatus
 from eventsapp.timezones import to_local
-from eventsapp.visits.models import VisitStatus
+from eventsapp.visits import changelog as changes_log
+from eventsapp.visits.models import NoticeState, VisitChange, VisitStatus
 from tests.support import make_item, make_venue, make_visit
 
 YEAR = datetime.now(UTC).year + 2
@@ -116,7 +115,7 @@ def mail_to(address: str) -> list[OutboxMessage]:
 def log_sample_changes(visit, organiser, item: AgendaItem) -> None:
     """Two rows for pages to show (tests/e2e): the item moved, its notice waiting, and
     a venue added. Only the log is written; the item itself stays where it is."""
-    from eventsapp.changes.models import ChangeArea
+    from eventsapp.visits.models import ChangeArea
 
     times = changes_log.when(item.starts_at, item.ends_at, visit)
     changes_log.record(visit, organiser, ChangeArea.VENUES, "venue_added",

@@ -13,8 +13,6 @@ import pytest
 from eventsapp.agenda import rules as agenda
 from eventsapp.agenda.models import ItemKind, ItemStatus
 from eventsapp.agenda.rules import ItemInput
-from eventsapp.changes.models import ChangeArea, NoticeState
-from eventsapp.changes.rules import log as changes_log
 from eventsapp.extensions import db
 from eventsapp.registration.models import QuestionKind
 from eventsapp.registration.rules import settings as registration_settings
@@ -23,8 +21,9 @@ from eventsapp.showcase.models import BookingFormat
 from eventsapp.showcase.rules import booking as showcase_booking
 from eventsapp.showcase.rules import decisions, slots
 from eventsapp.showcase.rules.common import BookingInput, ShowcaseSettings
+from eventsapp.visits import changelog as changes_log
 from eventsapp.visits import rules as visits
-from eventsapp.visits.models import RegistrationAccess, VisitStatus
+from eventsapp.visits.models import ChangeArea, NoticeState, RegistrationAccess, VisitStatus
 from eventsapp.visits.rules import VenueInput, VisitInput
 from tests.changes.support import (
     DAY,

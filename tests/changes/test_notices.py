@@ -8,13 +8,12 @@ import pytest
 
 from eventsapp.agenda import rules as agenda
 from eventsapp.agenda.models import ItemKind, ItemStatus
-from eventsapp.changes.models import NoticeState
 from eventsapp.changes.rules import notices as change_notices
 from eventsapp.dbtypes import utcnow
 from eventsapp.registration.models import RegistrationStatus, SignupStatus
 from eventsapp.registration.rules import notices
 from eventsapp.visits import rules as visits
-from eventsapp.visits.models import VisitStatus
+from eventsapp.visits.models import NoticeState, VisitStatus
 from tests.changes.support import (
     changes,
     day_label,

@@ -10,14 +10,14 @@ import pytest
 
 from eventsapp.agenda import rules as agenda
 from eventsapp.agenda.models import ItemKind, ItemStatus
-from eventsapp.changes.models import ChangeArea, NoticeState
-from eventsapp.changes.rules import log as changes_log
 from eventsapp.extensions import db
 from eventsapp.registration.rules import notices
 from eventsapp.showcase.models import BookingFormat
 from eventsapp.showcase.rules import booking as showcase_booking
 from eventsapp.showcase.rules.common import BookingInput
 from eventsapp.timezones import to_local, zone_abbreviation
+from eventsapp.visits import changelog as changes_log
+from eventsapp.visits.models import ChangeArea, NoticeState
 from tests.changes.support import changes, day_label, edit, move, outbox, published_world
 from tests.conftest import login
 from tests.support import (

@@ -10,12 +10,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from eventsapp.changes.models import NoticeState, VisitChange
 from eventsapp.changes.rules import notices as change_notices
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.mail.models import OutboxMessage
-from eventsapp.visits.models import VisitStatus
+from eventsapp.visits.models import NoticeState, VisitChange, VisitStatus
 from tests.changes.support import DAY, move
 from tests.live_server import fire_together
 from tests.support import make_item, make_registration, make_visit

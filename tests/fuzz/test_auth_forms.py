@@ -94,7 +94,7 @@ def test_set_password_with_any_input(fresh, answers):
     organiser = make_user(email=EMAIL)
     business = make_business()
     user = members.invite_person(organiser, business.id, "Mina Maker", "mina@example.org")
-    token = members.set_password_token(user)
+    token = users.set_password_token(user)
     response = client.post(f"/set-password/{token}", data=MultiDict(
         [(k, v) for k, values in answers.items()
          for v in (values if isinstance(values, list) else [values])]))

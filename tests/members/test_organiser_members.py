@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from eventsapp.accounts import rules as users
 from eventsapp.accounts.models import Role, User
 from eventsapp.mail.models import OutboxMessage
 from eventsapp.members import rules as members
@@ -199,7 +200,7 @@ def test_invite_a_person(organiser_client, clayworks, db, app):
     link = re.search(r"http://localhost/set-password/(\S+)", mail.body_text)
     assert link, mail.body_text
     assert "expires in 7 days" in mail.body_text
-    assert members.user_for_set_password_token(link.group(1)).id == person.id
+    assert users.user_for_set_password_token(link.group(1)).id == person.id
 
     page = organiser_client.get(f"/organiser/members/{clayworks.id}/edit")
     assert "Invited Mina Maker: they have been emailed a link to set their password" in text(

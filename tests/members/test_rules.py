@@ -6,6 +6,7 @@ import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
+from eventsapp.accounts import rules as users
 from eventsapp.accounts.models import User
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.mail.models import OutboxMessage
@@ -81,11 +82,11 @@ def invitation_token(db) -> str:
 def test_the_set_password_link_works_once(organiser, clayworks, db):
     person = members.invite_person(organiser, clayworks.id, "Mina", "mina@clayworks.example")
     token = invitation_token(db)
-    members.set_password(token, "a long enough password")
+    users.set_password(token, "a long enough password")
     db.session.rollback()
     assert db.session.get(User, person.id).check_password("a long enough password")
     with pytest.raises(NotFound):
-        members.set_password(token, "another long password")
+        users.set_password(token, "another long password")
 
 
 def test_the_set_password_link_expires_after_7_days(organiser, clayworks, db, monkeypatch):
@@ -95,11 +96,11 @@ def test_the_set_password_link_expires_after_7_days(organiser, clayworks, db, mo
 
     monkeypatch.setattr(TimestampSigner, "get_timestamp",
                         lambda self: signed_at(self) + 7 * 24 * 3600 - 60)
-    assert members.user_for_set_password_token(token).email == "mina@clayworks.example"
+    assert users.user_for_set_password_token(token).email == "mina@clayworks.example"
     monkeypatch.setattr(TimestampSigner, "get_timestamp",
                         lambda self: signed_at(self) + 7 * 24 * 3600 + 60)
     with pytest.raises(Conflict, match="This link has expired"):
-        members.user_for_set_password_token(token)
+        users.user_for_set_password_token(token)
 
 
 def test_a_new_link_replaces_nothing_until_used(organiser, clayworks, db):
@@ -108,9 +109,9 @@ def test_a_new_link_replaces_nothing_until_used(organiser, clayworks, db):
     first = invitation_token(db)
     members.resend_invitation(organiser, person.id)
     second = invitation_token(db)
-    members.set_password(second, "a long enough password")
+    users.set_password(second, "a long enough password")
     with pytest.raises(NotFound):
-        members.user_for_set_password_token(first)
+        users.user_for_set_password_token(first)
 
 
 def test_an_email_has_one_account_whatever_the_case(organiser, clayworks, db):
@@ -126,7 +127,7 @@ def test_a_removed_login_cannot_use_or_be_sent_a_link(organiser, clayworks, db):
     token = invitation_token(db)
     members.remove_person(organiser, person.id)
     with pytest.raises(NotFound):
-        members.user_for_set_password_token(token)
+        users.user_for_set_password_token(token)
     with pytest.raises(Conflict, match="login has been removed"):
         members.resend_invitation(organiser, person.id)
     assert count(db, OutboxMessage) == 1

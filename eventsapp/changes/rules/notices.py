@@ -33,8 +33,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from eventsapp.accounts.models import User
 from eventsapp.changes import digest as change_digest
 from eventsapp.changes.digest import Change
-from eventsapp.changes.models import ChangeArea, NoticeState, VisitChange
-from eventsapp.changes.rules import log as changes_log
 from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
@@ -43,7 +41,8 @@ from eventsapp.mail import outbox as mail
 from eventsapp.registration.models import Registration, RegistrationStatus, SignupStatus
 from eventsapp.registration.rules import notices
 from eventsapp.showcase.models import BookingStatus, ShowcaseBooking, ShowcaseSlot
-from eventsapp.visits.models import Visit, VisitStatus
+from eventsapp.visits import changelog as changes_log
+from eventsapp.visits.models import ChangeArea, NoticeState, Visit, VisitChange, VisitStatus
 from eventsapp.visits.rules import organiser_visit
 from eventsapp.web.urls import absolute
 

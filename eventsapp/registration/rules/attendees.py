@@ -19,7 +19,7 @@ from eventsapp.extensions import db
 from eventsapp.locks import lock
 from eventsapp.registration.models import Registration, RegistrationStatus, folded
 from eventsapp.registration.rules import capacity, notices
-from eventsapp.registration.rules.answers import clean_answers
+from eventsapp.registration.rules.answers import answer_text, clean_answers
 from eventsapp.registration.rules.common import (
     DUPLICATE_EMAIL,
     AttendeeDetails,
@@ -350,8 +350,6 @@ def export_rows(visit: Visit) -> tuple[list[str], Iterator[list[object]]]:
     """Every registration with every field and answer, for the CSV export: the header,
     and the rows as they are read (plain columns, in batches), so that the file can be
     sent while it is made."""
-    from eventsapp.registration.rules.answers import answer_text
-
     questions = list(visit.questions)
     asked = [(q.key, q.kind) for q in questions]
     header = [

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from eventsapp.accounts import tokens
+from eventsapp.extensions import db
 from eventsapp.mail import outbox as mail
 from eventsapp.mail.attachments import AGENDA, CHECKIN_CODE, later
 from eventsapp.registration.models import Registration, RegistrationStatus
@@ -17,7 +21,7 @@ WITH_CALENDAR = frozenset({
     "registration_waitlisted",
     "registration_promoted",
 })
-# Emails that confirm a place also carry the check-in QR code (services.checkin).
+# Emails that confirm a place also carry the check-in QR code (checkin.rules).
 WITH_CHECKIN_CODE = frozenset({"registration_confirmed", "registration_promoted"})
 
 
@@ -44,10 +48,14 @@ def notify(registration: Registration, template: str, **extra: Any) -> None:
     registration written without the ORM, see services.registration.register)."""
     if not registration.email:
         return
-    # Made by the outbox worker when the email is sent (services.attachments).
-    attachments = [later(AGENDA, registration)] if template in WITH_CALENDAR else []
+    if registration.id is None:
+        db.session.flush()
+    # Made by the outbox worker when the email is sent (mail.attachments): the agenda by
+    # the calendar, the code by check-in.
+    attachments = ([later(AGENDA, registration_id=registration.id)]
+                   if template in WITH_CALENDAR else [])
     if template in WITH_CHECKIN_CODE and registration.status is RegistrationStatus.CONFIRMED:
-        attachments.append(later(CHECKIN_CODE, registration))
+        attachments.append(later(CHECKIN_CODE, registration_id=registration.id))
     mail.write(
         registration.email,
         template,
@@ -58,3 +66,14 @@ def notify(registration: Registration, template: str, **extra: Any) -> None:
         manage_url=manage_url(registration),
         **extra,
     )
+
+
+def attachment_registration(spec: dict[str, Any]) -> Registration | None:
+    """The registration an attachment made at sending time is for (mail.attachments),
+    with its sign-ups; None once it is gone or erased."""
+    registration = db.session.scalar(
+        select(Registration).where(Registration.id == spec["registration_id"])
+        .options(selectinload(Registration.signups)))
+    if registration is None or registration.erased_at is not None:
+        return None
+    return registration

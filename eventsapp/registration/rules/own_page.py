@@ -3,7 +3,9 @@ erasing their data. Every change that frees a place refills it in the same trans
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from collections.abc import Callable, Iterable
+
+from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
 from eventsapp.accounts import tokens
@@ -13,6 +15,7 @@ from eventsapp.dbtypes import utcnow
 from eventsapp.errors import Conflict
 from eventsapp.extensions import db
 from eventsapp.locks import lock
+from eventsapp.mail.models import OutboxMessage
 from eventsapp.registration.models import Registration, RegistrationStatus, SignupStatus
 from eventsapp.registration.rules import capacity, notices
 from eventsapp.registration.rules.common import (
@@ -25,6 +28,25 @@ from eventsapp.registration.rules.common import (
 )
 from eventsapp.registration.rules.limited_items import release
 from eventsapp.visits.models import Visit
+
+# Told a registration's id when it is erased, inside the same write: what the features
+# above registration keep about the person and must forget with it.
+Eraser = Callable[[int], None]
+
+
+def init_app(app: Flask, erasers: Iterable[Eraser]) -> None:
+    """create_app names the erasers (feedback comments), so registration names none."""
+    app.extensions["registration_erasers"] = tuple(erasers)
+
+
+def reset_feed(token: str) -> Registration:
+    """A new feed link for the attendee; the old one answers 404 from now on."""
+    with write():
+        registration = registration_for_token(token)
+        registration.feed_generation += 1
+        registration.feed_token_hash = tokens.digest(tokens.make(
+            tokens.FEED, registration.token_nonce, registration.feed_generation))
+    return registration
 
 
 def update_details(token: str, details: AttendeeDetails) -> Registration:
@@ -85,9 +107,6 @@ def erase(token: str) -> None:
 def anonymise(registration: Registration) -> None:
     """Strip personal data and kill the private links. Keeps status and organisation
     type, which carry no identity, for counts and reports."""
-    from eventsapp.feedback.models import Feedback  # noqa: F401
-    from eventsapp.mail.models import OutboxMessage  # noqa: F401
-
     registration.full_name = ""
     registration.email = None
     registration.email_key = None
@@ -108,9 +127,5 @@ def anonymise(registration: Registration) -> None:
             OutboxMessage.topic == f"registration:{registration.id}"
         )
     )
-    # Feedback keeps its ratings for the impact report; comments are free text and may
-    # name the person, so they go with the rest.
-    db.session.execute(
-        update(Feedback).where(Feedback.registration_id == registration.id)
-        .values(comments="")
-    )
+    for forget in current_app.extensions["registration_erasers"]:
+        forget(registration.id)

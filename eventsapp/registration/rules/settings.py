@@ -8,13 +8,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from eventsapp.accounts.models import User
-from eventsapp.changes.rules import settings_hooks
 from eventsapp.db import write
 from eventsapp.errors import NotFound, ValidationError
 from eventsapp.extensions import db
 from eventsapp.locks import lock
 from eventsapp.registration.models import Question, QuestionKind
-from eventsapp.registration.rules import capacity
+from eventsapp.registration.rules import capacity, changelog
 from eventsapp.timezones import NonexistentLocalTime, to_utc
 from eventsapp.visits.models import RegistrationAccess, Visit
 from eventsapp.visits.rules import organiser_visit
@@ -77,7 +76,7 @@ def update_settings(actor: User, slug: str, data: SettingsInput) -> Visit:
         visit.invitation_code = code or None
         visit.contact_email = data.contact_email.strip()
         visit.privacy_notice = data.privacy_notice.strip()
-        settings_hooks.settings_edited(actor, visit)
+        changelog.settings_edited(actor, visit)
         db.session.flush()
         capacity.fill_visit_places(visit)
     return visit
@@ -130,7 +129,7 @@ def add_question(actor: User, slug: str, data: QuestionInput) -> Question:
             options=options,
         )
         db.session.add(question)
-        settings_hooks.question_added(actor, question)
+        changelog.question_added(actor, question)
     return question
 
 
@@ -142,7 +141,7 @@ def update_question(actor: User, slug: str, question_id: int, data: QuestionInpu
         question.label = data.label.strip()
         question.help_text = data.help_text.strip()
         question.required = data.required
-        settings_hooks.question_edited(actor, question)
+        changelog.question_edited(actor, question)
     return question
 
 
@@ -151,7 +150,7 @@ def delete_question(actor: User, slug: str, question_id: int) -> None:
     (and in exports) under the question's id, but are no longer shown."""
     with write():
         question = organiser_question(actor, slug, question_id)
-        settings_hooks.question_deleted(actor, question)
+        changelog.question_deleted(actor, question)
         db.session.delete(question)
 
 
@@ -166,4 +165,4 @@ def move_question(actor: User, slug: str, question_id: int, offset: int) -> None
             ordered[index], ordered[target] = ordered[target], ordered[index]
             for position, item in enumerate(ordered, start=1):
                 item.position = position
-            settings_hooks.question_moved(actor, question, index, target)
+            changelog.question_moved(actor, question, index, target)

@@ -8,13 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from eventsapp.accounts.models import User
-from eventsapp.changes.rules import booking_hooks
 from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import Conflict, NotFound
 from eventsapp.extensions import db
 from eventsapp.locks import lock
 from eventsapp.showcase.models import BookingStatus, Showcase, ShowcaseBooking, ShowcaseSlot
+from eventsapp.showcase.rules import changelog
 from eventsapp.showcase.rules.common import (
     BookingInput,
     _active_booking_for_slot,
@@ -88,7 +88,7 @@ def book(actor: User, slot_id: int, data: BookingInput, now: datetime | None = N
                 raise Conflict("Someone from your business has just booked a slot for this "
                                "visit.") from exc
             raise _taken(showcase.id) from exc
-        booking_hooks.booking_made(actor, booking)
+        changelog.booking_made(actor, booking)
         _notify(booking, "booking_received")
     return booking
 
@@ -101,7 +101,7 @@ def update_booking(actor: User, booking_id: int, data: BookingInput,
         _validate_booking(data)
         _check_changeable(booking, now)
         _apply(booking, data)
-        booking_hooks.booking_edited(actor, booking)
+        changelog.booking_edited(actor, booking)
     return booking
 
 
@@ -133,7 +133,7 @@ def move(actor: User, booking_id: int, new_slot_id: int, now: datetime | None = 
             with db.session.begin_nested():
                 booking.slot_id = slot.id
                 booking.sequence += 1
-                booking_hooks.booking_moved(actor, booking)
+                changelog.booking_moved(actor, booking)
         except IntegrityError as exc:
             raise _taken(showcase.id) from exc
         db.session.refresh(booking)
@@ -148,6 +148,6 @@ def cancel(actor: User, booking_id: int, now: datetime | None = None) -> Showcas
         _check_changeable(booking, now)
         booking.status = BookingStatus.CANCELLED
         booking.sequence += 1
-        booking_hooks.booking_status(actor, booking)
+        changelog.booking_status(actor, booking)
         _notify(booking, "booking_cancelled")
     return booking

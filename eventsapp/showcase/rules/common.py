@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from eventsapp.accounts.models import User
 from eventsapp.agenda.models import AgendaItem, ItemKind
-from eventsapp.calendar import feeds as calendar
 from eventsapp.errors import DomainError, NotFound, ValidationError
 from eventsapp.extensions import db
 from eventsapp.mail import outbox as mail
+from eventsapp.mail.attachments import BOOKING_CALENDAR, later
 from eventsapp.showcase.models import (
     EQUIPMENT,
     BookingFormat,
@@ -21,7 +21,6 @@ from eventsapp.showcase.models import (
     ShowcaseSlot,
 )
 from eventsapp.visits.rules import organiser_visit
-from eventsapp.web.urls import base_url
 
 DESCRIPTION_MAX = 600
 
@@ -120,10 +119,9 @@ def _notify(booking: ShowcaseBooking, template: str) -> None:
     item = booking.slot.showcase.item
     attachments = []
     if template in WITH_CALENDAR:
-        db.session.flush()  # the booking's new status and updated_at, as its feed shows them
-        attachments.append(calendar.attachment(
-            calendar.booking_calendar(booking, base_url()),
-            f"{item.visit.slug}-showcase-{booking.id}.ics"))
+        db.session.flush()  # a new booking's id
+        # Made by the outbox worker when the email is sent, by the calendar (mail.attachments).
+        attachments.append(later(BOOKING_CALENDAR, booking_id=booking.id))
     for person in booking.business.people:
         if person.active:
             mail.queue(person.email, template, topic=f"booking:{booking.id}",

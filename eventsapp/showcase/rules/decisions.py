@@ -6,13 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from eventsapp.accounts.models import User
-from eventsapp.changes.rules import booking_hooks
 from eventsapp.db import write
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.extensions import db
 from eventsapp.locks import lock
 from eventsapp.members.models import MemberBusiness
 from eventsapp.showcase.models import BookingStatus, Showcase, ShowcaseBooking, ShowcaseSlot
+from eventsapp.showcase.rules import changelog
 from eventsapp.showcase.rules.common import (
     BookingInput,
     _active_booking_for_slot,
@@ -44,7 +44,7 @@ def decide(actor: User, slug: str, booking_id: int, approve: bool, message: str 
         booking.status = BookingStatus.APPROVED if approve else BookingStatus.DECLINED
         booking.decision_message = message.strip()
         booking.sequence += 1
-        booking_hooks.booking_status(actor, booking)
+        changelog.booking_status(actor, booking)
         _notify(booking, "booking_approved" if approve else "booking_declined")
     return booking
 
@@ -80,6 +80,6 @@ def assign(actor: User, slug: str, item_id: int, slot_id: int, business_id: int,
             db.session.flush()
         except IntegrityError as exc:
             raise ValidationError({"slot_id": "That slot was booked a moment ago."}) from exc
-        booking_hooks.booking_made(actor, booking, "booking_assigned")
+        changelog.booking_made(actor, booking, "booking_assigned")
         _notify(booking, "booking_approved")
     return booking

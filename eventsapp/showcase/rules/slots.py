@@ -10,12 +10,12 @@ from sqlalchemy.orm import selectinload
 
 from eventsapp.accounts.models import User
 from eventsapp.agenda.models import AgendaItem
-from eventsapp.changes.rules import booking_hooks
 from eventsapp.db import write
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.extensions import db
 from eventsapp.locks import lock
 from eventsapp.showcase.models import BookingStatus, Showcase, ShowcaseBooking, ShowcaseSlot
+from eventsapp.showcase.rules import changelog
 from eventsapp.showcase.rules.common import (
     ShowcaseSettings,
     _active_booking_for_slot,
@@ -89,13 +89,14 @@ def configure(actor: User, slug: str, item_id: int, data: ShowcaseSettings) -> S
         showcase.buffer_minutes = data.buffer_minutes
         showcase.requires_approval = data.requires_approval
         showcase.booking_deadline = deadline
-        booking_hooks.showcase_configured(actor, showcase)
+        changelog.showcase_configured(actor, showcase)
     return showcase
 
 
 def follow_item(item: AgendaItem, starts: datetime, ends: datetime) -> None:
     """Move a showcase's slots with its agenda item, which is about to go from its
-    current times to [starts, ends) (called inside agenda.update_item's write).
+    current times to [starts, ends) (create_app makes it a follower of the agenda's
+    items: called inside agenda.rules.update_item's write).
 
     The same length: every slot moves by the same amount. A new length whose slot plan
     differs: the slots are planned afresh, which is refused (ValidationError, nothing
@@ -153,6 +154,6 @@ def set_slot_blocked(actor: User, slug: str, item_id: int, slot_id: int, blocked
             raise NotFound("No such slot.")
         if blocked and _active_booking_for_slot(slot.id) is not None:
             raise Conflict("This slot is booked. Move or cancel the booking before blocking it.")
-        booking_hooks.slot_blocked(actor, slot, blocked)
+        changelog.slot_blocked(actor, slot, blocked)
         slot.blocked = blocked
     return slot

@@ -1,5 +1,6 @@
-"""``record``, and values written as people read them (times in the visit's zone,
-venue names, short texts), for the hooks in the other modules."""
+"""The visit's change log: ``record``, values written as people read them (times in the
+visit's zone, venue names, short texts) for every feature's changelog module, and the
+visit's and its venues' own changes."""
 
 from __future__ import annotations
 
@@ -7,16 +8,17 @@ import enum
 from collections.abc import Callable
 from datetime import date, datetime
 from textwrap import shorten
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect
 
 from eventsapp.accounts.models import User
-from eventsapp.agenda.models import AgendaItem
-from eventsapp.changes.models import ChangeArea, NoticeState, VisitChange
 from eventsapp.extensions import db
 from eventsapp.timezones import local_range, to_local, zone_abbreviation
-from eventsapp.visits.models import Venue, Visit, VisitStatus
+from eventsapp.visits.models import ChangeArea, NoticeState, Venue, Visit, VisitChange, VisitStatus
+
+if TYPE_CHECKING:
+    from eventsapp.agenda.models import AgendaItem
 
 NONE = "(none)"
 
@@ -68,12 +70,12 @@ def instant(value: datetime | None, visit: Visit) -> str:
     return f"{_day(local)} {local:%Y %H:%M} {zone_abbreviation(value, visit.zone)}"
 
 
-def _venue_name(venue_id: int | None) -> str:
+def venue_name(venue_id: int | None) -> str:
     venue = db.session.get(Venue, venue_id) if venue_id is not None else None
     return venue.name if venue is not None else "No venue"
 
 
-def _text(value: Any) -> str:
+def text(value: Any) -> str:
     if value is None or value == "":
         return NONE
     if isinstance(value, bool):
@@ -87,7 +89,7 @@ def _text(value: Any) -> str:
     return shorten(" ".join(str(value).split()), 200, placeholder="…")
 
 
-def _changed(obj, fields: dict[str, tuple[str, Callable[[Any], str]]]
+def changed(obj, fields: dict[str, tuple[str, Callable[[Any], str]]]
              ) -> dict[str, dict[str, str]]:
     """{label: {old, new}} for each attribute changed since it was loaded; ``fields``
     maps the attribute to (label, formatter). Run before anything flushes."""
@@ -109,10 +111,76 @@ def _changed(obj, fields: dict[str, tuple[str, Callable[[Any], str]]]
     return details
 
 
-def _old_value(obj, name: str):
+def old_value(obj, name: str):
     history = inspect(obj).attrs[name].history
     return history.deleted[0] if history.deleted else getattr(obj, name)
 
 
-def _listed(details: dict) -> str:
+def listed(details: dict) -> str:
     return ", ".join(details)
+
+
+VISIT_FIELDS = {
+    "title": ("title", text),
+    "slug": ("web address", text),
+    "city": ("city", text),
+    "host": ("host", text),
+    "timezone": ("time zone", text),
+    "start_date": ("first day", text),
+    "end_date": ("last day", text),
+    "summary": ("summary", text),
+}
+
+
+VISIT_STATUS_TEXT = {VisitStatus.DRAFT: "Draft", VisitStatus.PUBLISHED: "Published",
+                     VisitStatus.CANCELLED: "Cancelled"}
+
+
+def visit_edited(actor: User, visit: Visit) -> VisitChange | None:
+    details = changed(visit, VISIT_FIELDS)
+    if not details:
+        return None
+    return record(visit, actor, ChangeArea.VISIT, "visit_edited",
+                  f"Changed the visit's details: {listed(details)}", details=details)
+
+
+def visit_status(actor: User, visit: Visit, status: VisitStatus) -> VisitChange:
+    """Before the status is set. Cancelling a published visit is news for everyone."""
+    action, summary = {
+        VisitStatus.PUBLISHED: ("visit_published", "Published the visit"),
+        VisitStatus.DRAFT: ("visit_unpublished", "Took the visit back to draft"),
+        VisitStatus.CANCELLED: ("visit_cancelled", "Cancelled the visit"),
+    }[status]
+    return record(visit, actor, ChangeArea.VISIT, action, summary,
+                  notify=status is VisitStatus.CANCELLED,
+                  details={"status": {"old": VISIT_STATUS_TEXT[visit.status],
+                                      "new": VISIT_STATUS_TEXT[status]}})
+
+
+VENUE_FIELDS = {
+    "name": ("name", text),
+    "address": ("address", text),
+    "latitude": ("latitude", text),
+    "longitude": ("longitude", text),
+    "access_notes": ("access notes", text),
+}
+
+
+def venue_added(actor: User, venue: Venue) -> VisitChange:
+    return record(venue.visit, actor, ChangeArea.VENUES, "venue_added",
+                  f"Added the venue {venue.name}",
+                  details={"name": {"old": "", "new": venue.name}})
+
+
+def venue_edited(actor: User, venue: Venue) -> VisitChange | None:
+    details = changed(venue, VENUE_FIELDS)
+    if not details:
+        return None
+    return record(venue.visit, actor, ChangeArea.VENUES, "venue_edited",
+                  f"Changed the venue {venue.name}: {listed(details)}", details=details)
+
+
+def venue_deleted(actor: User, venue: Venue) -> VisitChange:
+    return record(venue.visit, actor, ChangeArea.VENUES, "venue_deleted",
+                  f"Deleted the venue {venue.name}",
+                  details={"name": {"old": venue.name, "new": ""}})

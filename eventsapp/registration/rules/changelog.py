@@ -1,12 +1,12 @@
-"""Hooks for the registration settings and the extra questions."""
+"""What the registration settings and the extra questions write to the visit's
+change log (visits.changelog)."""
 
 from __future__ import annotations
 
 from eventsapp.accounts.models import User
-from eventsapp.changes.models import ChangeArea, VisitChange
-from eventsapp.changes.rules.log import _changed, _listed, _text, instant, record
 from eventsapp.registration.models import Question
-from eventsapp.visits.models import Visit
+from eventsapp.visits.changelog import changed, instant, listed, record, text
+from eventsapp.visits.models import ChangeArea, Visit, VisitChange
 
 
 def settings_edited(actor: User, visit: Visit) -> VisitChange | None:
@@ -14,25 +14,25 @@ def settings_edited(actor: User, visit: Visit) -> VisitChange | None:
         "registration_opens_at": ("registration opens", lambda v: instant(v, visit)),
         "registration_closes_at": ("registration closes", lambda v: instant(v, visit)),
         "capacity": ("capacity", lambda v: "No limit" if v is None else str(v)),
-        "waitlist_enabled": ("waiting list", _text),
-        "registration_access": ("who may register", _text),
-        "invitation_code": ("invitation code", _text),
-        "contact_email": ("contact email", _text),
-        "privacy_notice": ("privacy notice", _text),
+        "waitlist_enabled": ("waiting list", text),
+        "registration_access": ("who may register", text),
+        "invitation_code": ("invitation code", text),
+        "contact_email": ("contact email", text),
+        "privacy_notice": ("privacy notice", text),
     }
-    details = _changed(visit, fields)
+    details = changed(visit, fields)
     if not details:
         return None
     return record(visit, actor, ChangeArea.REGISTRATION_SETTINGS, "settings_edited",
-                  f"Changed the registration settings: {_listed(details)}", details=details)
+                  f"Changed the registration settings: {listed(details)}", details=details)
 
 
 QUESTION_FIELDS = {
-    "kind": ("kind", _text),
-    "label": ("question", _text),
-    "help_text": ("help text", _text),
-    "required": ("required", _text),
-    "options": ("options", lambda v: _text((v or "").replace("\n", " / "))),
+    "kind": ("kind", text),
+    "label": ("question", text),
+    "help_text": ("help text", text),
+    "required": ("required", text),
+    "options": ("options", lambda v: text((v or "").replace("\n", " / "))),
 }
 
 
@@ -43,11 +43,11 @@ def question_added(actor: User, question: Question) -> VisitChange:
 
 
 def question_edited(actor: User, question: Question) -> VisitChange | None:
-    details = _changed(question, QUESTION_FIELDS)
+    details = changed(question, QUESTION_FIELDS)
     if not details:
         return None
     return record(question.visit, actor, ChangeArea.REGISTRATION_SETTINGS, "question_edited",
-                  f"Changed the question “{question.label}”: {_listed(details)}",
+                  f"Changed the question “{question.label}”: {listed(details)}",
                   details=details)
 
 

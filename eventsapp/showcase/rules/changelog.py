@@ -1,13 +1,14 @@
-"""Hooks for showcases, their slots and bookings."""
+"""What showcases, their slots and bookings write to the visit's change log
+(visits.changelog)."""
 
 from __future__ import annotations
 
 from eventsapp.accounts.models import User
 from eventsapp.agenda.models import AgendaItem
-from eventsapp.changes.models import ChangeArea, VisitChange
-from eventsapp.changes.rules.log import _changed, _listed, _old_value, _text, instant, record, when
 from eventsapp.extensions import db
 from eventsapp.showcase.models import Showcase, ShowcaseBooking, ShowcaseSlot
+from eventsapp.visits.changelog import changed, instant, listed, old_value, record, text, when
+from eventsapp.visits.models import ChangeArea, VisitChange
 from eventsapp.wording import possessive
 
 BOOKING_STATUS_TEXT = {"pending": "Awaiting approval", "approved": "Approved",
@@ -20,14 +21,14 @@ def showcase_configured(actor: User, showcase: Showcase) -> VisitChange | None:
     fields = {
         "slot_minutes": ("slot length", lambda v: f"{v} min"),
         "buffer_minutes": ("buffer", lambda v: f"{v} min"),
-        "requires_approval": ("approval needed", _text),
+        "requires_approval": ("approval needed", text),
         "booking_deadline": ("booking deadline", lambda v: instant(v, visit)),
     }
-    details = _changed(showcase, fields)
+    details = changed(showcase, fields)
     if not details:
         return None
     return record(visit, actor, ChangeArea.BOOKINGS, "showcase_configured",
-                  f"Changed the slot plan of “{item.title}”: {_listed(details)}",
+                  f"Changed the slot plan of “{item.title}”: {listed(details)}",
                   item=item, details=details)
 
 
@@ -64,27 +65,27 @@ def booking_made(actor: User, booking: ShowcaseBooking, action: str = "booking_m
 
 
 BOOKING_FIELDS = {
-    "title": ("title", _text),
-    "description": ("description", _text),
-    "format": ("format", _text),
-    "equipment": ("equipment", _text),
-    "people": ("people", lambda v: _text((v or "").replace("\n", ", "))),
+    "title": ("title", text),
+    "description": ("description", text),
+    "format": ("format", text),
+    "equipment": ("equipment", text),
+    "people": ("people", lambda v: text((v or "").replace("\n", ", "))),
 }
 
 
 def booking_edited(actor: User, booking: ShowcaseBooking) -> VisitChange | None:
-    details = _changed(booking, BOOKING_FIELDS)
+    details = changed(booking, BOOKING_FIELDS)
     if not details:
         return None
     item, what = _booking_context(booking)
     return record(item.visit, actor, ChangeArea.BOOKINGS, "booking_edited",
-                  f"Changed {what}: {_listed(details)}", item=item, details=details)
+                  f"Changed {what}: {listed(details)}", item=item, details=details)
 
 
 def booking_moved(actor: User, booking: ShowcaseBooking) -> VisitChange:
     """After the booking's slot_id is set, before it is flushed."""
     with db.session.no_autoflush:
-        old = db.session.get(ShowcaseSlot, _old_value(booking, "slot_id"))
+        old = db.session.get(ShowcaseSlot, old_value(booking, "slot_id"))
         new = db.session.get(ShowcaseSlot, booking.slot_id)
         item = new.showcase.item
         visit = item.visit
@@ -97,7 +98,7 @@ def booking_moved(actor: User, booking: ShowcaseBooking) -> VisitChange:
 
 def booking_status(actor: User, booking: ShowcaseBooking) -> VisitChange | None:
     """After the status is set: approved, declined (organiser) or cancelled."""
-    details = _changed(booking, {"status": ("status",
+    details = changed(booking, {"status": ("status",
                                             lambda v: BOOKING_STATUS_TEXT[str(v)])})
     if not details:
         return None
