@@ -49,7 +49,7 @@ from eventsapp.spreadsheet import csv_chunks
 from eventsapp.timezones import to_local
 from eventsapp.visits import rules as visits
 from eventsapp.visits.models import RegistrationAccess
-from eventsapp.web.organiser import call, form_page, show_errors
+from eventsapp.web.organiser import call, form_page, requested_page, show_errors
 from eventsapp.wording import count_noun, possessive
 
 VISIT = "/organiser/visits/<slug>"
@@ -232,12 +232,6 @@ def move_question_down(slug: str, question_id: int):
     return _move_question(slug, question_id, +1)
 
 
-def _page_number() -> int:
-    """?page=N; anything else (absent, not a number, absurd) is the first page."""
-    number = request.args.get("page", "1")
-    return int(number) if number.isascii() and number.isdigit() and len(number) < 7 else 1
-
-
 @bp.get(f"{VISIT}/registrations")
 @organiser_required
 def registrations(slug: str):
@@ -245,13 +239,13 @@ def registrations(slug: str):
     status_key = request.args.get("status", "")
     status = STATUS_FILTERS[status_key][0] if status_key in STATUS_FILTERS else None
     search = " ".join(request.args.get("q", "").replace("\x00", "").split())[:SEARCH_MAX]
-    page = attendees.registrations_page(visit, status, search, _page_number())
+    page, positions = attendees.registrations_page(visit, status, search, requested_page())
     return render_template(
         "registration/organiser/list.html",
         visit=visit,
         page=page,
-        rows=page.rows,
-        positions=page.positions,
+        rows=page.items,
+        positions=positions,
         counts=attendees.counts(visit),
         filters=STATUS_FILTERS,
         status_key=status_key if status else "",

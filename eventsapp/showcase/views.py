@@ -19,14 +19,9 @@ from eventsapp.errors import Conflict, ValidationError
 from eventsapp.ids import ID
 from eventsapp.members import rules as members
 from eventsapp.showcase import run_sheet as sheet
+from eventsapp.showcase.forms import EQUIPMENT_LABELS, FORMAT_LABELS
 from eventsapp.showcase.models import BookingFormat, BookingStatus
-from eventsapp.showcase.organiser_forms import (
-    EQUIPMENT_LABELS,
-    FORMAT_LABELS,
-    AssignForm,
-    DecisionForm,
-    SettingsForm,
-)
+from eventsapp.showcase.organiser_forms import AssignForm, DecisionForm, SettingsForm
 from eventsapp.showcase.rules import common as showcase_common
 from eventsapp.showcase.rules import decisions, slots
 from eventsapp.showcase.rules import reading as showcase_reading

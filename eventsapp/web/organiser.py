@@ -7,6 +7,7 @@ from flask import abort, flash, render_template, request
 from flask_login import current_user
 
 from eventsapp.errors import Conflict, NotFound, ValidationError
+from eventsapp.ids import parse_id
 
 
 def actor():
@@ -29,6 +30,12 @@ def show_errors(form, error: ValidationError | Conflict) -> None:
             form[name].errors = [*form[name].errors, message]
         else:
             flash(message, "error")
+
+
+def requested_page() -> int:
+    """?page=N for a paged list; anything but a whole number in range is the first page
+    (an absurd number would overflow the query's offset)."""
+    return parse_id(request.args.get("page", "")) or 1
 
 
 def form_page(template: str, status: int | None = None, **context):
