@@ -540,6 +540,11 @@ def reset_attendee_feed(manage_token: str) -> Registration:
     return registration
 
 
+# What the person is told after resetting their own calendar link.
+FEED_RESET_MESSAGE = ("Your calendar link is new. The old link has stopped working: subscribe "
+                      "again with the link below.")
+
+
 def reset_user_feed(actor: User) -> User:
     with write():
         user = db.session.get(User, actor.id)

@@ -116,9 +116,8 @@ class ListedChoices:
 
 class RegistrationForm(DetailsForm):
     class Meta:
-        # CSRFProtect checks the token of every POST before the view runs, and the page
-        # renders it with csrf_token(): a field of its own would only sign a new token
-        # on every POST, a tenth of the form's cost, for nothing.
+        # CSRFProtect checks the token of every POST before the view runs and the page
+        # renders csrf_token(): a field of its own would sign a new token for nothing.
         csrf = False
 
     privacy_accepted = BooleanField(

@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import (
-    Response,
     abort,
     flash,
     redirect,
@@ -49,7 +48,7 @@ from eventsapp.spreadsheet import csv_chunks
 from eventsapp.timezones import to_local
 from eventsapp.visits import rules as visits
 from eventsapp.visits.models import RegistrationAccess
-from eventsapp.web.organiser import call, form_page, requested_page, show_errors
+from eventsapp.web.organiser import call, csv_download, form_page, requested_page, show_errors
 from eventsapp.wording import count_noun, possessive
 
 VISIT = "/organiser/visits/<slug>"
@@ -260,14 +259,8 @@ def registrations_csv(slug: str):
     visit = _visit(slug)
     header, rows = attendees.export_rows(visit)
     # Sent while it is made: the rows are read in batches inside the request's context.
-    return Response(
-        stream_with_context(csv_chunks(header, rows)),
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{visit.slug}-registrations.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return csv_download(stream_with_context(csv_chunks(header, rows)),
+                        f"{visit.slug}-registrations.csv")
 
 
 @bp.get(f"{VISIT}/catering")

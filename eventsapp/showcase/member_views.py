@@ -98,8 +98,7 @@ def index():
 @business_required
 def reset_calendar():
     calendar.reset_user_feed(_actor())
-    flash("Your calendar link is new. The old link has stopped working: subscribe again "
-          "with the link below.", "success")
+    flash(calendar.FEED_RESET_MESSAGE, "success")
     return redirect(url_for("member.index", _anchor="calendar"), 303)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from eventsapp.accounts.access import organiser_required
 from eventsapp.agenda.models import ItemKind
@@ -29,7 +29,7 @@ from eventsapp.showcase.rules.common import BookingInput, ShowcaseSettings
 from eventsapp.timezones import to_local
 from eventsapp.visits import rules as visits
 from eventsapp.web.filters import time_range
-from eventsapp.web.organiser import call, show_errors
+from eventsapp.web.organiser import call, csv_download, show_errors
 from eventsapp.wording import count_noun
 
 bp = Blueprint("showcase", __name__)
@@ -311,12 +311,5 @@ def run_sheet(slug: str, item_id: int):
 @organiser_required
 def run_sheet_csv(slug: str, item_id: int):
     item, entries = _run_sheet(slug, item_id)
-    filename = f"{item.visit.slug}-showcase-{item.id}-run-sheet.csv"
-    return Response(
-        sheet.run_sheet_csv(entries),
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return csv_download(sheet.run_sheet_csv(entries),
+                        f"{item.visit.slug}-showcase-{item.id}-run-sheet.csv")

@@ -137,18 +137,22 @@ def approve(actor: User, slug: str, registration_id: int) -> Registration:
         visit, registration = _locked_registration(actor, slug, registration_id)
         if registration.status is not RegistrationStatus.PENDING_APPROVAL:
             raise Conflict(f"{registration.full_name} is not awaiting approval.")
-        if capacity.has_place(visit):
-            registration.status = RegistrationStatus.CONFIRMED
-        elif visit.waitlist_enabled:
-            registration.status = RegistrationStatus.WAITLISTED
-        else:
-            raise Conflict("The visit is full and has no waiting list: raise the capacity first.")
+        registration.status = _place_status(visit)
         registration.queued_at = utcnow()
         registration.status_reason = "Approved by an organiser."
         db.session.flush()
         notices.notify(registration, f"registration_{registration.status.value}",
                        position=capacity.waitlist_position(registration), approved=True)
     return registration
+
+
+def _place_status(visit: Visit) -> RegistrationStatus:
+    """Confirmed while the visit has a place, else waiting; with neither, a Conflict."""
+    if capacity.has_place(visit):
+        return RegistrationStatus.CONFIRMED
+    if visit.waitlist_enabled:
+        return RegistrationStatus.WAITLISTED
+    raise Conflict("The visit is full and has no waiting list: raise the capacity first.")
 
 
 def decline(actor: User, slug: str, registration_id: int, message: str = "") -> Registration:
@@ -241,12 +245,7 @@ def add_by_hand(actor: User, slug: str, details: AttendeeDetails,
         _apply_details(registration, details, answers)
         registration.added_by_organiser = True
         registration.queued_at = utcnow()
-        if capacity.has_place(visit):
-            registration.status = RegistrationStatus.CONFIRMED
-        elif visit.waitlist_enabled:
-            registration.status = RegistrationStatus.WAITLISTED
-        else:
-            raise Conflict("The visit is full and has no waiting list: raise the capacity first.")
+        registration.status = _place_status(visit)
         registration.status_reason = "Added by an organiser."
         db.session.add(registration)
         db.session.flush()
