@@ -15,15 +15,7 @@ from eventsapp.extensions import db
 from eventsapp.mail import delivery as outbox
 from eventsapp.mail import outbox as mail
 from eventsapp.mail.models import OutboxMessage, OutboxStatus
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
+from tests.support import Inbox
 
 
 def free_port() -> int:
