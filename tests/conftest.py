@@ -5,20 +5,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from contextlib import contextmanager
 
 import pytest
 from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, text
 
 from eventsapp import PROJECT_ROOT, create_app
 from eventsapp.config import TestConfig, database_url
 from eventsapp.db import raw_statement_listeners
 from eventsapp.extensions import db as _db
-from tests import support as factories
+from tests import support
 
 
 @pytest.fixture(scope="session")
@@ -30,17 +28,8 @@ def database_uri(tmp_path_factory):
         path = tmp_path_factory.mktemp("db") / "eventsapp-test.sqlite3"
         yield f"sqlite:///{path}"
         return
-    url = make_url(base)
-    name = f"eventsapp_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with support.scratch_database(base, "eventsapp_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -116,15 +105,15 @@ def client(app):
 
 @pytest.fixture
 def organiser(app):
-    return factories.make_user(email="organiser@example.org", name="Olu Organiser")
+    return support.make_user(email="organiser@example.org", name="Olu Organiser")
 
 
 @pytest.fixture
 def member(app):
-    return factories.make_user(email="member@example.org", role="member", name="Mo Member")
+    return support.make_user(email="member@example.org", role="member", name="Mo Member")
 
 
-def login(client, user, password: str = factories.PASSWORD):
+def login(client, user, password: str = support.PASSWORD):
     """Log in through the real form, as a person would."""
     response = client.post("/login", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)

@@ -101,17 +101,48 @@ def fire_together(jobs: list[Callable[[threading.Barrier], object]]) -> list[obj
         return [future.result(timeout=120) for future in futures]
 
 
-def booking_job(server, email: str, slot_id: int, n: int, session=requests.Session):
-    """A member who logs in, opens a slot's booking form, waits at the barrier and
-    books: one racer of the double-booking tests (``session`` makes its HTTP client)."""
+def log_in(http, server, email: str, **kwargs) -> requests.Response:
+    """Log ``http`` (a requests session) in through the real form."""
     from tests.support import PASSWORD
+
+    login_page = http.get(f"{server.url}/login", timeout=30)
+    return http.post(f"{server.url}/login", timeout=30, **kwargs, data={
+        "csrf_token": csrf_token(login_page.text), "email": email, "password": PASSWORD})
+
+
+def registration_form(n: int, token: str) -> dict[str, str]:
+    """Delegate ``n``'s answers to a visit's registration form."""
+    return {
+        "csrf_token": token,
+        "full_name": f"Delegate {n}",
+        "email": f"delegate{n}@example.org",
+        "organisation": "Department for Culture",
+        "organisation_type": "government",
+        "privacy_accepted": "y",
+    }
+
+
+def register_job(server, slug: str, n: int, session=requests.Session):
+    """A delegate who opens the registration form, waits at the barrier and registers:
+    one racer of the capacity tests (``session`` makes its HTTP client)."""
 
     def job(barrier):
         with session() as http:
-            login_page = http.get(f"{server.url}/login", timeout=30)
-            logged_in = http.post(f"{server.url}/login", timeout=30, data={
-                "csrf_token": csrf_token(login_page.text), "email": email,
-                "password": PASSWORD})
+            form = http.get(f"{server.url}/visits/{slug}/register", timeout=30)
+            token = csrf_token(form.text)
+            barrier.wait()
+            return http.post(f"{server.url}/visits/{slug}/register", timeout=60,
+                             data=registration_form(n, token))
+    return job
+
+
+def booking_job(server, email: str, slot_id: int, n: int, session=requests.Session):
+    """A member who logs in, opens a slot's booking form, waits at the barrier and
+    books: one racer of the double-booking tests (``session`` makes its HTTP client)."""
+
+    def job(barrier):
+        with session() as http:
+            logged_in = log_in(http, server, email)
             assert logged_in.ok, logged_in.text[-500:]
             form = http.get(f"{server.url}/member/slots/{slot_id}/book", timeout=30)
             assert form.status_code == 200, form.text[-1000:]

@@ -1,19 +1,98 @@
-"""Small factories that write real rows. Each takes overrides for any field."""
+"""What the tests share: reading pages and the outbox as a person would, and small
+factories that write real rows (each takes overrides for any field)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import email
+import html
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.agenda.models import AgendaItem, ItemKind, ItemStatus
 from eventsapp.extensions import db
+from eventsapp.mail.models import OutboxMessage
 from eventsapp.timezones import to_utc
 from eventsapp.visits.models import Venue, Visit, VisitStatus
 
 PASSWORD = "correct horse battery"
+# A date always ahead, and always on British Summer Time (London is UTC+1).
+SUMMER = date(datetime.now(UTC).year + 1, 7, 14)
+
+
+@contextmanager
+def scratch_database(base_url: str, prefix: str) -> Iterator[str]:
+    """The URL of a PostgreSQL database of its own, made on ``base_url``'s server and
+    dropped afterwards, so parallel runs never touch each other's data."""
+    url = make_url(base_url)
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+# --- reading pages and mail ------------------------------------------------------------
+
+
+def page_text(page) -> str:
+    """What a reader sees in <main> (markup or a response): tags dropped, entities
+    decoded, white space collapsed."""
+    markup = page if isinstance(page, str) else page.get_data(as_text=True)
+    if "<main" in markup:
+        markup = markup.split("<main", 1)[1].split(">", 1)[1].split("</main>", 1)[0]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def field_error(response, field_id: str) -> str:
+    """The error message tied to a field (the element its aria-describedby names)."""
+    found = re.search(rf'<p class="error-message" id="{re.escape(field_id)}-error">(.*?)</p>',
+                      response.get_data(as_text=True), re.S)
+    assert found, f"no error shown for {field_id}"
+    return html.unescape(found.group(1)).strip()
+
+
+def labels(markup: str) -> dict[str, str]:
+    """Each control's label text by the control's id (a required-field marker dropped)."""
+    return {m.group(1): page_text(m.group(2)).removesuffix("*").strip()
+            for m in re.finditer(r'<label for="([^"]+)"[^>]*>(.*?)</label>', markup, re.S)}
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message a real SMTP server on loopback gets."""
+
+    def __init__(self):
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def outbox(to: str | None = None) -> list[OutboxMessage]:
+    """The emails queued so far (to one address), oldest first."""
+    db.session.rollback()  # a fresh read: requests and servers commit on their own
+    stmt = select(OutboxMessage).order_by(OutboxMessage.id)
+    if to is not None:
+        stmt = stmt.where(OutboxMessage.to == to)
+    return list(db.session.scalars(stmt))
+
+
+# --- world builders --------------------------------------------------------------------
 
 
 @lru_cache(maxsize=8)

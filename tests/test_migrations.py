@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -19,11 +18,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
 
 import eventsapp.schema  # noqa: F401  (every table in the metadata)
 from eventsapp.config import database_url
 from eventsapp.extensions import db as _db
+from tests.support import scratch_database
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,17 +36,8 @@ def fresh_database(request, tmp_path):
     base = database_url(os.environ.get("TEST_DATABASE_URL"))
     if not base or not base.startswith("postgresql"):
         pytest.skip("TEST_DATABASE_URL does not name a PostgreSQL database")
-    url = make_url(base)
-    name = f"eventsapp_migrations_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(base, "eventsapp_migrations") as url:
+        yield url
 
 
 def flask_db(uri: str, *args: str) -> subprocess.CompletedProcess:

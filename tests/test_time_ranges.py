@@ -4,7 +4,6 @@ change log, the run sheet, the public and organiser pages and the emails."""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
@@ -27,6 +26,7 @@ from tests.support import (
     make_member,
     make_showcase,
     make_visit,
+    page_text,
 )
 
 NEW_YORK, LONDON = ZoneInfo("America/New_York"), ZoneInfo("Europe/London")
@@ -70,11 +70,6 @@ def test_every_caller_uses_it():
     assert when(summer.starts_at, summer.ends_at, london) == "Tue 14 Jul 09:30–10:15 BST"
 
 
-def words(response) -> str:
-    markup = response.get_data(as_text=True)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
-
-
 @pytest.fixture
 def night_visit(organiser):
     """A New York visit on the night the clocks go forward, and a London one on the
@@ -93,16 +88,16 @@ def night_visit(organiser):
 
 def test_pages_label_each_end(client, organiser_client, night_visit):
     public = client.get("/visits/night-owls/")
-    shown = words(public)
+    shown = page_text(public)
     assert "01:00 EST – 04:00 EDT Talk Midnight screening" in shown
     markup = public.get_data(as_text=True)
     assert re.search(r">05:00</time>–<time [^>]+>06:00</time> <span[^>]*>EDT</span>",
                      markup)  # unchanged: one zone, named once
     assert '<time datetime="2026-03-08T01:00:00-05:00">01:00</time>' in markup
     assert '<time datetime="2026-03-08T04:00:00-04:00">04:00</time>' in markup
-    assert "00:30 GMT – 02:30 BST" in words(client.get("/visits/london-night/"))
+    assert "00:30 GMT – 02:30 BST" in page_text(client.get("/visits/london-night/"))
 
-    organiser_page = words(organiser_client.get("/organiser/visits/night-owls/"))
+    organiser_page = page_text(organiser_client.get("/organiser/visits/night-owls/"))
     assert "01:00 EST – 04:00 EDT" in organiser_page
     assert "01:00–04:00 EST" not in organiser_page
 
@@ -122,5 +117,5 @@ def test_a_booking_email_labels_each_end(organiser_client, night_visit, db):
     assert response.status_code == 302
     [mail] = db.session.scalars(select(OutboxMessage)).all()
     assert "Sunday 08 March 2026, 01:50 EST – 03:00 EDT" in mail.body_text
-    page = words(organiser_client.get(f"/organiser/visits/night-owls/showcases/{item.id}"))
+    page = page_text(organiser_client.get(f"/organiser/visits/night-owls/showcases/{item.id}"))
     assert "01:50 EST – 03:00 EDT" in page

@@ -59,6 +59,11 @@ def feed_token(user: User) -> str:
     return tokens.make(tokens.FEED, user.token_nonce or "", user.feed_generation)
 
 
+# What the person is told after resetting their own calendar link.
+FEED_RESET_MESSAGE = ("Your calendar link is new. The old link has stopped working: subscribe "
+                      "again with the link below.")
+
+
 def ensure_user_feed(actor: User) -> User:
     """Make sure a user has a feed link (older accounts may not)."""
     if actor.token_nonce is not None:

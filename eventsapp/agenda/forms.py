@@ -18,14 +18,18 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from eventsapp.agenda.models import ItemKind
 from eventsapp.ids import optional_id
-from eventsapp.visits.forms import max_length, sensible_year
-from eventsapp.web.cleaning import clean_lines, clean_text
-
-MAX_CAPACITY = 100_000
+from eventsapp.web.forms import (
+    LOCAL_FORMATS,
+    capacity_range,
+    clean_lines,
+    clean_text,
+    max_length,
+    sensible_year,
+)
 
 KIND_LABELS = {
     ItemKind.TALK: "Talk",
@@ -38,18 +42,6 @@ KIND_LABELS = {
     ItemKind.NETWORKING: "Networking",
     ItemKind.OTHER: "Other",
 }
-
-# The browser sends "2025-06-12T09:30"; the first format is also how the value is shown.
-LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-
-
-def capacity_range(form, field) -> None:
-    if field.data is not None and not 1 <= field.data <= MAX_CAPACITY:
-        raise ValidationError(
-            f"Capacity must be a whole number from 1 to {MAX_CAPACITY:,}, "
-            "or left empty for no limit"
-        )
-
 
 class ItemForm(FlaskForm):
     kind = SelectField(
@@ -98,7 +90,7 @@ class ItemForm(FlaskForm):
         description="Leave empty for no limit. With a limit, attendees sign up for a place.",
         invalid_value_message="Capacity must be a whole number, e.g. 40, "
         "or left empty for no limit",
-        validators=[Optional(), capacity_range],
+        validators=[Optional(), capacity_range("Capacity")],
     )
 
     def __init__(self, *args, zone_name: str, venues: Iterable[tuple[int, str]], **kwargs):

@@ -14,11 +14,11 @@ from eventsapp.agenda import changelog
 from eventsapp.agenda.models import AgendaItem, ItemKind, ItemStatus
 from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
-from eventsapp.errors import NotFound, ValidationError
+from eventsapp.errors import ValidationError
 from eventsapp.extensions import db
 from eventsapp.timezones import NonexistentLocalTime, to_local, to_utc
 from eventsapp.visits.models import Visit
-from eventsapp.visits.rules import organiser_visit
+from eventsapp.visits.rules import organiser_visit, organiser_visit_row
 
 # Told, inside update_item's write, that an item is about to move to [starts, ends);
 # may refuse with a ValidationError (nothing is saved then).
@@ -56,11 +56,7 @@ class AgendaWarning:
 
 
 def organiser_item(actor: User, slug: str, item_id: int) -> AgendaItem:
-    visit = organiser_visit(actor, slug)
-    item = db.session.get(AgendaItem, item_id)
-    if item is None or item.visit_id != visit.id or item.deleted_at is not None:
-        raise NotFound("No such agenda item.")
-    return item
+    return organiser_visit_row(actor, slug, AgendaItem, item_id, "agenda item")
 
 
 def agenda_by_day(visit: Visit, items: list[AgendaItem] | None = None):

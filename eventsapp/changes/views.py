@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from eventsapp.accounts.access import organiser_required
 from eventsapp.changes.rules import notices as change_notices
 from eventsapp.visits.models import ChangeArea
-from eventsapp.web.organiser import call
+from eventsapp.web.organiser import call, requested_page
 from eventsapp.wording import count_noun
 
 bp = Blueprint("changes", __name__)
@@ -21,16 +21,11 @@ CHANGES = "/organiser/visits/<slug>/changes"
 AREAS = {area.value: area for area in ChangeArea}
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
-
-
 @bp.get(CHANGES)
 @organiser_required
 def changes(slug: str):
     area = AREAS.get(request.args.get("area", ""))
-    found = call(change_notices.changes_page, slug, area, _page_number())
+    found = call(change_notices.changes_page, slug, area, requested_page())
     return render_template("changes/log.html", visit=found.visit, log=found,
                            areas=list(ChangeArea))
 

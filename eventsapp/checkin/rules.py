@@ -193,48 +193,46 @@ def renamed_slug(registration_id: int, sig: str, slug: str) -> str | None:
 # --- writing -------------------------------------------------------------------------------
 
 
+def _set_check_in(visit: Visit, registration_id: int, *conditions, **values) -> bool:
+    """One UPDATE of the registration's check-in columns where ``conditions`` hold, so
+    two desks racing cannot both change it; whether it changed the row."""
+    result = db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration_id, Registration.visit_id == visit.id,
+               *conditions)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
 def check_in(actor: User, slug: str, registration_id: int,
              now: datetime | None = None) -> Outcome:
     """Check a confirmed registration in. A second check-in changes nothing; its
     Outcome has ``changed=False`` and the first time and organiser."""
     with write():
         visit = organiser_visit(actor, slug)
-        result = db.session.execute(
-            update(Registration)
-            .where(
-                Registration.id == registration_id,
-                Registration.visit_id == visit.id,
-                Registration.status == RegistrationStatus.CONFIRMED,
-                Registration.checked_in_at.is_(None),
-            )
-            .values(checked_in_at=now or utcnow(), checked_in_by_id=actor.id)
-            .execution_options(synchronize_session=False)
-        )
+        changed = _set_check_in(visit, registration_id,
+                                Registration.status == RegistrationStatus.CONFIRMED,
+                                Registration.checked_in_at.is_(None),
+                                checked_in_at=now or utcnow(), checked_in_by_id=actor.id)
         # Read after the UPDATE: on PostgreSQL a racing check-in has committed by now (the
         # UPDATE waited for its row lock), so this shows who was first.
         found = _entry(visit, registration_id)
-        if result.rowcount != 1 and found.checked_in_at is None:
+        if not changed and found.checked_in_at is None:
             registration = found.registration
             raise Conflict(
                 f"Only confirmed registrations can be checked in: "
                 f"{registration.full_name or 'this registration'} is "
                 f"{STATUS_WORDS.get(registration.status, registration.status.value)}.")
-    return Outcome(found, changed=result.rowcount == 1)
+    return Outcome(found, changed=changed)
 
 
 def undo_check_in(actor: User, slug: str, registration_id: int) -> Outcome:
     """Clear a check-in (time and organiser). Undoing twice changes nothing."""
     with write():
         visit = organiser_visit(actor, slug)
-        result = db.session.execute(
-            update(Registration)
-            .where(
-                Registration.id == registration_id,
-                Registration.visit_id == visit.id,
-                Registration.checked_in_at.is_not(None),
-            )
-            .values(checked_in_at=None, checked_in_by_id=None)
-            .execution_options(synchronize_session=False)
-        )
+        changed = _set_check_in(visit, registration_id, Registration.checked_in_at.is_not(None),
+                                checked_in_at=None, checked_in_by_id=None)
         found = _entry(visit, registration_id)
-    return Outcome(found, changed=result.rowcount == 1)
+    return Outcome(found, changed=changed)

@@ -7,7 +7,7 @@ A visit the organiser does not organise is a 404, exactly like one that does not
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 
 from eventsapp.accounts.access import organiser_required
 from eventsapp.dashboard import charts, impact
@@ -20,7 +20,7 @@ from eventsapp.errors import Conflict
 from eventsapp.feedback import rules as feedback
 from eventsapp.showcase.run_sheet import rows as run_sheet_rows
 from eventsapp.showcase.views import run_sheet_entry
-from eventsapp.web.organiser import call
+from eventsapp.web.organiser import call, csv_download
 
 bp = Blueprint("dashboard", __name__)
 
@@ -119,14 +119,7 @@ def report(slug: str):
 @organiser_required
 def report_csv(slug: str):
     visit, figures = call(impact.impact_report, slug)
-    return Response(
-        impact_csv(figures),
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{visit.slug}-impact-report.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return csv_download(impact_csv(figures), f"{visit.slug}-impact-report.csv")
 
 
 @bp.post(f"{VISIT}/report/request-feedback")

@@ -16,8 +16,7 @@ from wtforms.validators import Optional
 
 from eventsapp.agenda.models import AgendaItem
 from eventsapp.feedback.rules import COMMENTS_MAX, FeedbackInput, item_field
-from eventsapp.registration.forms import max_length
-from eventsapp.web.cleaning import clean_lines
+from eventsapp.web.forms import clean_lines, max_length
 
 RATING_CHOICES = [
     SelectChoice("", "No rating"),

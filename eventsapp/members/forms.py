@@ -11,16 +11,12 @@ from urllib.parse import urlsplit
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
-from eventsapp.web.cleaning import clean_lines, clean_text
+from eventsapp.web.forms import clean_lines, clean_text, max_length
 
 # An import file larger than this is refused before it is read.
 IMPORT_MAX_BYTES = 1024 * 1024
-
-
-def max_length(limit: int, what: str) -> Length:
-    return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
 
 
 def web_address(form, field) -> None:

@@ -23,36 +23,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import (
-    DataRequired,
-    Email,
-    Length,
-    Optional,
-    StopValidation,
-    ValidationError,
-)
+from wtforms.validators import DataRequired, Email, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventsapp.registration.models import ORGANISATION_TYPE_LABELS, Question, QuestionKind
 from eventsapp.registration.rules.setup import QuestionSpec, RegistrationSetup
 from eventsapp.visits.models import RegistrationAccess
-from eventsapp.web.cleaning import clean_lines, clean_text
+from eventsapp.web.forms import clean_lines, clean_text, max_length
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
-
-
-class MaxLength(Length):
-    """Length(max=...) that stops there: a 10,000-character "email" needs one message."""
-
-    def __call__(self, form, field) -> None:
-        try:
-            super().__call__(form, field)
-        except ValidationError as exc:
-            raise StopValidation(str(exc)) from exc
-
-
-def max_length(limit: int, what: str) -> Length:
-    return MaxLength(max=limit, message=f"{what} must be {limit:,} characters or fewer")
 
 
 def email_field(description: str) -> EmailField:
@@ -137,9 +116,8 @@ class ListedChoices:
 
 class RegistrationForm(DetailsForm):
     class Meta:
-        # CSRFProtect checks the token of every POST before the view runs, and the page
-        # renders it with csrf_token(): a field of its own would only sign a new token
-        # on every POST, a tenth of the form's cost, for nothing.
+        # CSRFProtect checks the token of every POST before the view runs and the page
+        # renders csrf_token(): a field of its own would sign a new token for nothing.
         csrf = False
 
     privacy_accepted = BooleanField(

@@ -22,17 +22,20 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
-from eventsapp.registration.forms import DetailsForm, max_length, with_questions
+from eventsapp.registration.forms import DetailsForm, with_questions
 from eventsapp.registration.models import OrganisationType, Question, QuestionKind
 from eventsapp.visits.models import RegistrationAccess
-from eventsapp.web.cleaning import clean_lines, clean_text
+from eventsapp.web.forms import (
+    LOCAL_FORMATS,
+    capacity_range,
+    clean_lines,
+    clean_text,
+    max_length,
+    sensible_year,
+)
 
-MAX_CAPACITY = 100_000
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-# The browser sends "2030-06-01T09:00"; the first format is also how a value is shown.
-LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 # status_reason holds 500 characters, and the services put a short preamble first.
 REASON_MAX = 400
 
@@ -49,19 +52,6 @@ QUESTION_KIND_LABELS = {
     QuestionKind.MULTIPLE_CHOICE: "Multiple choice",
     QuestionKind.YES_NO: "Yes or no",
 }
-
-
-def sensible_year(form, field) -> None:
-    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-        raise ValidationError(f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}")
-
-
-def capacity_range(form, field) -> None:
-    if field.data is not None and not 1 <= field.data <= MAX_CAPACITY:
-        raise ValidationError(
-            f"Places must be a whole number from 1 to {MAX_CAPACITY:,}, "
-            "or left empty for no limit"
-        )
 
 
 class SettingsForm(FlaskForm):
@@ -88,7 +78,7 @@ class SettingsForm(FlaskForm):
         "Places",
         description="How many people can be confirmed. Leave empty for no limit.",
         invalid_value_message="Places must be a whole number, e.g. 20, or left empty for no limit",
-        validators=[Optional(), capacity_range],
+        validators=[Optional(), capacity_range("Places")],
     )
     waitlist_enabled = BooleanField(
         "Keep a waiting list when the visit is full (free places go to people in the order "

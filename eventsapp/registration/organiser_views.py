@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import (
-    Response,
     abort,
     flash,
     redirect,
@@ -49,7 +48,7 @@ from eventsapp.spreadsheet import csv_chunks
 from eventsapp.timezones import to_local
 from eventsapp.visits import rules as visits
 from eventsapp.visits.models import RegistrationAccess
-from eventsapp.web.organiser import call, form_page, show_errors
+from eventsapp.web.organiser import call, csv_download, form_page, requested_page, show_errors
 from eventsapp.wording import count_noun, possessive
 
 VISIT = "/organiser/visits/<slug>"
@@ -232,12 +231,6 @@ def move_question_down(slug: str, question_id: int):
     return _move_question(slug, question_id, +1)
 
 
-def _page_number() -> int:
-    """?page=N; anything else (absent, not a number, absurd) is the first page."""
-    number = request.args.get("page", "1")
-    return int(number) if number.isascii() and number.isdigit() and len(number) < 7 else 1
-
-
 @bp.get(f"{VISIT}/registrations")
 @organiser_required
 def registrations(slug: str):
@@ -245,13 +238,13 @@ def registrations(slug: str):
     status_key = request.args.get("status", "")
     status = STATUS_FILTERS[status_key][0] if status_key in STATUS_FILTERS else None
     search = " ".join(request.args.get("q", "").replace("\x00", "").split())[:SEARCH_MAX]
-    page = attendees.registrations_page(visit, status, search, _page_number())
+    page, positions = attendees.registrations_page(visit, status, search, requested_page())
     return render_template(
         "registration/organiser/list.html",
         visit=visit,
         page=page,
-        rows=page.rows,
-        positions=page.positions,
+        rows=page.items,
+        positions=positions,
         counts=attendees.counts(visit),
         filters=STATUS_FILTERS,
         status_key=status_key if status else "",
@@ -266,14 +259,8 @@ def registrations_csv(slug: str):
     visit = _visit(slug)
     header, rows = attendees.export_rows(visit)
     # Sent while it is made: the rows are read in batches inside the request's context.
-    return Response(
-        stream_with_context(csv_chunks(header, rows)),
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{visit.slug}-registrations.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return csv_download(stream_with_context(csv_chunks(header, rows)),
+                        f"{visit.slug}-registrations.csv")
 
 
 @bp.get(f"{VISIT}/catering")

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_limiter.util import get_remote_address
 
+from eventsapp.accounts import rules as users
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.extensions import limiter
 from eventsapp.ids import ID
@@ -406,8 +407,7 @@ def reset_calendar(token: str):
         own_page.reset_feed(token)
     except NotFound:
         abort(404)
-    flash("Your calendar link is new. The old link has stopped working: subscribe again "
-          "with the link below.", "success")
+    flash(users.FEED_RESET_MESSAGE, "success")
     return redirect(url_for("registration.manage", token=token, _anchor="calendar"), 303)
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventsapp.showcase.models import EQUIPMENT, BookingFormat
 from eventsapp.showcase.rules.common import DESCRIPTION_MAX
-from eventsapp.web.cleaning import clean_lines, clean_text
+from eventsapp.web.forms import clean_lines, clean_text, max_length
 
 FORMAT_LABELS = {
     BookingFormat.DEMO: "Demo",
@@ -30,20 +30,6 @@ EQUIPMENT_LABELS = {
     "network": "Network",
 }
 assert tuple(EQUIPMENT_LABELS) == EQUIPMENT
-
-class MaxLength(Length):
-    """Length(max=...) that stops there, so one message says what is wrong."""
-
-    def __call__(self, form, field) -> None:
-        try:
-            super().__call__(form, field)
-        except ValidationError as exc:
-            raise StopValidation(str(exc)) from exc
-
-
-def max_length(limit: int, what: str) -> Length:
-    return MaxLength(max=limit, message=f"{what} must be {limit:,} characters or fewer")
-
 
 class OneOf:
     """A radio answer that must be one of its choices; one message for missing or odd."""

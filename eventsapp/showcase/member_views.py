@@ -97,8 +97,7 @@ def index():
 @business_required
 def reset_calendar():
     users.reset_user_feed(_actor())
-    flash("Your calendar link is new. The old link has stopped working: subscribe again "
-          "with the link below.", "success")
+    flash(users.FEED_RESET_MESSAGE, "success")
     return redirect(url_for("member.index", _anchor="calendar"), 303)
 
 

@@ -25,28 +25,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from eventsapp.ids import optional_id
-from eventsapp.members.forms import max_length
-from eventsapp.showcase.models import EQUIPMENT, BookingFormat
+from eventsapp.showcase.forms import EQUIPMENT_LABELS, FORMAT_LABELS
+from eventsapp.showcase.models import BookingFormat
 from eventsapp.showcase.rules.common import DESCRIPTION_MAX
-from eventsapp.web.cleaning import clean_lines, clean_text
+from eventsapp.web.forms import LOCAL_FORMATS, clean_lines, clean_text, max_length
 
-# The browser sends "2030-06-01T09:00"; the first format is also how a value is shown.
-LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 MESSAGE_MAX = 2000
 
-FORMAT_LABELS = {
-    BookingFormat.DEMO: "Demo",
-    BookingFormat.PITCH: "Pitch",
-    BookingFormat.SCREENING: "Screening",
-    BookingFormat.INSTALLATION: "Installation",
-}
-EQUIPMENT_LABELS = {
-    "power": "Power",
-    "screen": "Screen",
-    "table": "Table",
-    "sound": "Sound",
-    "network": "Network",
-}
 
 
 class SettingsForm(FlaskForm):
@@ -127,7 +112,7 @@ class AssignForm(FlaskForm):
     )
     equipment = SelectMultipleField(
         "Equipment needed",
-        choices=[SelectChoice(e, EQUIPMENT_LABELS.get(e, e.title())) for e in EQUIPMENT],
+        choices=[SelectChoice(e, label) for e, label in EQUIPMENT_LABELS.items()],
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),
         invalid_choice_message="Choose equipment from the list",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from eventsapp.accounts.access import organiser_required
 from eventsapp.agenda.models import ItemKind
@@ -19,14 +19,9 @@ from eventsapp.errors import Conflict, ValidationError
 from eventsapp.ids import ID
 from eventsapp.members import rules as members
 from eventsapp.showcase import run_sheet as sheet
+from eventsapp.showcase.forms import EQUIPMENT_LABELS, FORMAT_LABELS
 from eventsapp.showcase.models import BookingFormat, BookingStatus
-from eventsapp.showcase.organiser_forms import (
-    EQUIPMENT_LABELS,
-    FORMAT_LABELS,
-    AssignForm,
-    DecisionForm,
-    SettingsForm,
-)
+from eventsapp.showcase.organiser_forms import AssignForm, DecisionForm, SettingsForm
 from eventsapp.showcase.rules import common as showcase_common
 from eventsapp.showcase.rules import decisions, slots
 from eventsapp.showcase.rules import reading as showcase_reading
@@ -34,7 +29,7 @@ from eventsapp.showcase.rules.common import BookingInput, ShowcaseSettings
 from eventsapp.timezones import to_local
 from eventsapp.visits import rules as visits
 from eventsapp.web.filters import time_range
-from eventsapp.web.organiser import call, show_errors
+from eventsapp.web.organiser import call, csv_download, show_errors
 from eventsapp.wording import count_noun
 
 bp = Blueprint("showcase", __name__)
@@ -316,12 +311,5 @@ def run_sheet(slug: str, item_id: int):
 @organiser_required
 def run_sheet_csv(slug: str, item_id: int):
     item, entries = _run_sheet(slug, item_id)
-    filename = f"{item.visit.slug}-showcase-{item.id}-run-sheet.csv"
-    return Response(
-        sheet.run_sheet_csv(entries),
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return csv_download(sheet.run_sheet_csv(entries),
+                        f"{item.visit.slug}-showcase-{item.id}-run-sheet.csv")

@@ -12,24 +12,12 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, FloatField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from eventsapp.web.cleaning import clean_lines, clean_text
+from eventsapp.web.forms import clean_lines, clean_text, max_length, sensible_year
 
-# Dates and times outside these years are typing mistakes, and far enough out they
-# cannot even be converted between time zones.
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 # A delegation visit lasts a day or two; a longer span is a mistyped year.
 MAX_VISIT_DAYS = 31
-
-
-def max_length(limit: int, what: str) -> Length:
-    return Length(max=limit, message=f"{what} must be {limit} characters or fewer")
-
-
-def sensible_year(form, field) -> None:
-    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-        raise ValidationError(f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}")
 
 
 def finite_number(message: str):

@@ -43,8 +43,7 @@ def organiser_home():
 @organiser_required
 def reset_calendar():
     users.reset_user_feed(actor())
-    flash("Your calendar link is new. The old link has stopped working: subscribe again "
-          "with the link below.", "success")
+    flash(users.FEED_RESET_MESSAGE, "success")
     return redirect(url_for("visits.organiser_home", _anchor="calendar"), 303)
 
 

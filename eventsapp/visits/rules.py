@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -30,6 +31,7 @@ from eventsapp.visits.models import Venue, Visit, VisitStatus
 from eventsapp.wording import count_noun
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+Row = TypeVar("Row")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,16 @@ def organiser_visit(actor: User, slug: str) -> Visit:
     if visit is None or not can_organise(actor, visit):
         raise NotFound("No such visit.")
     return visit
+
+
+def organiser_visit_row(actor: User, slug: str, model: type[Row], row_id: int, what: str) -> Row:
+    """The ``model`` row with this id in a visit the actor organises; NotFound ("No such
+    <what>.") otherwise, also for a deleted agenda item's tombstone."""
+    visit = organiser_visit(actor, slug)
+    row = db.session.get(model, row_id)
+    if row is None or row.visit_id != visit.id or getattr(row, "deleted_at", None) is not None:
+        raise NotFound(f"No such {what}.")
+    return row
 
 
 def organiser_visit_with_agenda(actor: User, slug: str) -> Visit:
@@ -353,11 +365,7 @@ def _validate_venue(data: VenueInput) -> dict[str, str]:
 
 
 def organiser_venue(actor: User, slug: str, venue_id: int) -> Venue:
-    visit = organiser_visit(actor, slug)
-    venue = db.session.get(Venue, venue_id)
-    if venue is None or venue.visit_id != visit.id:
-        raise NotFound("No such venue.")
-    return venue
+    return organiser_visit_row(actor, slug, Venue, venue_id, "venue")
 
 
 def create_venue(actor: User, slug: str, data: VenueInput) -> Venue:

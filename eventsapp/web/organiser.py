@@ -3,10 +3,11 @@ a service's NotFound into a 404, and put its messages beside the form's fields."
 
 from __future__ import annotations
 
-from flask import abort, flash, render_template, request
+from flask import Response, abort, flash, render_template, request
 from flask_login import current_user
 
 from eventsapp.errors import Conflict, NotFound, ValidationError
+from eventsapp.ids import parse_id
 
 
 def actor():
@@ -29,6 +30,22 @@ def show_errors(form, error: ValidationError | Conflict) -> None:
             form[name].errors = [*form[name].errors, message]
         else:
             flash(message, "error")
+
+
+def requested_page() -> int:
+    """?page=N for a paged list; anything but a whole number in range is the first page
+    (an absurd number would overflow the query's offset)."""
+    return parse_id(request.args.get("page", "")) or 1
+
+
+def csv_download(body, filename: str) -> Response:
+    """A CSV file (bytes, or an iterable of chunks sent as they are made) to save; never
+    cached, since it holds personal data."""
+    return Response(body, headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    })
 
 
 def form_page(template: str, status: int | None = None, **context):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from eventsapp.accounts import rules as users
 from eventsapp.accounts.models import User
 from eventsapp.extensions import db
-from tests import support as factories
+from tests import support
 from tests.conftest import login
 
 
@@ -43,8 +43,8 @@ def test_logging_out_ends_the_sessions_on_other_devices(app, client, organiser):
 
 
 def test_setting_a_password_ends_sessions_from_before(app, client):
-    business = factories.make_business(name="Clayworks Studio")
-    member = factories.make_member(business, email="mina@clayworks.example")
+    business = support.make_business(name="Clayworks Studio")
+    member = support.make_member(business, email="mina@clayworks.example")
     login(client, member)
     copied = client.get_cookie("session").value
     other = app.test_client()

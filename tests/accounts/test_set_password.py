@@ -3,7 +3,6 @@ session and lands in the member area; a used or made-up link is 404, an old one 
 
 from __future__ import annotations
 
-import html
 import re
 import time
 
@@ -15,29 +14,10 @@ from eventsapp.accounts import rules as users
 from eventsapp.accounts.models import User
 from eventsapp.mail.models import OutboxMessage
 from eventsapp.members import rules as members
-from tests.support import make_business, make_user
+from tests.support import field_error, make_business, page_text
 
 LINK = re.compile(r"https?://[^/\s]+(/set-password/\S+)")
 DAY = 24 * 3600
-
-
-def text_of(response) -> str:
-    markup = response.get_data(as_text=True)
-    if "<main" in markup:
-        markup = markup.split("<main", 1)[1].split(">", 1)[1].split("</main>", 1)[0]
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
-
-
-def field_error(response, field_id: str) -> str:
-    found = re.search(rf'<p class="error-message" id="{field_id}-error">(.*?)</p>',
-                      response.get_data(as_text=True), re.S)
-    assert found, f"no error shown for {field_id}"
-    return html.unescape(found.group(1)).strip()
-
-
-@pytest.fixture
-def organiser(app):
-    return make_user(email="organiser@example.org", name="Olu Organiser")
 
 
 @pytest.fixture
@@ -68,7 +48,7 @@ def test_the_emailed_link_opens_the_form(client, invited, link):
     response = client.get(link)
 
     assert response.status_code == 200
-    text = text_of(response)
+    text = page_text(response)
     assert "Set your password" in text
     assert "Welcome, Mina Maker. You are a member of Clayworks Studio." in text
     assert "mina@clayworks.example" in text
@@ -97,8 +77,8 @@ def test_setting_the_password_logs_in_with_a_fresh_session(db, client, invited, 
         assert session["_user_id"] == user.get_id()
     page = client.get("/member/")
     assert page.status_code == 200
-    assert "Your password is set and you are logged in." in text_of(page)
-    assert "Clayworks Studio" in text_of(page)
+    assert "Your password is set and you are logged in." in page_text(page)
+    assert "Clayworks Studio" in page_text(page)
 
 
 def test_the_link_works_once(db, client, invited, link):
@@ -107,7 +87,7 @@ def test_the_link_works_once(db, client, invited, link):
 
     again = client.get(link)
     assert again.status_code == 404
-    assert "This link has already been used or is not valid." in text_of(again)
+    assert "This link has already been used or is not valid." in page_text(again)
     reuse = client.post(link, data={"password": "another long one", "confirm":
                                     "another long one"})
     assert reuse.status_code == 404
@@ -118,7 +98,7 @@ def test_a_made_up_link_is_404(client, invited, link):
     assert client.get(link[:-3] + "abc").status_code == 404
     response = client.get("/set-password/not-a-token")
     assert response.status_code == 404
-    assert "This link is not valid." in text_of(response)
+    assert "This link is not valid." in page_text(response)
 
 
 def test_an_expired_link_says_so(db, client, invited, monkeypatch):
@@ -130,7 +110,7 @@ def test_an_expired_link_says_so(db, client, invited, monkeypatch):
 
     for response in (client.get(old_link), client.post(old_link, data=GOOD)):
         assert response.status_code == 410
-        text = text_of(response)
+        text = page_text(response)
         assert "This link has expired" in text
         assert "Ask the organisers to send a new one." in text
     assert reload(db, invited).password_hash is None

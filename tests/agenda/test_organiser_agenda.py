@@ -137,7 +137,7 @@ def test_add_item_without_venue_or_capacity(organiser_client, visit, db):
     ({"title": ""}, "Enter a title"),
     ({"title": "t" * 201}, "Title must be 200 characters or fewer"),
     ({"hosts": "h" * 501}, "Hosts must be 500 characters or fewer"),
-    ({"description": "d" * 5001}, "Description must be 5000 characters or fewer"),
+    ({"description": "d" * 5001}, "Description must be 5,000 characters or fewer"),
     ({"kind": "lecture"}, "Choose what kind of item this is"),
     ({"kind": ""}, "Choose what kind of item this is"),
     ({"starts_at": ""}, "Enter when it starts"),

@@ -5,7 +5,7 @@ old link at once."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -18,6 +18,7 @@ from eventsapp.visits.models import VisitStatus
 from tests.calendar.readers import parse_both
 from tests.conftest import login
 from tests.support import (
+    SUMMER,
     make_booking,
     make_business,
     make_item,
@@ -28,7 +29,6 @@ from tests.support import (
     make_visit,
 )
 
-SUMMER = date(datetime.now(UTC).year + 1, 7, 14)
 FEED = re.compile(r'href="(http://localhost/feeds/[A-Za-z0-9_-]{43}\.ics)" download')
 
 

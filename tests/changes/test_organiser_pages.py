@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
-from html import unescape
 
 import pytest
 
@@ -27,6 +25,7 @@ from tests.support import (
     make_registration,
     make_showcase,
     make_user,
+    page_text,
 )
 
 D = day_label()
@@ -38,17 +37,13 @@ def world(organiser):
     return published_world(organiser)
 
 
-def text(response) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
-
-
 def test_the_log_lists_every_change_newest_first_with_old_and_new(
         organiser_client, organiser, world):
     edit(organiser, world.tour, venue_id=world.middleport.id)
     agenda.set_item_status(organiser, "cic-stoke", world.panel.id, ItemStatus.CANCELLED)
     response = organiser_client.get(URL)
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert page.index("Cancelled “Panel”") < page.index("Changed “Studio tour”: venue")
     assert "Venue: Spode Works → Middleport Pottery" in page
     assert "Status: Confirmed → Cancelled" in page
@@ -60,12 +55,12 @@ def test_the_log_lists_every_change_newest_first_with_old_and_new(
 
 
 def test_the_pending_panel_says_how_many_and_when(organiser_client, organiser, world):
-    assert "No notices waiting" in text(organiser_client.get(URL))
+    assert "No notices waiting" in page_text(organiser_client.get(URL))
     move(organiser, world.tour, "10:30", "11:30")
     move(organiser, world.welcome, "09:15", "10:00")
     due = to_local(changes(world.visit)[-1].created_at + timedelta(minutes=10),
                    world.visit.zone)
-    page = text(organiser_client.get(URL))
+    page = page_text(organiser_client.get(URL))
     assert "2 changes waiting to be emailed" in page
     assert (f"They go out together at {due:%a %d %b %H:%M} "
             f"{zone_abbreviation(due, world.visit.zone)}, 10 minutes after") in page
@@ -77,12 +72,12 @@ def test_filter_by_area(organiser_client, organiser, world):
     changes_log.record(world.visit, organiser, ChangeArea.VENUES, "venue_added",
                      "Added the venue Gladstone")
     db.session.commit()
-    page = text(organiser_client.get(f"{URL}?area=venues"))
+    page = page_text(organiser_client.get(f"{URL}?area=venues"))
     assert "Added the venue Gladstone" in page and "Factory tour" not in page
-    page = text(organiser_client.get(f"{URL}?area=agenda"))
+    page = page_text(organiser_client.get(f"{URL}?area=agenda"))
     assert "Added the venue Gladstone" not in page and "Factory tour" in page
     # An unknown area or page shows everything, never an error.
-    page = text(organiser_client.get(f"{URL}?area=nonsense&page=-3"))
+    page = page_text(organiser_client.get(f"{URL}?area=nonsense&page=-3"))
     assert "Added the venue Gladstone" in page and "Factory tour" in page
 
 
@@ -91,14 +86,14 @@ def test_fifty_changes_a_page(organiser_client, organiser, world, count_queries)
         changes_log.record(world.visit, organiser, ChangeArea.VISIT, "test", f"Change number {n}")
     db.session.commit()
     with count_queries() as counted:
-        first = text(organiser_client.get(URL))
+        first = page_text(organiser_client.get(URL))
     assert "Change number 119" in first and "Change number 70 " in first
     assert "Change number 69 " not in first
     assert "Page 1 of 3 (120 changes)" in first and "Older changes" in first
-    last = text(organiser_client.get(f"{URL}?page=3"))
+    last = page_text(organiser_client.get(f"{URL}?page=3"))
     assert "Change number 19 " in last and "Change number 0 " in last
     assert "Change number 20 " not in last and "Newer changes" in last
-    assert "Change number 0 " in text(organiser_client.get(f"{URL}?page=999"))
+    assert "Change number 0 " in page_text(organiser_client.get(f"{URL}?page=999"))
     assert counted.count < 15
 
 
@@ -108,7 +103,7 @@ def test_preview_shows_each_persons_email_and_sends_nothing(organiser_client, or
     move(organiser, world.welcome, "09:15", "10:00")
     response = organiser_client.get(f"{URL}/preview")
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert "To ada@example.org" in page
     assert "Subject: Changes to Regions and Clusters delegation" in page
     assert f"Welcome: moved from {D} 09:00–09:45 BST to 09:15–10:00 BST" in page
@@ -123,11 +118,11 @@ def test_notify_now(organiser_client, organiser, world):
     move(organiser, world.welcome, "09:15", "10:00")
     response = organiser_client.post(f"{URL}/notify")
     assert response.status_code == 303 and response.location.endswith(URL)
-    assert "1 email is on its way" in text(organiser_client.get(URL))
+    assert "1 email is on its way" in page_text(organiser_client.get(URL))
     assert [m.to for m in outbox()] == ["ada@example.org"]
     assert changes(world.visit)[0].notice is NoticeState.SENT
     organiser_client.post(f"{URL}/notify")
-    assert "no changes waiting" in text(organiser_client.get(URL))
+    assert "no changes waiting" in page_text(organiser_client.get(URL))
     assert len(outbox()) == 1
 
 
@@ -154,6 +149,6 @@ def test_a_business_ending_in_s_owns_its_booking_with_an_apostrophe(organiser_cl
     showcase_booking.book(games, show.slots[0].id, BookingInput(
         title="Dice from clay", description="", format=BookingFormat.DEMO, equipment=[],
         people=""))
-    page = text(organiser_client.get(URL))
+    page = page_text(organiser_client.get(URL))
     assert f"Marl Hill Games' booking at {D} 13:00–13:10 BST" in page
     assert "Games's" not in page

@@ -21,8 +21,7 @@ from eventsapp.registration.rules import notices
 from eventsapp.visits.models import VisitStatus
 from tests.conftest import login
 from tests.registration.test_form import form as registration_form
-from tests.registration.test_form import text_of
-from tests.support import make_registration, make_user, make_visit
+from tests.support import make_registration, make_user, make_visit, page_text
 
 DESK = "/organiser/visits/cic-stoke/check-in"
 AT = r"\d\d:\d\d (?:GMT|BST)"
@@ -66,7 +65,7 @@ def follow(client, response):
 def test_desk_lists_the_confirmed_with_counts(organiser_client, people):
     page = organiser_client.get(DESK)
 
-    text = text_of(page)
+    text = page_text(page)
     assert page.status_code == 200
     assert "Check-in" in text
     assert "0 checked in of 2 confirmed" in text
@@ -78,21 +77,21 @@ def test_desk_lists_the_confirmed_with_counts(organiser_client, people):
 
 
 def test_desk_search_by_name_or_organisation(organiser_client, people):
-    assert "Ben Investor" not in text_of(organiser_client.get(DESK + "?q=culture"))
-    found = text_of(organiser_client.get(DESK + "?q=NORTH"))
+    assert "Ben Investor" not in page_text(organiser_client.get(DESK + "?q=culture"))
+    found = page_text(organiser_client.get(DESK + "?q=NORTH"))
     assert "Ben Investor" in found and "Ada Delegate" not in found
     assert "Show everyone" in found
 
 
 def test_desk_says_when_nothing_matches(organiser_client, people):
-    text = text_of(organiser_client.get(DESK + "?q=nobody"))
+    text = page_text(organiser_client.get(DESK + "?q=nobody"))
     assert "No match" in text
     assert "No confirmed registration has “nobody” in its name or organisation" in text
 
 
 def test_desk_with_nobody_confirmed(organiser_client, visit):
     make_registration(visit, status=RegistrationStatus.WAITLISTED)
-    text = text_of(organiser_client.get(DESK))
+    text = page_text(organiser_client.get(DESK))
     assert "Nobody to check in yet" in text
     assert "0 checked in of 0 confirmed" in text
 
@@ -108,8 +107,8 @@ def test_one_tap_checks_in_and_keeps_the_search(organiser_client, db, people):
     page = follow(organiser_client, response)
     assert re.search(rf"Checked in Ada Delegate at {AT}\.", flashed(page))
     assert re.search(rf"Ada Delegate Department for Culture Checked in at {AT} by Olu Organiser",
-                     text_of(page))
-    assert "1 checked in of 2 confirmed" in text_of(organiser_client.get(DESK))
+                     page_text(page))
+    assert "1 checked in of 2 confirmed" in page_text(organiser_client.get(DESK))
     row = stored(db, ada.id)
     assert row.checked_in_at is not None and row.checked_in_by_id is not None
 
@@ -138,7 +137,7 @@ def test_undo_from_the_desk(organiser_client, db, people):
     page = follow(organiser_client, organiser_client.post(f"{DESK}/{ada.id}/undo"))
 
     assert "Undone: Ada Delegate is no longer checked in." in flashed(page)
-    assert "0 checked in of 2 confirmed" in text_of(page)
+    assert "0 checked in of 2 confirmed" in page_text(page)
     assert stored(db, ada.id).checked_in_at is None
 
 
@@ -212,7 +211,7 @@ def test_the_code_opens_a_page_to_check_in_get_changes_nothing(organiser_client,
 
     page = organiser_client.get(link)
 
-    text = text_of(page)
+    text = page_text(page)
     assert page.status_code == 200
     assert "Ada Delegate" in text and "Department for Culture" in text
     assert "Registration Confirmed" in text and "Not checked in yet" in text
@@ -222,13 +221,13 @@ def test_the_code_opens_a_page_to_check_in_get_changes_nothing(organiser_client,
     page = follow(organiser_client, organiser_client.post(link))
     assert re.search(rf"Checked in Ada Delegate at {AT}\.", flashed(page))
     assert re.search(rf"Already checked in at {AT}, \w+ \d+ \w+ \d{{4}}, by Olu Organiser",
-                     text_of(page))
+                     page_text(page))
     assert ">Undo the check-in</button>" in page.get_data(as_text=True)
 
     page = follow(organiser_client, organiser_client.post(link))
     assert "was already checked in" in flashed(page)
     page = follow(organiser_client, organiser_client.post(link + "/undo"))
-    assert "Undone" in flashed(page) and "Not checked in yet" in text_of(page)
+    assert "Undone" in flashed(page) and "Not checked in yet" in page_text(page)
     assert stored(db, ada.id).checked_in_at is None
 
 
@@ -245,7 +244,7 @@ def test_a_code_printed_before_the_visit_was_renamed_still_opens(organiser_clien
     assert moved.headers["Location"].endswith(
         f"/organiser/visits/stoke-on-trent-2026/check-in/{ada.id}-{checkin.signature(ada.id)}")
     page = organiser_client.get(moved.headers["Location"])
-    assert page.status_code == 200 and "Ada Delegate" in text_of(page)
+    assert page.status_code == 200 and "Ada Delegate" in page_text(page)
     # A made-up code for an old address is still a 404, not a way to learn the new one.
     assert organiser_client.get(old_link[:-1] + ("x" if old_link[-1] != "x" else "y")
                                 ).status_code == 404
@@ -253,7 +252,7 @@ def test_a_code_printed_before_the_visit_was_renamed_still_opens(organiser_clien
 
 def test_the_code_for_a_waitlisted_person_offers_no_check_in(organiser_client, people):
     page = organiser_client.get(checkin.path(people["cy"]))
-    assert "This registration is not confirmed, so it cannot be checked in." in text_of(page)
+    assert "This registration is not confirmed, so it cannot be checked in." in page_text(page)
     assert ">Check in</button>" not in page.get_data(as_text=True)
 
 
@@ -303,7 +302,7 @@ def test_only_the_visits_organisers_can_use_the_code(app, db, people, member):
 def test_the_attendees_page_shows_the_code_when_confirmed(app, client, people):
     page = client.get(f"/r/{notices.manage_token(people['ada'])}")
     markup = page.get_data(as_text=True)
-    assert "Your check-in code" in text_of(page)
+    assert "Your check-in code" in page_text(page)
     svg = re.search(r"<svg .*?</svg>", markup, re.S).group(0)
     with app.test_request_context():  # the same host: the link in the code is absolute
         assert svg == checkin.qr_code(stored_registration(people["ada"]))
@@ -311,7 +310,7 @@ def test_the_attendees_page_shows_the_code_when_confirmed(app, client, people):
     ET.fromstring(svg)  # noqa: S314 - well-formed; the app's own output, in a test
 
     waiting = client.get(f"/r/{notices.manage_token(people['cy'])}")
-    assert "Your check-in code" not in text_of(waiting)
+    assert "Your check-in code" not in page_text(waiting)
     assert "<svg" not in waiting.get_data(as_text=True)
 
 
@@ -323,7 +322,7 @@ def stored_registration(registration):
 
 def test_the_attendees_page_says_when_they_checked_in(client, organiser, people):
     checkin.check_in(organiser, "cic-stoke", people["ada"].id)
-    text = text_of(client.get(f"/r/{notices.manage_token(people['ada'])}"))
+    text = page_text(client.get(f"/r/{notices.manage_token(people['ada'])}"))
     assert re.search(rf"You checked in at {AT} on \w+ \d+ \w+ \d{{4}}\.", text)
 
 
@@ -353,7 +352,7 @@ def test_the_confirmation_email_carries_the_code(app, client, db, visit, organis
     assert urlsplit(link).path == checkin.path(registration)
     login(client, organiser)
     page = client.get(urlsplit(link).path)
-    assert page.status_code == 200 and "Ada Lovelace" in text_of(page)
+    assert page.status_code == 200 and "Ada Lovelace" in page_text(page)
 
 
 def test_no_code_in_a_waiting_list_email(client, db, visit):

@@ -8,7 +8,6 @@ free ones), e.g. to keep a run inside a range of its own.
 
 from __future__ import annotations
 
-import email
 import os
 import random
 import subprocess
@@ -29,6 +28,7 @@ from eventsapp import PROJECT_ROOT, create_app
 from eventsapp.config import TestConfig, database_url
 from eventsapp.extensions import db
 from tests.live_server import free_port
+from tests.support import Inbox
 
 SCRIPT = PROJECT_ROOT / "deploy" / "cluster.sh"
 NO_NGINX = "nginx is missing and apt-get could not install it"
@@ -45,15 +45,6 @@ def pytest_collection_modifyitems(items):
         if "tests/cluster/" in str(item.fspath):
             item.add_marker(pytest.mark.cluster)
     items.sort(key=lambda item: item.name == KILLS_A_SERVER)  # stable: the rest keep order
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
 
 
 @dataclass

@@ -25,7 +25,13 @@ from eventsapp.registration.models import Registration, RegistrationStatus
 from eventsapp.showcase.models import BookingStatus, ShowcaseBooking
 from eventsapp.visits.models import VisitStatus
 from tests.cluster.conftest import CALENDAR_MAX_AGE, http_from
-from tests.live_server import booking_job, csrf_token, fire_together
+from tests.live_server import (
+    booking_job,
+    csrf_token,
+    fire_together,
+    register_job,
+    registration_form,
+)
 from tests.support import (
     make_business,
     make_item,
@@ -34,28 +40,6 @@ from tests.support import (
     make_user,
     make_visit,
 )
-
-
-def registration_form(n: int, token: str) -> dict[str, str]:
-    return {
-        "csrf_token": token,
-        "full_name": f"Delegate {n}",
-        "email": f"delegate{n}@example.org",
-        "organisation": "Department for Culture",
-        "organisation_type": "government",
-        "privacy_accepted": "y",
-    }
-
-
-def register_job(cluster, slug: str, n: int):
-    def job(barrier):
-        with http_from() as http:
-            form = http.get(f"{cluster.url}/visits/{slug}/register", timeout=30)
-            token = csrf_token(form.text)
-            barrier.wait()
-            return http.post(f"{cluster.url}/visits/{slug}/register",
-                             data=registration_form(n, token), timeout=60)
-    return job
 
 
 def statuses(visit_id: int) -> dict[RegistrationStatus, int]:
@@ -75,7 +59,8 @@ def test_sixty_registrations_for_twenty_places(cluster, cluster_app):
     visit = organiser_and_visit("race-places", capacity=20)
     path = f"/visits/{visit.slug}/register"
 
-    responses = fire_together([register_job(cluster, visit.slug, n) for n in range(60)])
+    responses = fire_together([register_job(cluster, visit.slug, n, session=http_from)
+                               for n in range(60)])
 
     assert [r.status_code for r in responses] == [200] * 60, cluster.log()
     assert statuses(visit.id) == {RegistrationStatus.CONFIRMED: 20,
@@ -186,7 +171,8 @@ def test_second_outbox_worker_each_message_delivered_once(cluster, cluster_app):
             env=env, stdout=log, stderr=subprocess.STDOUT)
     cluster.extra.append(second)
     visit = organiser_and_visit("two-workers", capacity=100)
-    fire_together([register_job(cluster, visit.slug, 2000 + n) for n in range(40)])
+    fire_together([register_job(cluster, visit.slug, 2000 + n, session=http_from)
+                   for n in range(40)])
 
     deadline = time.monotonic() + 60
     while True:

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from eventsapp.extensions import db
 from eventsapp.registration.models import Registration
 from eventsapp.visits.models import VisitStatus
-from tests.live_server import csrf_token, fire_together
-from tests.support import PASSWORD, make_registration, make_user, make_visit
+from tests.live_server import csrf_token, fire_together, log_in
+from tests.support import make_registration, make_user, make_visit
 
 FLASH_RE = re.compile(r'<p class="flash[^"]*">(.*?)</p>', re.S)
 
@@ -22,9 +22,7 @@ def logged_in_cookies(server, email: str) -> requests.cookies.RequestsCookieJar:
     """Log in once through the form; the jobs share the session cookie (logging in per
     job would meet the login rate limit, which is not what is tested here)."""
     with requests.Session() as http:
-        page = http.get(f"{server.url}/login", timeout=30)
-        response = http.post(f"{server.url}/login", timeout=30, allow_redirects=False, data={
-            "csrf_token": csrf_token(page.text), "email": email, "password": PASSWORD})
+        response = log_in(http, server, email, allow_redirects=False)
         assert response.status_code == 302, response.text[-500:]
         # The cookies themselves, with their domain: a job's session cookie, when the
         # server sends a new one (with its CSRF secret), then replaces this one.

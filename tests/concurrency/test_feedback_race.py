@@ -14,8 +14,8 @@ from eventsapp.feedback.models import Feedback
 from eventsapp.mail.models import OutboxMessage
 from eventsapp.registration.rules import notices
 from eventsapp.visits.models import Visit, VisitStatus
-from tests.live_server import csrf_token, fire_together
-from tests.support import PASSWORD, make_registration, make_visit
+from tests.live_server import csrf_token, fire_together, log_in
+from tests.support import make_registration, make_visit
 
 
 def _ended_visit(organiser):
@@ -27,10 +27,7 @@ def _ended_visit(organiser):
 def request_job(server, email: str):
     def job(barrier):
         with requests.Session() as http:
-            login_page = http.get(f"{server.url}/login", timeout=30)
-            logged_in = http.post(f"{server.url}/login", timeout=30, data={
-                "csrf_token": csrf_token(login_page.text), "email": email,
-                "password": PASSWORD})
+            logged_in = log_in(http, server, email)
             assert logged_in.ok, logged_in.text[-500:]
             page = http.get(f"{server.url}/organiser/visits/cic-stoke/report", timeout=30)
             assert page.status_code == 200, page.text[-1000:]

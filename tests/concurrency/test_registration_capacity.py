@@ -13,31 +13,10 @@ from eventsapp.mail.models import OutboxMessage
 from eventsapp.registration.models import ItemSignup, Registration, RegistrationStatus, SignupStatus
 from eventsapp.registration.rules import notices
 from eventsapp.visits.models import VisitStatus
-from tests.live_server import csrf_token, fire_together
+from tests.live_server import csrf_token, fire_together, register_job
 from tests.support import make_item, make_visit
 
 POSITION_RE = re.compile(r"position (\d+)")
-
-
-def register_job(server, slug: str, n: int):
-    def job(barrier):
-        with requests.Session() as http:
-            form = http.get(f"{server.url}/visits/{slug}/register", timeout=30)
-            token = csrf_token(form.text)
-            barrier.wait()
-            return http.post(
-                f"{server.url}/visits/{slug}/register",
-                data={
-                    "csrf_token": token,
-                    "full_name": f"Delegate {n}",
-                    "email": f"delegate{n}@example.org",
-                    "organisation": "Department for Culture",
-                    "organisation_type": "government",
-                    "privacy_accepted": "y",
-                },
-                timeout=60,
-            )
-    return job
 
 
 def post_job(server, page: str, action: str):

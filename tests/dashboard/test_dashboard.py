@@ -4,7 +4,6 @@ state, and who may see it."""
 
 from __future__ import annotations
 
-import html
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
@@ -23,6 +22,7 @@ from tests.support import (
     make_showcase,
     make_user,
     make_visit,
+    page_text,
 )
 
 SUMMER = date(2030, 6, 12)  # British Summer Time
@@ -31,10 +31,6 @@ SVG = "{http://www.w3.org/2000/svg}"
 GOV, ACADEMIA, INDUSTRY = (OrganisationType.GOVERNMENT, OrganisationType.ACADEMIA,
                            OrganisationType.INDUSTRY)
 INVESTOR, PRESS = OrganisationType.INVESTOR, OrganisationType.PRESS
-
-
-def page_text(markup: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
 def table(markup: str, table_id: str) -> dict[str, list[str]]:

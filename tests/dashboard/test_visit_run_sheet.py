@@ -4,7 +4,6 @@ showcase bookings, cancelled items marked, and a fixed number of queries."""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, date, datetime
 
@@ -22,16 +21,11 @@ from tests.support import (
     make_showcase,
     make_venue,
     make_visit,
+    page_text,
 )
 
 SUMMER = date(2030, 6, 12)  # British Summer Time: 09:00 in London is 08:00Z
 BASE = "/organiser/visits/cic-stoke"
-
-
-def page_text(markup: str) -> str:
-    if "<main" in markup:
-        markup = markup.split("<main", 1)[1].split(">", 1)[1].split("</main>", 1)[0]
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
 def block(markup: str, element_id: str) -> str:

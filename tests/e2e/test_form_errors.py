@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 
 import pytest
 
@@ -18,6 +17,7 @@ from eventsapp.visits.models import VisitStatus
 from tests.e2e.support import axe_violations, expect, format_violations, log_in, screenshot, serious
 from tests.support import (
     PASSWORD,
+    SUMMER,
     make_business,
     make_item,
     make_member,
@@ -25,8 +25,6 @@ from tests.support import (
     make_showcase,
     make_visit,
 )
-
-SUMMER = date(datetime.now(UTC).year + 1, 7, 14)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ through the browser.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from tests.calendar.readers import parse_both
 from tests.e2e.support import accept_confirmations, expect, flash_text, log_in, log_out
 from tests.support import (
     PASSWORD,
+    SUMMER,
     make_business,
     make_item,
     make_member,
@@ -31,7 +32,6 @@ from tests.support import (
     make_visit,
 )
 
-SUMMER = date(datetime.now(UTC).year + 1, 7, 14)  # always ahead, always on BST
 PRIVATE_LINK = re.compile(r"https?://\S+?(/r/[A-Za-z0-9_-]+)")
 
 

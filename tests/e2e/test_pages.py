@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -38,6 +38,7 @@ from tests.e2e.support import (
 )
 from tests.support import (
     PASSWORD,
+    SUMMER,
     make_booking,
     make_business,
     make_item,
@@ -49,8 +50,6 @@ from tests.support import (
     make_venue,
     make_visit,
 )
-
-SUMMER = date(datetime.now(UTC).year + 1, 7, 14)
 
 
 @dataclass(frozen=True)

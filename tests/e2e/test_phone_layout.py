@@ -7,8 +7,6 @@ Screenshots go to test-artifacts/screenshots/phone-*.png.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 import pytest
 
 from eventsapp import create_app
@@ -16,9 +14,8 @@ from eventsapp.extensions import db
 from eventsapp.visits.models import VisitStatus
 from tests.conftest import _config, _empty_tables
 from tests.e2e.support import expect, log_in, screenshot
-from tests.support import PASSWORD, make_registration, make_user, make_visit
+from tests.support import PASSWORD, SUMMER, make_registration, make_user, make_visit
 
-SUMMER = date(datetime.now(UTC).year + 1, 7, 14)
 HOST = "Platform, the Stoke and Staffordshire moving-image cluster"  # the demo's host
 
 # The lines a piece of text is laid out on: the distinct tops of its text's boxes.

@@ -6,33 +6,10 @@ import html
 import re
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-
-from eventsapp.extensions import db
-from eventsapp.mail.models import OutboxMessage
 from eventsapp.visits.models import VisitStatus
 from tests.support import make_visit
 
 FEEDBACK_LINK = re.compile(r"https?://[^/\s]+(/r/[A-Za-z0-9_-]{43}/feedback)\b")
-
-
-def page_text(response) -> str:
-    markup = response.get_data(as_text=True)
-    if "<main" in markup:
-        markup = markup.split("<main", 1)[1].split(">", 1)[1].split("</main>", 1)[0]
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
-
-
-def flashes(response) -> str:
-    return page_text(response)
-
-
-def outbox(to: str | None = None) -> list[OutboxMessage]:
-    db.session.expire_all()
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id)
-    if to is not None:
-        stmt = stmt.where(OutboxMessage.to == to)
-    return list(db.session.scalars(stmt))
 
 
 def ended_visit(organisers, **overrides):

@@ -14,8 +14,8 @@ from eventsapp.feedback.models import Feedback, ItemFeedback
 from eventsapp.registration.models import ItemSignup, RegistrationStatus, SignupStatus
 from eventsapp.registration.rules import notices, own_page
 from eventsapp.visits.models import VisitStatus
-from tests.feedback.helpers import checked_radio, ended_visit, page_text, textarea
-from tests.support import make_item, make_registration, make_visit
+from tests.feedback.helpers import checked_radio, ended_visit, textarea
+from tests.support import make_item, make_registration, make_visit, page_text
 
 
 @pytest.fixture

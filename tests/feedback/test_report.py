@@ -15,7 +15,7 @@ from eventsapp.feedback.models import Feedback, ItemFeedback
 from eventsapp.registration.models import OrganisationType, RegistrationStatus
 from eventsapp.visits.models import VisitStatus
 from tests.conftest import login
-from tests.feedback.helpers import ended_visit, page_text
+from tests.feedback.helpers import ended_visit
 from tests.support import (
     make_booking,
     make_business,
@@ -24,6 +24,7 @@ from tests.support import (
     make_showcase,
     make_user,
     make_visit,
+    page_text,
 )
 
 REPORT = "/organiser/visits/cic-stoke/report"

@@ -16,8 +16,8 @@ from eventsapp.registration.rules import own_page
 from eventsapp.timezones import to_utc
 from eventsapp.visits.models import Visit, VisitStatus
 from tests.conftest import login
-from tests.feedback.helpers import FEEDBACK_LINK, ended_visit, outbox, page_text
-from tests.support import make_registration, make_user, make_visit
+from tests.feedback.helpers import FEEDBACK_LINK, ended_visit
+from tests.support import make_registration, make_user, make_visit, outbox, page_text
 
 REQUEST = "/organiser/visits/cic-stoke/report/request-feedback"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email
-import socket
 from datetime import timedelta
 
 import pytest
@@ -15,21 +14,8 @@ from eventsapp.extensions import db
 from eventsapp.mail import delivery as outbox
 from eventsapp.mail import outbox as mail
 from eventsapp.mail.models import OutboxMessage, OutboxStatus
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.live_server import free_port
+from tests.support import Inbox
 
 
 @pytest.fixture

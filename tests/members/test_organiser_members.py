@@ -3,7 +3,6 @@ resending and removing logins, and the CSV import with its report."""
 
 from __future__ import annotations
 
-import html
 import io
 import re
 
@@ -14,40 +13,17 @@ from werkzeug.test import encode_multipart
 
 from eventsapp.accounts import rules as users
 from eventsapp.accounts.models import Role, User
-from eventsapp.mail.models import OutboxMessage
 from eventsapp.members import rules as members
 from eventsapp.members.models import MemberBusiness
 from tests.conftest import login
-from tests.support import make_business, make_member, make_user
+from tests.support import labels, make_business, make_member, make_user, outbox, page_text
 
 HEADER = "name,website,contact name,contact email\n"
-
-
-def page_text(markup: str) -> str:
-    """What a reader sees: tags dropped, entities decoded, whitespace collapsed."""
-    if "<main" in markup:
-        markup = markup.split("<main", 1)[1].split(">", 1)[1].split("</main>", 1)[0]
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
-
-
-def labels(markup: str) -> dict[str, str]:
-    """Each control's label text by the control's id (a required-field marker dropped)."""
-    return {m.group(1): page_text(m.group(2)).removesuffix("*").strip()
-            for m in re.finditer(r'<label for="([^"]+)"[^>]*>(.*?)</label>', markup, re.S)}
-
-
-def text(response) -> str:
-    return page_text(response.get_data(as_text=True))
 
 
 def count(db, model) -> int:
     db.session.rollback()
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-def outbox(db) -> list[OutboxMessage]:
-    db.session.rollback()
-    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
 def user(db, email: str) -> User:
@@ -77,7 +53,7 @@ def clayworks(app):
 def test_empty_list(organiser_client):
     response = organiser_client.get("/organiser/members/")
     assert response.status_code == 200
-    shown = text(response)
+    shown = page_text(response)
     assert "No member businesses yet" in shown
     assert "import members from a CSV file" in shown
 
@@ -98,8 +74,9 @@ def test_list_shows_businesses_and_their_people(organiser_client, clayworks, db)
     assert "Mina Maker · mina@clayworks.example Password set" in row
     assert "Sam Potter · sam@clayworks.example Invited, no password yet" in row
     assert '<a href="https://clayworks.example" rel="noopener noreferrer">' in markup
-    assert "Kiln House Games" in text(response)
-    assert text(response).index("Clayworks Studio") < text(response).index("Kiln House Games")
+    text = page_text(response)
+    assert "Kiln House Games" in text
+    assert text.index("Clayworks Studio") < text.index("Kiln House Games")
 
 
 def test_a_website_that_is_not_http_is_never_a_link(organiser_client, db):
@@ -125,7 +102,7 @@ def test_add_a_business(organiser_client, db):
     assert business.website == "https://clayworks.example"
     assert business.sectors == "ceramics, design"
     assert business.description == "Studio pottery and 3D printing in clay."
-    assert "Added Clayworks Studio. Now invite its people." in text(
+    assert "Added Clayworks Studio. Now invite its people." in page_text(
         organiser_client.get(response.headers["Location"]))
 
 
@@ -142,7 +119,7 @@ def test_add_a_business(organiser_client, db):
 def test_bad_business_details_are_refused(organiser_client, db, overrides, message):
     response = organiser_client.post("/organiser/members/new", data=business_form(**overrides))
     assert response.status_code == 422
-    assert message in text(response)
+    assert message in page_text(response)
     assert count(db, MemberBusiness) == 0
 
 
@@ -150,7 +127,7 @@ def test_a_name_used_twice_is_refused(organiser_client, clayworks, db):
     response = organiser_client.post("/organiser/members/new",
                                      data=business_form(name="CLAYWORKS studio"))
     assert response.status_code == 422
-    assert "A member business called CLAYWORKS studio already exists." in text(response)
+    assert "A member business called CLAYWORKS studio already exists." in page_text(response)
     assert count(db, MemberBusiness) == 1
 
 
@@ -183,7 +160,7 @@ def test_invite_a_person(organiser_client, clayworks, db, app):
     markup = page.get_data(as_text=True)
     assert labels(markup)["person-name"] == "Name"
     assert labels(markup)["person-email"] == "Email"
-    assert "Nobody from Clayworks Studio can log in yet." in text(page)
+    assert "Nobody from Clayworks Studio can log in yet." in page_text(page)
 
     response = organiser_client.post(
         f"/organiser/members/{clayworks.id}/people",
@@ -194,7 +171,7 @@ def test_invite_a_person(organiser_client, clayworks, db, app):
     assert (person.name, person.role, person.business_id) == (
         "Mina Maker", Role.MEMBER, clayworks.id)
     assert person.password_hash is None
-    [mail] = outbox(db)
+    [mail] = outbox()
     assert mail.to == "mina@clayworks.example"
     assert mail.subject == "Your eventsapp login for Clayworks Studio"
     link = re.search(r"http://localhost/set-password/(\S+)", mail.body_text)
@@ -203,9 +180,9 @@ def test_invite_a_person(organiser_client, clayworks, db, app):
     assert users.user_for_set_password_token(link.group(1)).id == person.id
 
     page = organiser_client.get(f"/organiser/members/{clayworks.id}/edit")
-    assert "Invited Mina Maker: they have been emailed a link to set their password" in text(
+    assert "Invited Mina Maker: they have been emailed a link to set their password" in page_text(
         page)
-    assert "Mina Maker mina@clayworks.example Invited, no password yet" in text(page)
+    assert "Mina Maker mina@clayworks.example Invited, no password yet" in page_text(page)
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -217,11 +194,11 @@ def test_invite_a_person(organiser_client, clayworks, db, app):
 def test_bad_invitations_are_refused(organiser_client, clayworks, db, data, message):
     response = organiser_client.post(f"/organiser/members/{clayworks.id}/people", data=data)
     assert response.status_code == 422
-    assert message in text(response)
+    assert message in page_text(response)
     # The business form on the page keeps the stored values.
     assert 'value="Clayworks Studio"' in response.get_data(as_text=True)
     assert count(db, User) == 1  # the organiser
-    assert outbox(db) == []
+    assert outbox() == []
 
 
 def test_an_email_with_an_account_is_refused(organiser_client, clayworks, organiser, db):
@@ -229,8 +206,8 @@ def test_an_email_with_an_account_is_refused(organiser_client, clayworks, organi
         f"/organiser/members/{clayworks.id}/people",
         data={"person-name": "Olu", "person-email": "ORGANISER@example.org"})
     assert response.status_code == 422
-    assert "organiser@example.org already has an account." in text(response)
-    assert outbox(db) == []
+    assert "organiser@example.org already has an account." in page_text(response)
+    assert outbox() == []
 
 
 def test_resend_an_invitation(organiser_client, clayworks, db):
@@ -239,10 +216,10 @@ def test_resend_an_invitation(organiser_client, clayworks, db):
     response = organiser_client.post(f"/organiser/members/people/{invited.id}/resend")
     assert response.status_code == 302
     assert response.headers["Location"] == f"/organiser/members/#business-{clayworks.id}"
-    first, second = outbox(db)
+    first, second = outbox()
     assert second.to == "sam@clayworks.example"
     assert "/set-password/" in second.body_text
-    assert "Sent sam@clayworks.example a new link to set their password" in text(
+    assert "Sent sam@clayworks.example a new link to set their password" in page_text(
         organiser_client.get("/organiser/members/"))
 
 
@@ -253,13 +230,13 @@ def test_remove_a_person(client, organiser, clayworks, db):
     assert response.status_code == 302
     assert user(db, "mina@clayworks.example").active is False
     page = client.get("/organiser/members/")
-    assert "Removed the person's login" in text(page)
-    assert "mina@clayworks.example Login removed" in text(page)
+    assert "Removed the person's login" in page_text(page)
+    assert "mina@clayworks.example Login removed" in page_text(page)
     # Resending to a removed login is refused: the link could not work.
     response = client.post(f"/organiser/members/people/{mina.id}/resend",
                            follow_redirects=True)
-    assert "login has been removed, so no link was sent" in text(response)
-    assert outbox(db) == []
+    assert "login has been removed, so no link was sent" in page_text(response)
+    assert outbox() == []
     client.post("/logout")
     response = client.post("/login", data={"email": "mina@clayworks.example",
                                            "password": "correct horse battery"})
@@ -293,7 +270,7 @@ def test_import_page_explains_the_columns(organiser_client):
     markup = page.get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in markup
     assert labels(markup) == {"file": "CSV file"}
-    assert "name, website, contact name, contact email" in text(page)
+    assert "name, website, contact name, contact email" in page_text(page)
 
 
 def test_import_creates_invites_and_reports_skipped_rows(organiser_client, clayworks, db):
@@ -311,7 +288,7 @@ def test_import_creates_invites_and_reports_skipped_rows(organiser_client, clayw
     )
     response = upload(organiser_client, csv_text)
     assert response.status_code == 200
-    shown = text(response)
+    shown = page_text(response)
     assert "2 businesses created · 2 people invited · 4 rows skipped" in shown
     assert "Businesses created Kiln House Games Spode Makers" in shown
     assert "People invited Each has been emailed a link to set their password, valid for " \
@@ -327,7 +304,7 @@ def test_import_creates_invites_and_reports_skipped_rows(organiser_client, clayw
     assert (kai.name, kai.business.name, kai.password_hash) == (
         "Kai Kiln", "Kiln House Games", None)
     assert user(db, "ro@kiln.example").business_id == kai.business_id
-    mails = outbox(db)
+    mails = outbox()
     assert [m.to for m in mails] == ["kai@kiln.example", "ro@kiln.example"]
     assert all("/set-password/" in m.body_text for m in mails)
 
@@ -344,17 +321,17 @@ def test_import_creates_invites_and_reports_skipped_rows(organiser_client, clayw
 def test_a_bad_file_saves_nothing(organiser_client, db, content, message):
     response = upload(organiser_client, content)
     assert response.status_code == 422
-    assert message in text(response)
+    assert message in page_text(response)
     assert count(db, MemberBusiness) == 0
     assert count(db, User) == 1
-    assert outbox(db) == []
+    assert outbox() == []
 
 
 def test_no_file_chosen(organiser_client):
     response = organiser_client.post("/organiser/members/import", data={},
                                      content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "Choose a CSV file to import" in text(response)
+    assert "Choose a CSV file to import" in page_text(response)
 
 
 def test_a_file_over_1_mb_is_refused(organiser_client, db):
@@ -362,8 +339,8 @@ def test_a_file_over_1_mb_is_refused(organiser_client, db):
     assert len(big) > 1024 * 1024
     response = upload(organiser_client, big)
     assert response.status_code == 413
-    assert "1 MB" in text(response)
-    assert "Split it into smaller files." in text(response)
+    assert "1 MB" in page_text(response)
+    assert "Split it into smaller files." in page_text(response)
     assert count(db, MemberBusiness) == 0
 
 
@@ -373,14 +350,14 @@ def test_a_file_just_over_1_mb_is_refused_by_the_form(organiser_client, db):
     assert 1024 * 1024 < len(content) < 1024 * 1024 + 64 * 1024
     response = upload(organiser_client, content)
     assert response.status_code == 422
-    assert "files up to 1 MB can be imported. Split it into smaller files." in text(response)
+    assert "files up to 1 MB can be imported. Split it into smaller files." in page_text(response)
     assert count(db, MemberBusiness) == 0
 
 
 def test_a_huge_upload_is_refused_before_it_is_read(organiser_client, db):
     response = upload(organiser_client, b"x" * (3 * 1024 * 1024))
     assert response.status_code == 413
-    shown = text(response)
+    shown = page_text(response)
     assert "The file is larger than 1 MB, the most that can be imported at once." in shown
     assert labels(response.get_data(as_text=True)) == {"file": "CSV file"}
     assert count(db, MemberBusiness) == 0
@@ -407,7 +384,7 @@ def test_a_huge_upload_is_refused_before_csrf_reads_it(client, organiser, db, ap
     response = client.post("/organiser/members/import", data=body,
                            content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 413
-    assert "The file is larger than 1 MB" in text(response)
+    assert "The file is larger than 1 MB" in page_text(response)
     # A small file goes through the same protection and is imported.
     boundary, body = encode_multipart({
         "csrf_token": token,
@@ -417,7 +394,7 @@ def test_a_huge_upload_is_refused_before_csrf_reads_it(client, organiser, db, ap
     response = client.post("/organiser/members/import", data=body,
                            content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 200
-    assert "1 business created" in text(response)
+    assert "1 business created" in page_text(response)
 
 
 # --- who may see these pages -----------------------------------------------------------
@@ -448,7 +425,7 @@ def test_a_member_gets_403_everywhere(client, clayworks, db):
     assert user(db, "mina@clayworks.example").active is True
     assert count(db, MemberBusiness) == 1
     assert db.session.get(MemberBusiness, clayworks.id).name == "Clayworks Studio"
-    assert outbox(db) == []
+    assert outbox() == []
 
 
 def test_anonymous_people_are_sent_to_log_in(client, clayworks, db):
@@ -461,4 +438,4 @@ def test_anonymous_people_are_sent_to_log_in(client, clayworks, db):
 
 def test_any_organiser_manages_members(client, clayworks):
     login(client, make_user(email="new-organiser@example.org"))
-    assert "Clayworks Studio" in text(client.get("/organiser/members/"))
+    assert "Clayworks Studio" in page_text(client.get("/organiser/members/"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -19,29 +18,21 @@ from eventsapp.registration.models import (
 )
 from eventsapp.registration.rules import notices
 from eventsapp.visits.models import VisitStatus
-from tests.support import make_item, make_question, make_registration, make_venue, make_visit
+from tests.support import (
+    make_item,
+    make_question,
+    make_registration,
+    make_venue,
+    make_visit,
+    outbox,
+    page_text,
+)
 
 LINK = re.compile(r"https?://[^/\s]+(/r/[A-Za-z0-9_-]{43})")
 
 
-def page_text(markup: str) -> str:
-    if "<main" in markup:
-        markup = markup.split("<main", 1)[1].split(">", 1)[1].split("</main>", 1)[0]
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
-
-
-def text_of(response) -> str:
-    return page_text(response.get_data(as_text=True))
-
-
 def link(registration: Registration) -> str:
     return f"/r/{notices.manage_token(registration)}"
-
-
-def outbox(db, to: str) -> list[OutboxMessage]:
-    return list(db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.to == to).order_by(OutboxMessage.id)
-    ))
 
 
 def reload(db, registration: Registration) -> Registration:
@@ -100,7 +91,7 @@ def test_private_page_shows_status_visit_and_every_answer(client, visit):
     response = client.get(link(registration))
 
     assert response.status_code == 200
-    text = text_of(response)
+    text = page_text(response)
     assert "Your registration for Regions and Clusters delegation" in text
     assert "Your place is confirmed" in text
     assert "City Stoke-on-Trent" in text and "Hosted by Platform Stoke" in text
@@ -132,7 +123,7 @@ def test_status_in_words(client, visit, status, words):
     make_registration(visit, status=RegistrationStatus.WAITLISTED)
     registration = make_registration(visit, status=status)
 
-    assert words in text_of(client.get(link(registration)))
+    assert words in page_text(client.get(link(registration)))
 
 
 def test_cancelled_registration_has_no_forms_to_edit_or_sign_up(client, visit):
@@ -142,10 +133,10 @@ def test_cancelled_registration_has_no_forms_to_edit_or_sign_up(client, visit):
     response = client.get(link(registration))
 
     markup = response.get_data(as_text=True)
-    assert "This registration is cancelled" in text_of(response)
+    assert "This registration is cancelled" in page_text(response)
     assert 'name="full_name"' not in markup
     assert "/signup" not in markup and "/cancel" not in markup
-    assert "Spode Works tour" not in text_of(response)
+    assert "Spode Works tour" not in page_text(response)
     assert "/erase" in markup  # erasing stays possible
 
 
@@ -188,7 +179,7 @@ def test_private_page_queries_do_not_grow_with_sessions(client, visit, db, count
         add_session(n)
 
     assert queries() == one
-    assert "You're on the waiting list at position 1." in text_of(client.get(link(registration)))
+    assert "You're on the waiting list at position 1." in page_text(client.get(link(registration)))
 
 
 # --- changing answers ------------------------------------------------------------------------
@@ -206,7 +197,7 @@ def test_editing_answers_saves_them(client, visit, db):
     ), follow_redirects=True)
 
     assert response.status_code == 200
-    assert "Your answers are saved." in text_of(response)
+    assert "Your answers are saved." in page_text(response)
     saved = reload(db, registration)
     assert (saved.full_name, saved.email, saved.email_key, saved.job_title) == (
         "Ada King", "ada.king@example.org", "ada.king@example.org", "Countess")
@@ -214,7 +205,7 @@ def test_editing_answers_saves_them(client, visit, db):
     assert saved.dietary == "Vegan"
     assert saved.consent_photography is True
     assert saved.answers == {str(question.id): "Gladstone Pottery"}
-    assert "Which tour? Gladstone Pottery" in text_of(response)
+    assert "Which tour? Gladstone Pottery" in page_text(response)
 
 
 def test_editing_refuses_bad_answers_and_keeps_them(client, visit, db):
@@ -239,7 +230,7 @@ def test_changing_email_to_another_registrants_is_refused(client, visit, db):
                            data=edit_form(registration, email="TAKEN@example.org"))
 
     assert response.status_code == 422
-    assert "This email address is already registered for this visit." in text_of(response)
+    assert "This email address is already registered for this visit." in page_text(response)
     assert reload(db, registration).email == "mine@example.org"
 
 
@@ -252,7 +243,7 @@ def test_limited_sessions_listed_with_places_left_in_the_visits_zone(client, vis
               venue=make_venue(visit, name="Spode Works"))
     registration = make_registration(visit)
 
-    text = text_of(client.get(link(registration)))
+    text = page_text(client.get(link(registration)))
 
     assert "Opening talk" not in text
     assert "Spode Works tour" in text
@@ -270,10 +261,10 @@ def test_sign_up_full_waitlist_then_leave_gives_the_place_on(client, visit, db):
     two = client.post(f"{link(second)}/items/{item.id}/signup", follow_redirects=True)
     three = client.post(f"{link(third)}/items/{item.id}/signup", follow_redirects=True)
 
-    assert "You have a place on “Kiln workshop”." in text_of(one)
-    assert "0 of 1 place left" in text_of(one)
-    assert "“Kiln workshop” is full: you're on its waiting list at position 1." in text_of(two)
-    assert "You're on the waiting list at position 2." in text_of(three)
+    assert "You have a place on “Kiln workshop”." in page_text(one)
+    assert "0 of 1 place left" in page_text(one)
+    assert "“Kiln workshop” is full: you're on its waiting list at position 1." in page_text(two)
+    assert "You're on the waiting list at position 2." in page_text(three)
     assert signups(db, item) == [
         ("first@example.org", SignupStatus.CONFIRMED),
         ("second@example.org", SignupStatus.WAITLISTED),
@@ -282,15 +273,15 @@ def test_sign_up_full_waitlist_then_leave_gives_the_place_on(client, visit, db):
 
     left = client.post(f"{link(first)}/items/{item.id}/leave", follow_redirects=True)
 
-    assert "You have left “Kiln workshop”." in text_of(left)
+    assert "You have left “Kiln workshop”." in page_text(left)
     assert signups(db, item) == [
         ("second@example.org", SignupStatus.CONFIRMED),
         ("third@example.org", SignupStatus.WAITLISTED),
     ]
-    [email] = outbox(db, "second@example.org")
+    [email] = outbox("second@example.org")
     assert email.subject == "You have a place: Kiln workshop"
-    assert outbox(db, "third@example.org") == []
-    assert "You're on the waiting list at position 1." in text_of(client.get(link(third)))
+    assert outbox("third@example.org") == []
+    assert "You're on the waiting list at position 1." in page_text(client.get(link(third)))
 
 
 def test_pending_registration_cannot_sign_up(client, visit, db):
@@ -301,9 +292,9 @@ def test_pending_registration_cannot_sign_up(client, visit, db):
     response = client.post(f"{link(registration)}/items/{item.id}/signup", follow_redirects=True)
 
     assert "You can sign up for these sessions once your registration is confirmed." \
-        in text_of(page)
+        in page_text(page)
     assert "/signup" not in page.get_data(as_text=True)
-    assert "once your registration is confirmed" in text_of(response)
+    assert "once your registration is confirmed" in page_text(response)
     assert signups(db, item) == []
 
 
@@ -332,17 +323,17 @@ def test_cancel_gives_the_place_to_the_first_on_the_waiting_list(client, db):
     response = client.post(f"{link(confirmed)}/cancel", follow_redirects=True)
 
     assert re.search(r'<form[^>]*action="[^"]*/cancel"[^>]*data-confirm="[^"]+"', page)
-    assert "Your registration is cancelled." in text_of(response)
-    assert "This registration is cancelled" in text_of(response)
+    assert "Your registration is cancelled." in page_text(response)
+    assert "This registration is cancelled" in page_text(response)
     assert reload(db, confirmed).status is RegistrationStatus.CANCELLED
     assert reload(db, waiting).status is RegistrationStatus.CONFIRMED
     assert reload(db, later).status is RegistrationStatus.WAITLISTED
-    [promoted] = outbox(db, "waiting@example.org")
+    [promoted] = outbox("waiting@example.org")
     assert promoted.subject == "A place is yours: Regions and Clusters delegation"
     assert LINK.search(promoted.body_text).group(1) == link(waiting)
-    [cancelled] = outbox(db, "confirmed@example.org")
+    [cancelled] = outbox("confirmed@example.org")
     assert cancelled.subject == "Registration cancelled: Regions and Clusters delegation"
-    assert outbox(db, "later@example.org") == []
+    assert outbox("later@example.org") == []
 
 
 def test_erase_removes_personal_data_and_kills_the_link(client, db, visit):
@@ -352,7 +343,7 @@ def test_erase_removes_personal_data_and_kills_the_link(client, db, visit):
         "job_title": "Director", "organisation_type": "press", "dietary": "Vegan",
         "access_needs": "Ramp", "consent_photography": "y", "privacy_accepted": "y",
     })
-    [email] = outbox(db, "ada@example.org")
+    [email] = outbox("ada@example.org")
     private = LINK.search(email.body_text).group(1)
     client.post(f"{private}/items/{item.id}/signup")
     page = client.get(private).get_data(as_text=True)
@@ -362,8 +353,8 @@ def test_erase_removes_personal_data_and_kills_the_link(client, db, visit):
     assert re.search(r'<form[^>]*action="[^"]*/erase"[^>]*data-confirm="[^"]*removes your name',
                      page)
     assert response.status_code == 200
-    assert "Your data has been erased" in text_of(response)
-    assert "Your private link no longer works." in text_of(response)
+    assert "Your data has been erased" in page_text(response)
+    assert "Your private link no longer works." in page_text(response)
     assert response.headers["Referrer-Policy"] == "no-referrer"
     db.session.expire_all()
     [row] = db.session.scalars(select(Registration)).all()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from eventsapp.mail.models import OutboxMessage
 from eventsapp.registration.models import (
     OrganisationType,
     QuestionKind,
@@ -19,30 +17,17 @@ from eventsapp.registration.models import (
 )
 from eventsapp.timezones import to_local
 from eventsapp.visits.models import RegistrationAccess, VisitStatus
-from tests.support import make_question, make_registration, make_visit
+from tests.support import (
+    field_error,
+    make_question,
+    make_registration,
+    make_visit,
+    outbox,
+    page_text,
+)
 
 URL = "/visits/cic-stoke/register"
 LINK = re.compile(r"https?://[^/\s]+(/r/[A-Za-z0-9_-]{43})")
-
-
-def page_text(markup: str) -> str:
-    """What a reader sees: tags dropped, entities decoded, whitespace collapsed."""
-    if "<main" in markup:
-        markup = markup.split("<main", 1)[1].split(">", 1)[1].split("</main>", 1)[0]
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
-
-
-def text_of(response) -> str:
-    return page_text(response.get_data(as_text=True))
-
-
-def field_error(response, field_id: str) -> str:
-    """The error message tied to a field (the element its aria-describedby names)."""
-    markup = response.get_data(as_text=True)
-    found = re.search(rf'<p class="error-message" id="{re.escape(field_id)}-error">(.*?)</p>',
-                      markup, re.S)
-    assert found, f"no error shown for {field_id}"
-    return html.unescape(found.group(1)).strip()
 
 
 def input_types(markup: str, name: str) -> list[str]:
@@ -76,13 +61,6 @@ def registrations(db) -> list[Registration]:
     return list(db.session.scalars(select(Registration).order_by(Registration.id)))
 
 
-def outbox(db, to: str | None = None) -> list[OutboxMessage]:
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id)
-    if to is not None:
-        stmt = stmt.where(OutboxMessage.to == to)
-    return list(db.session.scalars(stmt))
-
-
 def count(db) -> int:
     return db.session.scalar(select(func.count()).select_from(Registration))
 
@@ -95,7 +73,7 @@ def test_register_confirms_stores_answers_emails_the_private_link(client, db):
 
     page = client.get(URL)
     assert page.status_code == 200
-    assert "Register for Regions and Clusters delegation" in text_of(page)
+    assert "Register for Regions and Clusters delegation" in page_text(page)
 
     response = client.post(URL, data=form(email="Ada@Example.org"))
 
@@ -114,7 +92,7 @@ def test_register_confirms_stores_answers_emails_the_private_link(client, db):
     assert registration.consent_share is False
     assert registration.privacy_accepted_at is not None
 
-    [email] = outbox(db)
+    [email] = outbox()
     assert email.to == "Ada@Example.org"
     assert email.subject == "You're registered: Regions and Clusters delegation"
     link = LINK.search(email.body_text).group(1)
@@ -122,14 +100,14 @@ def test_register_confirms_stores_answers_emails_the_private_link(client, db):
     assert "Set-Cookie" not in response.headers  # nothing flashed through the session
 
     page = client.get(response.headers["Location"])
-    text = text_of(page)
+    text = page_text(page)
     assert page.status_code == 200
     assert "You're registered: your place is confirmed." in text
     assert "We have emailed you a private link to this page." in text
     assert "Your place is confirmed" in text
     assert "Ada Lovelace" in text and "Analytical Engines Ltd" in text
     # The link from the email is the same page, without the welcome.
-    later = text_of(client.get(link))
+    later = page_text(client.get(link))
     assert "Your place is confirmed" in later
     assert "We have emailed you a private link" not in later
 
@@ -142,7 +120,7 @@ def test_third_person_on_capacity_two_is_waitlisted_at_position_one(client, db):
     response = client.post(URL, data=form(email="p3@example.org", full_name="Third Person"),
                            follow_redirects=True)
 
-    text = text_of(response)
+    text = page_text(response)
     assert "The visit is full: you're on the waiting list at position 1." in text
     assert "You're on the waiting list at position 1" in text
     statuses = [(r.email, r.status) for r in registrations(db)]
@@ -151,7 +129,7 @@ def test_third_person_on_capacity_two_is_waitlisted_at_position_one(client, db):
         ("p2@example.org", RegistrationStatus.CONFIRMED),
         ("p3@example.org", RegistrationStatus.WAITLISTED),
     ]
-    [email] = outbox(db, "p3@example.org")
+    [email] = outbox("p3@example.org")
     assert email.subject.startswith("You're on the waiting list")
     assert "at position 1" in email.body_text
 
@@ -160,7 +138,7 @@ def test_full_visit_says_so_on_the_form(client, db):
     visit = open_visit(capacity=1)
     make_registration(visit)
 
-    text = text_of(client.get(URL))
+    text = page_text(client.get(URL))
 
     assert "The visit is full at the moment. If you register you join the waiting list" in text
 
@@ -173,12 +151,12 @@ def test_full_visit_without_waiting_list_refuses_and_saves_nothing(client, db):
     response = client.post(URL, data=form())
 
     assert page.status_code == 200
-    assert "Sorry, this visit is full and has no waiting list." in text_of(page)
+    assert "Sorry, this visit is full and has no waiting list." in page_text(page)
     assert 'name="full_name"' not in page.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Sorry, this visit is full and has no waiting list." in text_of(response)
+    assert "Sorry, this visit is full and has no waiting list." in page_text(response)
     assert count(db) == 1
-    assert outbox(db) == []
+    assert outbox() == []
 
 
 def test_approval_access_leaves_the_registration_pending(client, db):
@@ -188,10 +166,10 @@ def test_approval_access_leaves_the_registration_pending(client, db):
 
     [registration] = registrations(db)
     assert registration.status is RegistrationStatus.PENDING_APPROVAL
-    text = text_of(response)
+    text = page_text(response)
     assert "Thank you: the organisers will review your registration and email you." in text
     assert "Awaiting approval" in text
-    [email] = outbox(db)
+    [email] = outbox()
     assert email.subject == "Registration received: Regions and Clusters delegation"
 
 
@@ -251,7 +229,7 @@ def test_privacy_notice_must_be_accepted(client, db):
     page = client.get(URL)
     response = client.post(URL, data=form(privacy_accepted=None))
 
-    notice = text_of(page)
+    notice = page_text(page)
     assert "Privacy notice" in notice
     assert "Platform Stoke is the data controller" in notice
     assert "until the organisers purge the visit's personal data after the visit has ended" \
@@ -266,7 +244,7 @@ def test_privacy_notice_must_be_accepted(client, db):
 
 def test_visits_own_privacy_notice_is_shown(client):
     open_visit(privacy_notice="Our own notice: we keep your details for 30 days.")
-    text = text_of(client.get(URL))
+    text = page_text(client.get(URL))
     assert "Our own notice: we keep your details for 30 days." in text
     assert "is the data controller" not in text
 
@@ -383,7 +361,7 @@ def test_answers_to_every_kind_are_stored(client, db, questions):
         str(ids["multiple"]): ["Ceramics", "Music"],
         str(ids["yes_no"]): "no",
     }
-    text = text_of(response)
+    text = page_text(response)
     assert "Interests Ceramics; Music" in text
     assert "Coming to dinner? No" in text
 
@@ -477,15 +455,15 @@ def test_not_yet_open_says_when_it_opens_in_the_visits_zone(client, db):
     page = client.get(URL)
     posted = client.post(URL, data=form())
 
-    text = text_of(page)
+    text = page_text(page)
     assert page.status_code == 200
     assert "Registration has not opened yet." in text
     assert f"{local.day} {local:%B %Y} at {local:%H:%M} {local.tzname()} (Europe/London time)" \
         in text
     assert 'name="full_name"' not in page.get_data(as_text=True)
     assert posted.status_code == 409
-    assert "Registration has not opened yet." in text_of(posted)
-    assert count(db) == 0 and outbox(db) == []
+    assert "Registration has not opened yet." in page_text(posted)
+    assert count(db) == 0 and outbox() == []
 
 
 def test_closed_says_so_and_saves_nothing(client, db):
@@ -495,10 +473,10 @@ def test_closed_says_so_and_saves_nothing(client, db):
     posted = client.post(URL, data=form())
 
     assert page.status_code == 200
-    assert "Registration for this visit has closed." in text_of(page)
+    assert "Registration for this visit has closed." in page_text(page)
     assert 'name="full_name"' not in page.get_data(as_text=True)
     assert posted.status_code == 409
-    assert "Registration for this visit has closed." in text_of(posted)
+    assert "Registration for this visit has closed." in page_text(posted)
     assert count(db) == 0
 
 
@@ -509,7 +487,7 @@ def test_cancelled_visit_says_so_and_saves_nothing(client, db):
     posted = client.post(URL, data=form())
 
     assert page.status_code == 200
-    assert "This visit has been cancelled; registration is closed." in text_of(page)
+    assert "This visit has been cancelled; registration is closed." in page_text(page)
     assert posted.status_code == 409
     assert count(db) == 0
 
@@ -543,9 +521,9 @@ def test_honeypot_filled_pretends_success_and_saves_nothing(client, db):
     response = client.post(URL, data=form(website="http://spam.example"))
 
     assert response.status_code == 200
-    assert "Thank you" in text_of(response)
+    assert "Thank you" in page_text(response)
     assert count(db) == 0
-    assert outbox(db) == []
+    assert outbox() == []
 
 
 class TestRateLimit:
@@ -563,7 +541,7 @@ class TestRateLimit:
         assert statuses == [303, 303, 303]
         assert response.status_code == 429
         assert "Too many attempts from your address; please wait a minute and try again" \
-            in text_of(response)
+            in page_text(response)
         assert int(response.headers["Retry-After"]) > 0
         assert count(db) == 3
         assert client.get(URL).status_code == 200  # reading the form is not limited

@@ -4,7 +4,6 @@ sessions; a message instead for a cancelled registration; 404 for an erased one.
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date
 
@@ -15,15 +14,9 @@ from eventsapp.extensions import db as _db
 from eventsapp.registration.models import ItemSignup, RegistrationStatus, SignupStatus
 from eventsapp.registration.rules import notices, own_page
 from eventsapp.visits.models import VisitStatus
-from tests.support import make_item, make_registration, make_venue, make_visit
+from tests.support import make_item, make_registration, make_venue, make_visit, page_text
 
 SUMMER = date(2030, 6, 12)  # British Summer Time: 09:00 in London is 08:00Z
-
-
-def page_text(markup: str) -> str:
-    if "<main" in markup:
-        markup = markup.split("<main", 1)[1].split(">", 1)[1].split("</main>", 1)[0]
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
 def url(registration) -> str:

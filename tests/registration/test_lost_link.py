@@ -8,22 +8,16 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
 
-from eventsapp.mail.models import OutboxMessage
 from eventsapp.registration.models import RegistrationStatus
 from eventsapp.registration.rules import notices
 from eventsapp.visits.models import VisitStatus
-from tests.registration.test_form import form, open_visit, text_of
-from tests.support import make_registration, make_visit
+from tests.registration.test_form import form, open_visit
+from tests.support import make_registration, make_visit, outbox, page_text
 
 URL = "/visits/cic-stoke/lost-link"
 LINK = re.compile(r"https?://[^/\s]+(/r/[A-Za-z0-9_-]{43})")
 SENT = "If that address is registered for this visit, we have emailed its link."
-
-
-def outbox(db) -> list[OutboxMessage]:
-    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
 def ask(client, email: str, url: str = URL, **kwargs):
@@ -43,7 +37,7 @@ def test_the_answer_is_the_same_for_a_registered_and_an_unknown_address(client, 
     known_page, unknown_page = (client.get(r.headers["Location"]) for r in (known, unknown))
     assert known_page.status_code == unknown_page.status_code == 200
     assert known_page.get_data() == unknown_page.get_data()
-    assert SENT in text_of(known_page)
+    assert SENT in page_text(known_page)
 
 
 def test_a_registered_address_gets_one_email_with_its_working_link(client, db):
@@ -54,14 +48,14 @@ def test_a_registered_address_gets_one_email_with_its_working_link(client, db):
 
     ask(client, "  ada@EXAMPLE.org ")
 
-    [email] = outbox(db)
+    [email] = outbox()
     assert email.to == "Ada@Example.org"
     assert email.subject == "Your private link: Regions and Clusters delegation"
     assert "Dear Ada Lovelace" in email.body_text
     [link] = LINK.findall(email.body_text)  # the text part; no email has an HTML part
     page = client.get(link)
     assert page.status_code == 200
-    assert "Your registration for Regions and Clusters delegation" in text_of(page)
+    assert "Your registration for Regions and Clusters delegation" in page_text(page)
     # The same link: asking breaks nobody's link, nor the calendar feed.
     assert link == old_link
     assert "same link as in your confirmation email" in " ".join(email.body_text.split())
@@ -82,7 +76,7 @@ def test_no_email_without_a_live_registration_on_this_visit(client, db, case):
     response = ask(client, "ada@example.org")
 
     assert response.status_code == 303
-    assert outbox(db) == []
+    assert outbox() == []
 
 
 def test_a_bad_address_is_a_message_next_to_the_field(client, db):
@@ -91,8 +85,8 @@ def test_a_bad_address_is_a_message_next_to_the_field(client, db):
     response = ask(client, "not an address")
 
     assert response.status_code == 422
-    assert "Enter an email address like name@example.org" in text_of(response)
-    assert outbox(db) == []
+    assert "Enter an email address like name@example.org" in page_text(response)
+    assert outbox() == []
 
 
 def test_a_draft_or_unknown_visit_is_404(client, db):
@@ -113,7 +107,7 @@ def test_the_registration_page_and_the_duplicate_email_message_link_here(client,
     assert f'href="{URL}"' in page.get_data(as_text=True)
     markup = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert "already registered for this visit" in text_of(refused)
+    assert "already registered for this visit" in page_text(refused)
     assert re.search(rf'id="email-lost-link">[^<]*<a href="{URL}">', markup)
 
 
@@ -142,8 +136,8 @@ def test_site_wide_lists_every_live_registration_on_visits_to_come(client, db):
     assert known.get_data() == unknown.get_data()
     page = client.get(known.headers["Location"])
     assert "If that address is registered for any visit still to come, we have emailed " \
-           "its links." in text_of(page)
-    [email] = outbox(db)
+           "its links." in page_text(page)
+    [email] = outbox()
     assert email.subject == "Your private links to your registrations"
     found = LINK.findall(email.body_text)
     assert found == [links["Stoke visit"], links["Leeds visit"]]  # by date, then made
@@ -156,7 +150,7 @@ def test_site_wide_page_exists_at_its_path(client, db):
     page = client.get("/lost-link")
 
     assert page.status_code == 200
-    assert "Get your private links again" in text_of(page)
+    assert "Get your private links again" in page_text(page)
     assert page.headers["Cache-Control"] == "no-store"
 
 
@@ -196,4 +190,4 @@ class TestRateLimits:
         assert (first.status_code, second.status_code) == (303, 303)
         assert third.status_code == 429
         assert other.status_code == 303
-        assert len(outbox(db)) == 2  # one per answered request: nothing after the limit
+        assert len(outbox()) == 2  # one per answered request: nothing after the limit

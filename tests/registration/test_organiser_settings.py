@@ -3,8 +3,6 @@ contact and privacy notice, and the visit's extra questions."""
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import UTC, datetime
 
 import pytest
@@ -13,19 +11,13 @@ from sqlalchemy import select
 from eventsapp.mail.models import OutboxMessage
 from eventsapp.registration.models import Question, QuestionKind, Registration, RegistrationStatus
 from eventsapp.visits.models import RegistrationAccess, Visit, VisitStatus
-from tests.support import make_question, make_registration, make_visit
+from tests.support import make_question, make_registration, make_visit, page_text
 
 URL = "/organiser/visits/test-visit/registration"
 
 
 def page(response) -> str:
     return response.get_data(as_text=True)
-
-
-def words(response) -> str:
-    """The page's text as a person reads it: no tags, single spaces."""
-    text = re.sub(r"<[^>]+>", " ", page(response))
-    return " ".join(html.unescape(text).split())
 
 
 def settings_form(**overrides) -> dict:
@@ -212,7 +204,7 @@ def test_raising_capacity_gives_the_new_places_to_the_waiting_list_at_once(
         (emails[0], f"A place is yours: {visit.title}"),
         (emails[1], f"A place is yours: {visit.title}"),
     ]
-    assert "4 confirmed of 4 places · 1 on the waiting list" in words(organiser_client.get(URL))
+    assert "4 confirmed of 4 places · 1 on the waiting list" in page_text(organiser_client.get(URL))
 
 
 # --- extra questions --------------------------------------------------------------------

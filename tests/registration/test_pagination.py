@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from eventsapp.extensions import db
 from eventsapp.registration.models import Registration, RegistrationStatus
 from eventsapp.registration.rules.common import new_registration
-from tests.support import make_visit
+from tests.support import make_visit, page_text
 
 
 def add_registrations(visit, count: int, waitlisted_from: int | None = None) -> None:
@@ -36,11 +36,6 @@ def names(response) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def text(response) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-                    .split())
-
-
 def test_pages_of_fifty_in_queue_order(organiser_client, organiser):
     visit = make_visit(organisers=[organiser])
     add_registrations(visit, 120, waitlisted_from=101)
@@ -48,17 +43,17 @@ def test_pages_of_fifty_in_queue_order(organiser_client, organiser):
 
     first = organiser_client.get(url)
     assert names(first) == [f"Delegate {n:03d}" for n in range(1, 51)]
-    assert "Showing 1–50 of 120" in text(first)
+    assert "Showing 1–50 of 120" in page_text(first)
     assert f'{url}?page=2" rel="next"' in first.get_data(as_text=True)
 
     last = organiser_client.get(url + "?page=3")
     assert names(last) == [f"Delegate {n:03d}" for n in range(101, 121)]
-    assert "Showing 101–120 of 120" in text(last)
+    assert "Showing 101–120 of 120" in page_text(last)
     assert "rel=\"next\"" not in last.get_data(as_text=True)
     # Places on the waiting list count everyone waiting, on any page.
-    assert "Delegate 101 Example Ltd" in text(last)
-    assert "Waiting list (position 1)" in text(last)
-    assert "Waiting list (position 20)" in text(last)
+    assert "Delegate 101 Example Ltd" in page_text(last)
+    assert "Waiting list (position 1)" in page_text(last)
+    assert "Waiting list (position 20)" in page_text(last)
 
 
 def test_odd_page_numbers_show_a_real_page(organiser_client, organiser):
@@ -78,7 +73,7 @@ def test_search_and_filter_are_kept_across_pages(organiser_client, organiser):
     url = f"/organiser/visits/{visit.slug}/registrations"
 
     answer = organiser_client.get(url, query_string={"q": "clayworks", "status": "confirmed"})
-    assert "Showing 1–50 of 60" in text(answer)
+    assert "Showing 1–50 of 60" in page_text(answer)
     assert names(answer)[:2] == ["Delegate 010", "Delegate 020"]
     page_two = re.search(r'href="([^"]*page=2[^"]*)"', answer.get_data(as_text=True)).group(1)
     assert "q=clayworks" in page_two and "status=confirmed" in page_two

@@ -14,8 +14,8 @@ from eventsapp.mail.models import OutboxMessage
 from eventsapp.registration.models import ItemSignup, Registration, RegistrationStatus, SignupStatus
 from eventsapp.registration.rules import notices
 from eventsapp.visits.models import RegistrationAccess, VisitStatus
-from tests.registration.test_form import URL, field_error, form, open_visit, text_of
-from tests.support import make_item, make_registration, make_visit
+from tests.registration.test_form import URL, field_error, form, open_visit
+from tests.support import make_item, make_registration, make_visit, page_text
 
 
 def signups(db) -> list[tuple[str, str, SignupStatus]]:
@@ -56,15 +56,15 @@ def test_the_form_lists_limited_sessions_with_places_left(client, db):
     page = client.get(URL)
 
     assert page.status_code == 200
-    assert "Sessions with limited places" in text_of(page)
+    assert "Sessions with limited places" in page_text(page)
     assert "3 places left" in session_line(page, "Studio tour")
     assert "14:00–15:30" in session_line(page, "Studio tour")
     assert "1 place left" in session_line(page, "Kiln workshop")
     assert "Full — waiting list" in session_line(page, "Archive visit")
     assert "Opening talk" not in re.sub(r"<[^>]+>", " ", page.get_data(as_text=True)
                                         ).split("Sessions with limited places", 1)[1]
-    assert "Dropped session" not in text_of(page)
-    assert "(s)" not in text_of(page)
+    assert "Dropped session" not in page_text(page)
+    assert "(s)" not in page_text(page)
 
 
 def test_ticked_sessions_are_signed_up_with_the_registration(client, db):
@@ -82,7 +82,7 @@ def test_ticked_sessions_are_signed_up_with_the_registration(client, db):
         ("ada@example.org", "Kiln workshop", SignupStatus.WAITLISTED),
     ]
     page = client.get(response.headers["Location"])
-    assert "Studio tour" in text_of(page)
+    assert "Studio tour" in page_text(page)
     email = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to == "ada@example.org"))
     body = " ".join(email.body_text.split())
     assert "Studio tour: your place is confirmed" in body
@@ -159,7 +159,7 @@ def test_no_sessions_on_the_form_where_each_registration_is_approved(client, db)
     page = client.get(URL)
     response = client.post(URL, data=form(sessions=str(tour.id)))
 
-    assert "Sessions with limited places" not in text_of(page)
+    assert "Sessions with limited places" not in page_text(page)
     assert response.status_code == 303  # an extra field is ignored, as any other
     assert signups(db) == []
 
@@ -174,9 +174,9 @@ def test_the_public_agenda_shows_places_left_and_follows_sign_ups(client, db):
     fill(tour, 1, visit)
     fill(one, 1, visit)
 
-    first = text_of(client.get("/visits/cic-stoke/"))
+    first = page_text(client.get("/visits/cic-stoke/"))
     client.post(URL, data=form(sessions=[str(tour.id), str(one.id)]))
-    second = text_of(client.get("/visits/cic-stoke/"))
+    second = page_text(client.get("/visits/cic-stoke/"))
 
     assert "Studio tour" in first
     assert "Limited to 3 places · 2 places left" in first

@@ -14,8 +14,8 @@ from eventsapp.registration.models import QuestionKind, Registration, Registrati
 from eventsapp.registration.rules import registering
 from eventsapp.registration.rules import setup as registration_setup
 from eventsapp.registration.rules.common import AttendeeDetails, FormChanged
-from tests.registration.test_form import URL, count, field_error, form, open_visit, text_of
-from tests.support import make_question
+from tests.registration.test_form import URL, count, field_error, form, open_visit
+from tests.support import make_question, page_text
 
 
 def test_a_question_added_after_the_form_was_shown_is_asked_at_once(client, db):
@@ -25,7 +25,7 @@ def test_a_question_added_after_the_form_was_shown_is_asked_at_once(client, db):
     question = make_question(visit, label="Which day will you join us?", required=True)
 
     page = client.get(URL)
-    assert "Which day will you join us?" in text_of(page)
+    assert "Which day will you join us?" in page_text(page)
     refused = client.post(URL, data=form())
     assert refused.status_code == 422
     assert field_error(refused, f"q_{question.id}") == "Please answer this question."
@@ -59,7 +59,7 @@ def test_registration_closed_after_the_form_was_shown_is_refused(client, db):
 
     response = client.post(URL, data=form())
     assert response.status_code == 409
-    assert "Registration for this visit has closed." in text_of(response)
+    assert "Registration for this visit has closed." in page_text(response)
     assert count(db) == 0
 
 
@@ -152,7 +152,7 @@ def test_a_form_that_changes_while_it_is_sent_is_shown_as_it_is_now(client, db, 
     response = client.post(URL, data=form())
 
     assert response.status_code == 409
-    text = text_of(response)
+    text = page_text(response)
     assert "This form changed while you were filling it in." in text
     assert "Which day will you join us?" in text
     markup = response.get_data(as_text=True)

@@ -4,7 +4,7 @@ move with them, with their SEQUENCE up by exactly one."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +18,6 @@ from eventsapp.extensions import db
 from eventsapp.showcase.models import ShowcaseSlot
 from eventsapp.showcase.rules.slots import plan_slots
 from eventsapp.timezones import to_local
-from eventsapp.visits.models import VisitStatus
 from tests.calendar.readers import parse_both
 from tests.support import (
     make_booking,
@@ -26,16 +25,7 @@ from tests.support import (
     make_item,
     make_showcase,
     make_venue,
-    make_visit,
 )
-
-SUMMER = date(datetime.now(UTC).year + 1, 7, 14)
-
-
-@pytest.fixture
-def visit(organiser):
-    return make_visit(organisers=[organiser], slug="cic-stoke", start_date=SUMMER,
-                      end_date=SUMMER + timedelta(days=1), status=VisitStatus.PUBLISHED)
 
 
 @pytest.fixture

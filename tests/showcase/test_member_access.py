@@ -10,7 +10,7 @@ without a case here fails the suite.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -21,6 +21,7 @@ from eventsapp.showcase.models import ShowcaseBooking
 from eventsapp.visits.models import VisitStatus
 from tests.conftest import login
 from tests.support import (
+    SUMMER,
     make_booking,
     make_business,
     make_item,
@@ -30,7 +31,6 @@ from tests.support import (
     make_visit,
 )
 
-SUMMER = date(datetime.now(UTC).year + 1, 7, 14)
 SECRET = "Clayworks secret prototype"
 FORM = {"title": "Taken over", "description": "", "format": "pitch", "people": ""}
 

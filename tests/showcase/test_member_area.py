@@ -16,38 +16,20 @@ from eventsapp.showcase.models import BookingFormat, BookingStatus, ShowcaseBook
 from eventsapp.visits.models import VisitStatus
 from tests.conftest import login
 from tests.support import (
+    SUMMER,
+    field_error,
     local,
     make_booking,
     make_business,
     make_item,
-    make_member,
     make_showcase,
     make_user,
     make_venue,
     make_visit,
+    page_text,
 )
 
-SUMMER = date(datetime.now(UTC).year + 1, 7, 14)  # always ahead, always on BST
 DAY = f"{SUMMER:%A} {SUMMER.day} July {SUMMER.year}"
-
-
-def page_text(markup: str) -> str:
-    """What a reader sees in <main>: tags dropped, entities decoded, spaces collapsed."""
-    if "<main" in markup:
-        markup = markup.split("<main", 1)[1].split(">", 1)[1].split("</main>", 1)[0]
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
-
-
-def text_of(response) -> str:
-    return page_text(response.get_data(as_text=True))
-
-
-def field_error(response, field_id: str) -> str:
-    markup = response.get_data(as_text=True)
-    found = re.search(rf'<p class="error-message" id="{re.escape(field_id)}-error">(.*?)</p>',
-                      markup, re.S)
-    assert found, f"no error shown for {field_id}"
-    return html.unescape(found.group(1)).strip()
 
 
 def input_value(markup: str, name: str) -> str:
@@ -85,17 +67,6 @@ def stored_bookings(db) -> list[ShowcaseBooking]:
 
 
 @pytest.fixture
-def organiser(app):
-    return make_user(email="organiser@example.org", name="Olu Organiser")
-
-
-@pytest.fixture
-def visit(organiser):
-    return make_visit(organisers=[organiser], slug="cic-stoke", start_date=SUMMER,
-                      end_date=SUMMER + timedelta(days=1), status=VisitStatus.PUBLISHED)
-
-
-@pytest.fixture
 def item(visit):
     hall = make_venue(visit, name="Spode Works")
     return make_item(visit, "13:30", "14:30", kind=ItemKind.SHOWCASE, title="Member showcase",
@@ -107,21 +78,6 @@ def showcase(visit, item):
     deadline = local(visit, -1, "17:00")  # the day before, 17:00 BST
     return make_showcase(item, slot_minutes=10, buffer_minutes=2, requires_approval=True,
                          deadline=deadline)
-
-
-@pytest.fixture
-def clayworks(app):
-    return make_business(name="Clayworks Studio")
-
-
-@pytest.fixture
-def pixel(app):
-    return make_business(name="Pixel Mill")
-
-
-@pytest.fixture
-def mina(clayworks):
-    return make_member(clayworks, email="mina@clayworks.example", name="Mina Maker")
 
 
 @pytest.fixture
@@ -137,7 +93,7 @@ def test_a_new_member_sees_their_business_and_empty_states(member_client, claywo
     response = member_client.get("/member/")
 
     assert response.status_code == 200
-    text = text_of(response)
+    text = page_text(response)
     assert "Clayworks Studio" in text
     assert "Your business has no showcase bookings yet." in text
     assert "No showcases are open for booking at the moment." in text
@@ -190,7 +146,7 @@ def test_the_dashboard_lists_bookings_in_words_and_open_showcases(
 def test_a_showcase_past_its_deadline_is_not_listed_as_open(member_client, item):
     make_showcase(item, deadline=datetime.now(UTC) - timedelta(hours=1))
 
-    assert "No showcases are open for booking" in text_of(member_client.get("/member/"))
+    assert "No showcases are open for booking" in page_text(member_client.get("/member/"))
 
 
 def test_a_member_without_a_business_gets_a_friendly_page(client, app):
@@ -200,8 +156,8 @@ def test_a_member_without_a_business_gets_a_friendly_page(client, app):
     for url in ("/member/", "/member/showcases/1", "/member/bookings/1"):
         response = client.get(url)
         assert response.status_code == 403
-        assert "Your account is not linked to a business" in text_of(response)
-        assert "ask the cluster organisers to add you to your business" in text_of(response)
+        assert "Your account is not linked to a business" in page_text(response)
+        assert "ask the cluster organisers to add you to your business" in page_text(response)
 
 
 # --- a showcase -----------------------------------------------------------------------------------
@@ -304,7 +260,7 @@ def test_booking_a_slot_stores_it_and_emails_the_business(db, member_client, sho
     assert mail.to == "mina@clayworks.example"
 
     page = member_client.get(response.headers["Location"])
-    text = text_of(page)
+    text = page_text(page)
     assert "Thank you: your booking is received." in text
     assert "Clay printing in 3D Pending approval" in text
     assert f"Your slot {DAY}, 13:54–14:04 BST" in text
@@ -335,7 +291,7 @@ def test_missing_answers_are_shown_next_to_their_fields(db, member_client, showc
     assert field_error(response, "format") == \
         "Choose a format: demo, pitch, screening or installation"
     assert "Choose equipment from the list" in field_error(response, "equipment")
-    assert "Please correct the highlighted fields" in text_of(response)
+    assert "Please correct the highlighted fields" in page_text(response)
     assert stored_bookings(db) == []
 
 
@@ -382,7 +338,7 @@ def test_when_no_slot_is_left_the_member_is_told(db, member_client, showcase, pi
     response = member_client.post(f"/member/slots/{showcase.slots[0].id}/book", data=answers())
 
     assert response.status_code == 409
-    assert "Sorry, no slots are free any more in this showcase." in text_of(response)
+    assert "Sorry, no slots are free any more in this showcase." in page_text(response)
 
 
 def test_a_second_booking_for_the_visit_is_refused(db, member_client, showcase, clayworks):
@@ -391,7 +347,7 @@ def test_a_second_booking_for_the_visit_is_refused(db, member_client, showcase, 
     response = member_client.post(f"/member/slots/{showcase.slots[1].id}/book", data=answers())
 
     assert response.status_code == 409
-    text = text_of(response)
+    text = page_text(response)
     assert "Your business already has a booking for this visit" in text
     assert [b.title for b in stored_bookings(db)] == ["Clay printer"]
     # The form offers the move instead.
@@ -405,14 +361,14 @@ def test_a_blocked_slot_and_a_passed_deadline_are_refused(db, member_client, ite
     blocked = member_client.post(f"/member/slots/{showcase.slots[0].id}/book", data=answers())
 
     assert blocked.status_code == 409
-    assert "That slot is not available. Please choose another." in text_of(blocked)
+    assert "That slot is not available. Please choose another." in page_text(blocked)
 
     showcase.booking_deadline = datetime.now(UTC) - timedelta(minutes=5)
     db.session.commit()
     late = member_client.post(f"/member/slots/{showcase.slots[1].id}/book", data=answers())
 
     assert late.status_code == 409
-    assert "The booking deadline for this showcase has passed." in text_of(late)
+    assert "The booking deadline for this showcase has passed." in page_text(late)
     assert 'name="title"' not in late.get_data(as_text=True)
     assert stored_bookings(db) == []
 
@@ -421,7 +377,7 @@ def test_a_slot_that_does_not_exist_is_404(member_client, showcase):
     assert member_client.get("/member/slots/424242/book").status_code == 404
     response = member_client.post("/member/slots/424242/book", data=answers())
     assert response.status_code == 404
-    assert "No such slot." in text_of(response)
+    assert "No such slot." in page_text(response)
 
 
 # --- the member's own booking -----------------------------------------------------------------
@@ -449,7 +405,7 @@ def test_the_booking_page_is_prefilled_and_saves_changes(db, member_client, show
         "Glaze lab", BookingFormat.INSTALLATION, ["network"], "Ada")
     assert stored.slot_id == showcase.slots[0].id
     saved = member_client.get(f"/member/bookings/{mine.id}")
-    assert "Your booking details are saved." in text_of(saved)
+    assert "Your booking details are saved." in page_text(saved)
 
 
 def test_invalid_changes_are_refused(db, member_client, showcase, clayworks):
@@ -471,12 +427,12 @@ def test_a_declined_booking_shows_the_message_and_cannot_be_changed(db, member_c
 
     page = member_client.get(f"/member/bookings/{mine.id}")
 
-    text = text_of(page)
+    text = page_text(page)
     assert "Declined Message from the organisers: Thank you, but the line-up is full." in text
     assert 'name="title"' not in page.get_data(as_text=True)
     refused = member_client.post(f"/member/bookings/{mine.id}", data=answers(title="Again"))
     assert refused.status_code == 409
-    assert "This booking is no longer active." in text_of(refused)
+    assert "This booking is no longer active." in page_text(refused)
     assert stored_bookings(db)[0].title == "Clay printer"
 
 
@@ -499,7 +455,7 @@ def test_moving_to_a_free_slot(db, member_client, showcase, clayworks):
     [stored] = stored_bookings(db)
     assert (stored.id, stored.slot_id, stored.sequence) == (mine.id, showcase.slots[3].id, 1)
     assert stored.status is BookingStatus.APPROVED
-    assert f"Your slot {DAY}, 14:06–14:16 BST" in text_of(member_client.get(
+    assert f"Your slot {DAY}, 14:06–14:16 BST" in page_text(member_client.get(
         response.headers["Location"]))
 
 
@@ -529,7 +485,7 @@ def test_moving_without_a_slot_says_so(db, member_client, showcase, clayworks, s
     response = member_client.post(f"/member/bookings/{mine.id}/move", data={"slot_id": slot_id})
 
     assert response.status_code == 422
-    assert "Choose one of the free slots." in text_of(response)
+    assert "Choose one of the free slots." in page_text(response)
     assert stored_bookings(db)[0].slot_id == showcase.slots[0].id
 
 
@@ -542,7 +498,7 @@ def test_cancelling_frees_the_slot(db, member_client, showcase, clayworks):
     assert response.headers["Location"] == "/member/"
     [stored] = stored_bookings(db)
     assert stored.status is BookingStatus.CANCELLED
-    dashboard = text_of(member_client.get("/member/"))
+    dashboard = page_text(member_client.get("/member/"))
     assert "Your booking is cancelled and the slot is free for others." in dashboard
     assert "Clay printer Cancelled" in dashboard
     assert "5 slots free of 5" in dashboard
@@ -557,11 +513,11 @@ def test_after_the_deadline_a_booking_is_shown_read_only(db, member_client, show
 
     page = member_client.get(f"/member/bookings/{mine.id}")
 
-    text = text_of(page)
+    text = page_text(page)
     assert "The booking deadline for this showcase has passed." in text
     assert "Equipment Power, Screen" in text
     assert 'name="title"' not in page.get_data(as_text=True)
     cancel = member_client.post(f"/member/bookings/{mine.id}/cancel")
     assert cancel.status_code == 409
-    assert "The booking deadline has passed; please contact the organisers." in text_of(cancel)
+    assert "The booking deadline has passed; please contact the organisers." in page_text(cancel)
     assert stored_bookings(db)[0].status is BookingStatus.APPROVED

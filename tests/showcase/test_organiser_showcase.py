@@ -5,7 +5,6 @@ emailed."""
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 from datetime import UTC, date, datetime
@@ -14,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from eventsapp.agenda.models import ItemKind
-from eventsapp.mail.models import OutboxMessage
 from eventsapp.showcase.models import BookingStatus, Showcase, ShowcaseBooking, ShowcaseSlot
 from tests.conftest import login
 from tests.support import (
+    labels,
     make_booking,
     make_business,
     make_item,
@@ -25,27 +24,12 @@ from tests.support import (
     make_showcase,
     make_user,
     make_visit,
+    outbox,
+    page_text,
 )
 
 SUMMER = date(2030, 6, 12)  # British Summer Time: 10:00 in London is 09:00Z
 BASE = "/organiser/visits/cic-stoke"
-
-
-def page_text(markup: str) -> str:
-    """What a reader sees: tags dropped, entities decoded, whitespace collapsed."""
-    if "<main" in markup:
-        markup = markup.split("<main", 1)[1].split(">", 1)[1].split("</main>", 1)[0]
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
-
-
-def labels(markup: str) -> dict[str, str]:
-    """Each control's label text by the control's id (a required-field marker dropped)."""
-    return {m.group(1): page_text(m.group(2)).removesuffix("*").strip()
-            for m in re.finditer(r'<label for="([^"]+)"[^>]*>(.*?)</label>', markup, re.S)}
-
-
-def text(response) -> str:
-    return page_text(response.get_data(as_text=True))
 
 
 def row_text(response, row_id: str) -> str:
@@ -58,11 +42,6 @@ def row_text(response, row_id: str) -> str:
 def utc(hhmm: str, day: date = SUMMER) -> datetime:
     hour, minute = (int(p) for p in hhmm.split(":"))
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
-
-
-def outbox(db) -> list[OutboxMessage]:
-    db.session.rollback()
-    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
 def fresh(db, model, row_id):
@@ -112,7 +91,7 @@ def settings(**overrides) -> dict:
 def test_saving_settings_creates_slots_at_the_right_utc_instants(organiser_client, item, db):
     page = organiser_client.get(f"{BASE}/showcases/{item.id}")
     assert page.status_code == 200
-    shown = text(page)
+    shown = page_text(page)
     assert "No slots yet" in shown
     markup = page.get_data(as_text=True)
     shown_labels = labels(markup)
@@ -132,7 +111,7 @@ def test_saving_settings_creates_slots_at_the_right_utc_instants(organiser_clien
     assert showcase.requires_approval is True
     assert showcase.booking_deadline == datetime(2030, 6, 10, 16, 0, tzinfo=UTC)
 
-    shown = text(organiser_client.get(f"{BASE}/showcases/{item.id}"))
+    shown = page_text(organiser_client.get(f"{BASE}/showcases/{item.id}"))
     assert "Saved the showcase settings: 5 slots." in shown
     assert "10:00–10:10 BST" in shown
     assert "10:48–10:58 BST" in shown
@@ -150,7 +129,7 @@ def test_winter_item_slots_are_in_gmt(organiser_client, organiser, db):
     assert [s.starts_at for s in showcase.slots] == [
         utc("10:00", day), utc("10:10", day), utc("10:20", day)]
     assert showcase.booking_deadline is None
-    assert "10:00–10:10 GMT" in text(
+    assert "10:00–10:10 GMT" in page_text(
         organiser_client.get(f"/organiser/visits/winter/showcases/{item.id}"))
 
 
@@ -177,7 +156,7 @@ def test_bad_settings_are_refused_with_a_message(organiser_client, item, db, ove
                                                  message):
     response = organiser_client.post(f"{BASE}/showcases/{item.id}", data=settings(**overrides))
     assert response.status_code == 422
-    assert message in text(response)
+    assert message in page_text(response)
     assert db.session.scalar(select(func.count()).select_from(Showcase)) == 0
 
 
@@ -189,7 +168,7 @@ def test_changing_the_plan_under_a_booking_is_refused(organiser_client, item, sh
                                      data=settings(slot_minutes="15"))
     assert response.status_code == 409
     assert ("1 slot is booked. Cancel or move those bookings before changing the slot "
-            "length or buffer.") in text(response)
+            "length or buffer.") in page_text(response)
     again = fresh(db, Showcase, showcase.id)
     assert [(s.id, s.starts_at) for s in again.slots] == before
     assert (again.slot_minutes, again.booking_deadline) == (10, None)
@@ -220,7 +199,7 @@ def test_block_and_unblock_a_free_slot(organiser_client, item, showcase, db):
     assert response.headers["Location"] == f"{BASE}/showcases/{item.id}#slot-{slot.id}"
     assert fresh(db, ShowcaseSlot, slot.id).blocked is True
     page = organiser_client.get(f"{BASE}/showcases/{item.id}")
-    assert "Blocked the slot: members cannot book it." in text(page)
+    assert "Blocked the slot: members cannot book it." in page_text(page)
     assert row_text(page, f"slot-{slot.id}") == "10:12–10:22 BST Blocked Unblock"
 
     organiser_client.post(f"{BASE}/showcases/{item.id}/slots/{slot.id}/unblock")
@@ -234,7 +213,7 @@ def test_blocking_a_booked_slot_is_refused(organiser_client, item, showcase, cla
     make_booking(slot, clayworks, title="Printing in clay")
     response = organiser_client.post(f"{BASE}/showcases/{item.id}/slots/{slot.id}/block",
                                      follow_redirects=True)
-    assert "This slot is booked. Move or cancel the booking before blocking it." in text(
+    assert "This slot is booked. Move or cancel the booking before blocking it." in page_text(
         response)
     assert fresh(db, ShowcaseSlot, slot.id).blocked is False
     assert row_text(response, f"slot-{slot.id}") == (
@@ -277,15 +256,15 @@ def test_showcase_list_counts_slots_and_pending(organiser_client, visit, item, s
         "Member showcase Wed 12 Jun 10:00–11:00 BST 2 2 1 1")
     assert row_text(page, f"showcase-{unset.id}").startswith(
         "Late showcase No slots yet: open it to set the slot length.")
-    assert "Opening talk" not in text(page)
-    header = text(page)
+    assert "Opening talk" not in page_text(page)
+    header = page_text(page)
     assert "Booked Free Blocked Pending approval" in header
 
 
 def test_showcase_list_empty_state(organiser_client, visit):
     page = organiser_client.get(f"{BASE}/showcases")
     assert page.status_code == 200
-    assert "No showcases yet" in text(page)
+    assert "No showcases yet" in page_text(page)
 
 
 # --- bookings: approve and decline ------------------------------------------------------
@@ -298,7 +277,7 @@ def test_approve_with_a_message_is_emailed(organiser_client, item, showcase, cla
     markup = page.get_data(as_text=True)
     assert f'for="approve-{booking.id}-message"' in markup
     assert f'for="decline-{booking.id}-message"' in markup
-    assert "Pending approval" in text(page)
+    assert "Pending approval" in page_text(page)
 
     response = organiser_client.post(
         f"{BASE}/bookings/{booking.id}/approve",
@@ -308,13 +287,13 @@ def test_approve_with_a_message_is_emailed(organiser_client, item, showcase, cla
     again = fresh(db, ShowcaseBooking, booking.id)
     assert again.status is BookingStatus.APPROVED
     assert again.decision_message == "Table 4, by the window."
-    [mail] = outbox(db)
+    [mail] = outbox()
     assert mail.to == "mina@clayworks.example"
     assert mail.subject == "Showcase booking approved: Regions and Clusters delegation"
     assert "Table 4, by the window." in mail.body_text
     assert "Printing in clay" in mail.body_text
     assert "10:00–10:10 BST" in mail.body_text
-    shown = text(organiser_client.get(f"{BASE}/showcases/{item.id}"))
+    shown = page_text(organiser_client.get(f"{BASE}/showcases/{item.id}"))
     assert "Approved the booking of Clayworks Studio; they have been emailed." in shown
 
 
@@ -351,19 +330,19 @@ def test_decline_with_a_message_releases_the_slot(organiser_client, item, showca
     assert response.status_code == 302
     again = fresh(db, ShowcaseBooking, booking.id)
     assert again.status is BookingStatus.DECLINED
-    [mail] = outbox(db)
+    [mail] = outbox()
     assert mail.to == "mina@clayworks.example"
     assert mail.subject == "Showcase booking not accepted: Regions and Clusters delegation"
     assert "We are full of ceramics this time." in mail.body_text
     page = organiser_client.get(f"{BASE}/showcases/{item.id}")
     assert row_text(page, f"slot-{showcase.slots[0].id}") == "10:00–10:10 BST Free Block"
-    assert "Declined" in text(page)
+    assert "Declined" in page_text(page)
     # A declined booking has no decision forms any more, and declining again is refused.
     assert f'action="{BASE}/bookings/{booking.id}/decline"' not in page.get_data(as_text=True)
     response = organiser_client.post(f"{BASE}/bookings/{booking.id}/decline",
                                      follow_redirects=True)
-    assert "This booking has been cancelled or declined already." in text(response)
-    assert len(outbox(db)) == 1
+    assert "This booking has been cancelled or declined already." in page_text(response)
+    assert len(outbox()) == 1
 
 
 def test_a_too_long_message_is_refused(organiser_client, item, showcase, clayworks, db):
@@ -371,9 +350,9 @@ def test_a_too_long_message_is_refused(organiser_client, item, showcase, claywor
     response = organiser_client.post(f"{BASE}/bookings/{booking.id}/approve",
                                      data={f"approve-{booking.id}-message": "x" * 2001})
     assert response.status_code == 422
-    assert "The message must be 2,000 characters or fewer" in text(response)
+    assert "The message must be 2,000 characters or fewer" in page_text(response)
     assert fresh(db, ShowcaseBooking, booking.id).status is BookingStatus.PENDING
-    assert outbox(db) == []
+    assert outbox() == []
 
 
 def test_a_booking_of_another_visit_is_not_found(organiser_client, organiser, visit,
@@ -430,11 +409,11 @@ def test_assign_a_member_to_a_free_slot(organiser_client, organiser, item, showc
     assert booking.equipment == ["power", "table"]
     assert booking.people_names == ["Kai Kiln", "Ro Potter"]
     assert booking.booked_by_id == organiser.id
-    [mail] = outbox(db)
+    [mail] = outbox()
     assert mail.to == "kai@kiln.example"
     assert mail.subject == "Showcase booking approved: Regions and Clusters delegation"
     page = organiser_client.get(f"{BASE}/showcases/{item.id}")
-    assert "Assigned Kiln House Games to the slot at Wed 12 Jun 10:12–10:22 BST" in text(page)
+    assert "Assigned Kiln House Games to the slot at Wed 12 Jun 10:12–10:22 BST" in page_text(page)
     # The slot is no longer offered.
     assert ">Wed 12 Jun 10:12–10:22 BST</option>" not in page.get_data(as_text=True)
 
@@ -445,9 +424,9 @@ def test_assigning_a_taken_slot_is_refused(organiser_client, item, showcase, cla
     response = organiser_client.post(f"{BASE}/showcases/{item.id}/assign",
                                      data=assign_form(showcase.slots[0].id, kilnhouse.id))
     assert response.status_code == 422
-    assert "That slot is already booked." in text(response)
+    assert "That slot is already booked." in page_text(response)
     assert db.session.scalar(select(func.count()).select_from(ShowcaseBooking)) == 1
-    assert outbox(db) == []
+    assert outbox() == []
 
 
 def test_assigning_a_business_that_already_has_a_booking_is_refused(
@@ -456,7 +435,7 @@ def test_assigning_a_business_that_already_has_a_booking_is_refused(
     response = organiser_client.post(f"{BASE}/showcases/{item.id}/assign",
                                      data=assign_form(showcase.slots[1].id, clayworks.id))
     assert response.status_code == 422
-    assert "Clayworks Studio already has a booking for this visit." in text(response)
+    assert "Clayworks Studio already has a booking for this visit." in page_text(response)
     assert db.session.scalar(select(func.count()).select_from(ShowcaseBooking)) == 1
 
 
@@ -471,10 +450,10 @@ def test_assigning_an_id_beyond_any_row_is_a_form_error(organiser_client, item, 
                                      data=assign_form(**ids))
     assert response.status_code == 422
     message = "Choose a free slot" if field == "slot_id" else "Choose a member business"
-    assert message in text(response)
+    assert message in page_text(response)
     assert 'value="Games from clay"' in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ShowcaseBooking)) == 0
-    assert outbox(db) == []
+    assert outbox() == []
 
 
 def test_assigning_a_blocked_slot_is_refused(organiser_client, item, showcase, kilnhouse, db):
@@ -483,7 +462,7 @@ def test_assigning_a_blocked_slot_is_refused(organiser_client, item, showcase, k
     response = organiser_client.post(f"{BASE}/showcases/{item.id}/assign",
                                      data=assign_form(showcase.slots[3].id, kilnhouse.id))
     assert response.status_code == 422
-    assert "That slot is blocked; unblock it first." in text(response)
+    assert "That slot is blocked; unblock it first." in page_text(response)
     assert db.session.scalar(select(func.count()).select_from(ShowcaseBooking)) == 0
 
 
@@ -523,7 +502,7 @@ def line_up(showcase, clayworks, kilnhouse, db):
 def test_run_sheet_page(organiser_client, item, line_up):
     page = organiser_client.get(f"{BASE}/showcases/{item.id}/run-sheet")
     assert page.status_code == 200
-    shown = text(page)
+    shown = page_text(page)
     assert "Run sheet: Member showcase" in shown
     assert "Wednesday 12 June 2030, 10:00–11:00 BST" in shown
     assert "Time Member Title Format Equipment People" in shown
@@ -553,7 +532,8 @@ def test_run_sheet_csv(organiser_client, item, line_up):
 
 
 def test_run_sheet_of_a_showcase_without_slots(organiser_client, item):
-    assert "No bookings yet." in text(organiser_client.get(f"{BASE}/showcases/{item.id}/run-sheet"))
+    run_sheet = organiser_client.get(f"{BASE}/showcases/{item.id}/run-sheet")
+    assert "No bookings yet." in page_text(run_sheet)
     response = organiser_client.get(f"{BASE}/showcases/{item.id}/run-sheet.csv")
     assert response.get_data(as_text=True).lstrip("\ufeff").splitlines() == [
         "Time,Member,Title,Format,Equipment,People,Status"]
@@ -612,7 +592,7 @@ def assert_nothing_changed(db, showcase_id):
     assert not any(s.blocked for s in again.slots)
     assert [b.status for b in db.session.scalars(select(ShowcaseBooking))] == [
         BookingStatus.PENDING]
-    assert outbox(db) == []
+    assert outbox() == []
 
 
 def test_another_organiser_gets_404_everywhere(client, app, showcase, everything, db):

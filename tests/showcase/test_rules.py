@@ -4,7 +4,7 @@ and the emails each writes to the outbox."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -20,20 +20,19 @@ from eventsapp.showcase.rules import slots
 from eventsapp.showcase.rules.common import BookingInput, SlotTaken
 from eventsapp.visits.models import VisitStatus
 from tests.support import (
+    SUMMER,
     local,
     make_booking,
-    make_business,
     make_item,
     make_member,
     make_showcase,
     make_user,
     make_visit,
+    outbox,
 )
 
+
 # Always in the future, always on British Summer Time.
-SUMMER = date(datetime.now(UTC).year + 1, 7, 14)
-
-
 def answers(**overrides) -> BookingInput:
     fields = dict(title="Clay printing in 3D", description="A printer that throws pots.",
                   format=BookingFormat.DEMO, equipment=["power", "table"],
@@ -47,24 +46,8 @@ def bookings(db) -> list[ShowcaseBooking]:
     return list(db.session.scalars(select(ShowcaseBooking).order_by(ShowcaseBooking.id)))
 
 
-def outbox(db) -> list[OutboxMessage]:
-    db.session.rollback()
-    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-
-
 def free_ids(showcase) -> list[int]:
     return [slot.id for slot in showcase_common.free_slots(showcase.id)]
-
-
-@pytest.fixture
-def organiser(app):
-    return make_user(email="organiser@example.org", name="Olu Organiser")
-
-
-@pytest.fixture
-def visit(organiser):
-    return make_visit(organisers=[organiser], slug="cic-stoke", start_date=SUMMER,
-                      end_date=SUMMER + timedelta(days=1), status=VisitStatus.PUBLISHED)
 
 
 @pytest.fixture
@@ -75,21 +58,6 @@ def item(visit):
 @pytest.fixture
 def showcase(item):
     return make_showcase(item, slot_minutes=10, buffer_minutes=2, requires_approval=True)
-
-
-@pytest.fixture
-def clayworks(app):
-    return make_business(name="Clayworks Studio")
-
-
-@pytest.fixture
-def pixel(app):
-    return make_business(name="Pixel Mill")
-
-
-@pytest.fixture
-def mina(clayworks):
-    return make_member(clayworks, email="mina@clayworks.example", name="Mina Maker")
 
 
 @pytest.fixture
@@ -170,12 +138,12 @@ def refused(db, showcase, call, error, message: str):
     """``call`` raises ``error`` with ``message``, and nothing is written."""
     before_free = free_ids(showcase)
     before = [(b.id, b.slot_id, b.status, b.sequence, b.title) for b in bookings(db)]
-    mails = len(outbox(db))
+    mails = len(outbox())
     with pytest.raises(error) as caught:
         call()
     assert message in caught.value.message
     assert [(b.id, b.slot_id, b.status, b.sequence, b.title) for b in bookings(db)] == before
-    assert len(outbox(db)) == mails
+    assert len(outbox()) == mails
     assert free_ids(showcase) == before_free
     return caught.value
 
@@ -379,7 +347,7 @@ def test_every_active_person_of_the_business_is_emailed(db, showcase, mina, sam,
 
     booking = booking_rules.book(mina, showcase.slots[0].id, answers())
 
-    received = outbox(db)
+    received = outbox()
     assert sorted(m.to for m in received) == ["mina@clayworks.example", "sam@clayworks.example"]
     assert {m.topic for m in received} == {f"booking:{booking.id}"}
     assert {m.subject for m in received} == {"Showcase booking received: "
@@ -390,13 +358,13 @@ def test_every_active_person_of_the_business_is_emailed(db, showcase, mina, sam,
     assert "Clay printing in 3D" in body
 
     booking_rules.move(mina, booking.id, showcase.slots[2].id)
-    moved = outbox(db)[2:]
+    moved = outbox()[2:]
     assert sorted(m.to for m in moved) == ["mina@clayworks.example", "sam@clayworks.example"]
     assert {m.subject for m in moved} == {"Showcase slot moved: Regions and Clusters delegation"}
     assert "13:54–14:04 BST" in moved[0].body_text
 
     booking_rules.cancel(sam, booking.id)
-    cancelled = outbox(db)[4:]
+    cancelled = outbox()[4:]
     assert sorted(m.to for m in cancelled) == ["mina@clayworks.example", "sam@clayworks.example"]
     assert {m.subject for m in cancelled} == {
         "Showcase booking cancelled: Regions and Clusters delegation"}
@@ -407,7 +375,7 @@ def test_every_active_person_of_the_business_is_emailed(db, showcase, mina, sam,
 def test_an_approved_booking_says_so(db, item, mina):
     showcase = make_showcase(item, requires_approval=False)
     booking_rules.book(mina, showcase.slots[0].id, answers())
-    assert {m.subject for m in outbox(db)} == {
+    assert {m.subject for m in outbox()} == {
         "Showcase slot booked: Regions and Clusters delegation"}
 
 

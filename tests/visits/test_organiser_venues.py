@@ -72,7 +72,7 @@ def test_add_venue_without_coordinates(organiser_client, visit, db):
     ({"name": ""}, "Enter the venue&#39;s name"),
     ({"name": "n" * 201}, "Name must be 200 characters or fewer"),
     ({"address": "a" * 501}, "Address must be 500 characters or fewer"),
-    ({"access_notes": "a" * 2001}, "Access notes must be 2000 characters or fewer"),
+    ({"access_notes": "a" * 2001}, "Access notes must be 2,000 characters or fewer"),
     ({"longitude": ""}, "Give both latitude and longitude, or neither."),
     ({"latitude": ""}, "Give both latitude and longitude, or neither."),
     ({"latitude": "91"}, "Latitude must be between -90 and 90."),

@@ -116,7 +116,7 @@ def test_create_visit_stores_it_as_a_draft_of_the_organiser(organiser_client, or
     ({"slug": "s" * 81}, "Web address must be 80 characters or fewer"),
     ({"city": "c" * 101}, "City must be 100 characters or fewer"),
     ({"host": "h" * 201}, "Host must be 200 characters or fewer"),
-    ({"summary": "s" * 5001}, "Summary must be 5000 characters or fewer"),
+    ({"summary": "s" * 5001}, "Summary must be 5,000 characters or fewer"),
     ({"timezone": "Z" * 65}, "Time zone must be 64 characters or fewer"),
     ({"slug": "Stoke on Trent!"}, "Use lowercase letters, digits and single hyphens"),
     ({"timezone": "Mars/Olympus_Mons"}, "is not a known time zone"),

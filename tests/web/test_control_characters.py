@@ -1,6 +1,6 @@
 """Control characters typed or pasted into any text field (\\x01, ESC, DEL, C1) never
 reach a stored row, a page or agenda.json: every form cleans its text with the one
-forms.cleaning.clean_text."""
+eventsapp.web.forms.clean_text."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from eventsapp.agenda.models import AgendaItem
 from eventsapp.members.models import MemberBusiness
 from eventsapp.registration.models import QuestionKind, Registration
 from eventsapp.visits.models import Venue, Visit, VisitStatus
-from eventsapp.web.cleaning import clean_lines, clean_text
+from eventsapp.web.forms import clean_lines, clean_text
 from tests.support import make_question
 
 # Every Cc character except line feed and tab, which multi-line fields keep.

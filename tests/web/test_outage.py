@@ -18,7 +18,7 @@ from eventsapp import create_app
 from eventsapp.config import TestConfig
 from eventsapp.extensions import db
 from eventsapp.visits.models import VisitStatus
-from tests import support as factories
+from tests import support
 from tests.conftest import FreshRequestClient, login
 
 CLOSED_PORT = "postgresql+psycopg://postgres@127.0.0.1:1/x?connect_timeout=2"
@@ -34,9 +34,9 @@ def _app_at(uri: str):
 @pytest.fixture
 def world(app, client, organiser):
     """A published visit and an organiser's session cookie, made while the database is up."""
-    visit = factories.make_visit(organisers=[organiser], slug="outage-visit",
+    visit = support.make_visit(organisers=[organiser], slug="outage-visit",
                                  status=VisitStatus.PUBLISHED)
-    factories.make_item(visit)
+    support.make_item(visit)
     login(client, organiser)
     cookie = client.get_cookie("session").value
     return visit.slug, cookie

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -38,6 +39,7 @@ from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
 from eventsapp.locks import lock
 from eventsapp.mail import outbox as mail
+from eventsapp.paging import paginate
 from eventsapp.registration.models import Registration, RegistrationStatus, SignupStatus
 from eventsapp.registration.rules import notices
 from eventsapp.showcase.models import BookingStatus, ShowcaseBooking, ShowcaseSlot
@@ -46,7 +48,6 @@ from eventsapp.visits.models import ChangeArea, NoticeState, Visit, VisitChange,
 from eventsapp.visits.rules import organiser_visit
 from eventsapp.web.urls import absolute
 
-PER_PAGE = 50
 LIVE_SIGNUP = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
 ACTIVE_BOOKING = (BookingStatus.PENDING, BookingStatus.APPROVED)
 # Organisers preview the emails, but an attendee's private link is theirs alone.
@@ -271,10 +272,7 @@ def preview(actor: User, slug: str) -> Preview:
 @dataclass(frozen=True)
 class ChangesPage:
     visit: Visit
-    rows: list[VisitChange]
-    total: int
-    page: int
-    pages: int
+    page: Pagination  # of VisitChange rows
     area: ChangeArea | None
     pending: Pending
 
@@ -291,17 +289,11 @@ def pending(visit: Visit) -> Pending:
 
 def changes_page(actor: User, slug: str, area: ChangeArea | None = None, page: int = 1
                  ) -> ChangesPage:
-    """The visit's change log, newest first, PER_PAGE a page, with its pending notices."""
+    """A page of the visit's change log, newest first, with its pending notices."""
     visit = organiser_visit(actor, slug)
     where = [VisitChange.visit_id == visit.id]
     if area is not None:
         where.append(VisitChange.area == area)
-    total = db.session.scalar(select(func.count(VisitChange.id)).where(*where))
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(page, 1), pages)
-    rows = list(db.session.scalars(
-        select(VisitChange).where(*where)
-        .order_by(VisitChange.created_at.desc(), VisitChange.id.desc())
-        .offset((page - 1) * PER_PAGE).limit(PER_PAGE)
-    ))
-    return ChangesPage(visit, rows, total, page, pages, area, pending(visit))
+    found = paginate(select(VisitChange).where(*where)
+                     .order_by(VisitChange.created_at.desc(), VisitChange.id.desc()), page)
+    return ChangesPage(visit, found, area, pending(visit))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
@@ -17,6 +18,7 @@ from eventsapp.dbtypes import utcnow
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.extensions import db
 from eventsapp.locks import lock
+from eventsapp.paging import PER_PAGE, paginate
 from eventsapp.registration.models import Registration, RegistrationStatus, folded
 from eventsapp.registration.rules import capacity, notices
 from eventsapp.registration.rules.answers import answer_text, clean_answers
@@ -85,45 +87,18 @@ def registrations(visit: Visit, status: RegistrationStatus | None = None,
     return list(db.session.scalars(stmt.order_by(Registration.queued_at, Registration.id)))
 
 
-PER_PAGE = 50
 EXPORT_BATCH = 500  # rows read at a time for the CSV export
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list[Registration]
-    number: int  # from 1
-    per_page: int
-    total: int  # rows matching the filter and search, on every page
-    positions: dict[int, int]  # waiting-list place of each waitlisted row shown
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last(self) -> int:
-        return min(self.number * self.per_page, self.total)
-
-
 def registrations_page(visit: Visit, status: RegistrationStatus | None = None,
-                       search: str = "", number: int = 1, per_page: int = PER_PAGE) -> Page:
-    """One page of the registrations table in queue order, in three queries whatever
-    the number of registrations. A page past the end shows the last one."""
-    stmt = _filtered(visit, status, search)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    pages = max(1, -(-total // per_page))
-    number = min(max(number, 1), pages)
-    rows = list(db.session.scalars(
-        stmt.order_by(Registration.queued_at, Registration.id)
-        .limit(per_page).offset((number - 1) * per_page)))
-    positions = _waitlist_places(visit, [r for r in rows
-                                         if r.status is RegistrationStatus.WAITLISTED])
-    return Page(rows, number, per_page, total, positions)
+                       search: str = "", page: int = 1, per_page: int = PER_PAGE
+                       ) -> tuple[Pagination, dict[int, int]]:
+    """One page of the registrations table in queue order, and the waiting-list place
+    of each waitlisted row on it: three queries whatever the number of registrations."""
+    found = paginate(_filtered(visit, status, search)
+                     .order_by(Registration.queued_at, Registration.id), page, per_page)
+    waiting = [r for r in found.items if r.status is RegistrationStatus.WAITLISTED]
+    return found, _waitlist_places(visit, waiting)
 
 
 def _waitlist_places(visit: Visit, waiting: list[Registration]) -> dict[int, int]:
@@ -162,18 +137,22 @@ def approve(actor: User, slug: str, registration_id: int) -> Registration:
         visit, registration = _locked_registration(actor, slug, registration_id)
         if registration.status is not RegistrationStatus.PENDING_APPROVAL:
             raise Conflict(f"{registration.full_name} is not awaiting approval.")
-        if capacity.has_place(visit):
-            registration.status = RegistrationStatus.CONFIRMED
-        elif visit.waitlist_enabled:
-            registration.status = RegistrationStatus.WAITLISTED
-        else:
-            raise Conflict("The visit is full and has no waiting list: raise the capacity first.")
+        registration.status = _place_status(visit)
         registration.queued_at = utcnow()
         registration.status_reason = "Approved by an organiser."
         db.session.flush()
         notices.notify(registration, f"registration_{registration.status.value}",
                        position=capacity.waitlist_position(registration), approved=True)
     return registration
+
+
+def _place_status(visit: Visit) -> RegistrationStatus:
+    """Confirmed while the visit has a place, else waiting; with neither, a Conflict."""
+    if capacity.has_place(visit):
+        return RegistrationStatus.CONFIRMED
+    if visit.waitlist_enabled:
+        return RegistrationStatus.WAITLISTED
+    raise Conflict("The visit is full and has no waiting list: raise the capacity first.")
 
 
 def decline(actor: User, slug: str, registration_id: int, message: str = "") -> Registration:
@@ -266,12 +245,7 @@ def add_by_hand(actor: User, slug: str, details: AttendeeDetails,
         _apply_details(registration, details, answers)
         registration.added_by_organiser = True
         registration.queued_at = utcnow()
-        if capacity.has_place(visit):
-            registration.status = RegistrationStatus.CONFIRMED
-        elif visit.waitlist_enabled:
-            registration.status = RegistrationStatus.WAITLISTED
-        else:
-            raise Conflict("The visit is full and has no waiting list: raise the capacity first.")
+        registration.status = _place_status(visit)
         registration.status_reason = "Added by an organiser."
         db.session.add(registration)
         db.session.flush()

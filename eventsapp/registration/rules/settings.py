@@ -9,14 +9,14 @@ from sqlalchemy import func, select
 
 from eventsapp.accounts.models import User
 from eventsapp.db import write
-from eventsapp.errors import NotFound, ValidationError
+from eventsapp.errors import ValidationError
 from eventsapp.extensions import db
 from eventsapp.locks import lock
 from eventsapp.registration.models import Question, QuestionKind
 from eventsapp.registration.rules import capacity, changelog
 from eventsapp.timezones import NonexistentLocalTime, to_utc
 from eventsapp.visits.models import RegistrationAccess, Visit
-from eventsapp.visits.rules import organiser_visit
+from eventsapp.visits.rules import organiser_visit, organiser_visit_row
 
 
 @dataclass(frozen=True)
@@ -105,11 +105,7 @@ def _validated(data: QuestionInput) -> str:
 
 
 def organiser_question(actor: User, slug: str, question_id: int) -> Question:
-    visit = organiser_visit(actor, slug)
-    question = db.session.get(Question, question_id)
-    if question is None or question.visit_id != visit.id:
-        raise NotFound("No such question.")
-    return question
+    return organiser_visit_row(actor, slug, Question, question_id, "question")
 
 
 def add_question(actor: User, slug: str, data: QuestionInput) -> Question:

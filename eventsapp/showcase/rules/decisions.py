@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eventsapp.accounts.models import User
 from eventsapp.db import write
-from eventsapp.errors import Conflict, NotFound, ValidationError
+from eventsapp.errors import Conflict, ValidationError
 from eventsapp.extensions import db
 from eventsapp.locks import lock
 from eventsapp.members.models import MemberBusiness
@@ -21,15 +21,11 @@ from eventsapp.showcase.rules.common import (
     _validate_booking,
     organiser_showcase_item,
 )
-from eventsapp.visits.rules import organiser_visit
+from eventsapp.visits.rules import organiser_visit_row
 
 
 def organiser_booking(actor: User, slug: str, booking_id: int) -> ShowcaseBooking:
-    visit = organiser_visit(actor, slug)
-    booking = db.session.get(ShowcaseBooking, booking_id)
-    if booking is None or booking.visit_id != visit.id:
-        raise NotFound("No such booking.")
-    return booking
+    return organiser_visit_row(actor, slug, ShowcaseBooking, booking_id, "booking")
 
 
 def decide(actor: User, slug: str, booking_id: int, approve: bool, message: str = ""
