@@ -8,7 +8,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -159,13 +159,17 @@ class VisitSpan:
     ends_at: datetime
 
 
+_SPAN = select(func.min(AgendaItem.starts_at), func.max(AgendaItem.ends_at)).where(
+    AgendaItem.visit_id == bindparam("visit_id"), AgendaItem.deleted_at.is_(None),
+    AgendaItem.status == ItemStatus.CONFIRMED)
+
+
 def visit_span(visit: Visit | VisitSnapshot) -> VisitSpan:
     """When the visit starts and ends: its first live item's start and its last live
     item's end; without items, 00:00 on its first day and the end of its last day, in
     the visit's zone. A snapshot carries the span of the version it copies."""
     if isinstance(visit, VisitSnapshot):
         return visit.span
-    live = (AgendaItem.deleted_at.is_(None), AgendaItem.status == ItemStatus.CONFIRMED)
     if "items" not in inspect(visit).unloaded or visit.id is None:
         # The agenda is loaded already (or not written yet): no second read of it.
         items = [item for item in visit.items
@@ -173,9 +177,7 @@ def visit_span(visit: Visit | VisitSnapshot) -> VisitSpan:
         starts = min((item.starts_at for item in items), default=None)
         ends = max((item.ends_at for item in items), default=None)
     else:
-        starts, ends = db.session.execute(
-            select(func.min(AgendaItem.starts_at), func.max(AgendaItem.ends_at))
-            .where(AgendaItem.visit_id == visit.id, *live)).one()
+        starts, ends = db.session.execute(_SPAN, {"visit_id": visit.id}).one()
     zone = visit.zone
     return VisitSpan(starts or local_day_bounds(visit.start_date, zone)[0],
                      ends or local_day_bounds(visit.end_date, zone)[1])

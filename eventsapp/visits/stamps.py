@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import NotFound
@@ -36,10 +36,15 @@ class VisitStamp:
         return (self.version, self.created_at, self.ended)
 
 
-def _stamp(where, now: datetime | None = None) -> VisitStamp:
-    row = db.session.execute(
-        select(Visit.id, Visit.content_version, Visit.created_at, Visit.status,
-               Visit.end_date, Visit.timezone).where(where)).first()
+# Read on every request for a visit's cached outputs: made once, run with its value.
+_STAMP = select(Visit.id, Visit.content_version, Visit.created_at, Visit.status,
+                Visit.end_date, Visit.timezone)
+_BY_ID = _STAMP.where(Visit.id == bindparam("value"))
+_PUBLIC = _STAMP.where(Visit.slug == bindparam("value"), Visit.status != VisitStatus.DRAFT)
+
+
+def _stamp(statement, value, now: datetime | None = None) -> VisitStamp:
+    row = db.session.execute(statement, {"value": value}).first()
     if row is None:
         raise NotFound("No such visit.")
     visit_id, version, created_at, status, end_date, timezone = row
@@ -49,11 +54,11 @@ def _stamp(where, now: datetime | None = None) -> VisitStamp:
 
 def stamp_by_id(visit_id: int, now: datetime | None = None) -> VisitStamp:
     """Any visit's stamp, drafts included (an attendee's feed says CANCELLED for those)."""
-    return _stamp(Visit.id == visit_id, now)
+    return _stamp(_BY_ID, visit_id, now)
 
 
 def public_stamp(slug: str, now: datetime | None = None) -> VisitStamp:
     """What a published (or cancelled) visit's cached outputs are keyed by: one query."""
     if not is_slug(slug):  # PostgreSQL refuses some strings outright (a NUL from %00)
         raise NotFound("No such visit.")
-    return _stamp((Visit.slug == slug) & (Visit.status != VisitStatus.DRAFT), now)
+    return _stamp(_PUBLIC, slug, now)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from eventsapp.agenda.models import AgendaItem
 from eventsapp.dbtypes import utcnow
@@ -25,10 +25,11 @@ from eventsapp.visits.models import Visit
 
 def confirmed_count(visit_id: int) -> int:
     """The visit's confirmed registrations (an index on (visit_id, status) serves it)."""
-    return db.session.scalar(select(func.count()).where(
-        Registration.visit_id == visit_id,
-        Registration.status == RegistrationStatus.CONFIRMED,
-    ))
+    return db.session.scalar(_CONFIRMED, {"visit_id": visit_id})
+
+
+_CONFIRMED = select(func.count()).where(Registration.visit_id == bindparam("visit_id"),
+                                        Registration.status == RegistrationStatus.CONFIRMED)
 
 
 def has_place(visit: Visit) -> bool:

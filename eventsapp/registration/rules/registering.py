@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from eventsapp.accounts import tokens
@@ -46,6 +46,12 @@ class Outcome:
         return db.session.get(Registration, self.registration_id)
 
 
+# Statements of every registration, made once.
+_LOCK_VISIT = select(Visit).where(Visit.slug == bindparam("slug")).with_for_update()
+_QUESTIONS = (select(Question).where(Question.visit_id == bindparam("visit_id"))
+              .order_by(Question.position, Question.id))
+
+
 def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
              now: datetime | None = None, item_ids: Iterable[int] = ()) -> Outcome:
     """Register an attendee: confirmed while places last, then the waiting list (if
@@ -62,7 +68,7 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
         raise NotFound("No such visit.")
     with write():
         # Locked, so capacity is counted by one writer at a time.
-        visit = db.session.scalar(select(Visit).where(Visit.slug == slug).with_for_update())
+        visit = db.session.scalar(_LOCK_VISIT, {"slug": slug})
         if visit is None or visit.status is VisitStatus.DRAFT:
             raise NotFound("No such visit.")
         window, message = registration_window(visit, now)
@@ -71,9 +77,7 @@ def register(slug: str, details: AttendeeDetails, *, invitation_code: str = "",
         if (visit.registration_access is RegistrationAccess.INVITATION
                 and not _code_matches(visit, invitation_code)):
             raise ValidationError({"invitation_code": "That invitation code is not right."})
-        questions = db.session.scalars(
-            select(Question).where(Question.visit_id == visit.id)
-            .order_by(Question.position, Question.id)).all()
+        questions = db.session.scalars(_QUESTIONS, {"visit_id": visit.id}).all()
         values = _detail_values(details, _check_details(questions, details))
         status = _status_for(visit, values["email_key"])
         nonce = tokens.new_nonce()
