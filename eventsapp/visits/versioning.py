@@ -7,7 +7,7 @@ visible at once from every worker, and nothing is rebuilt while nothing changes.
 
 Counted as changes: the visit itself, its venues, agenda items, showcases, slots
 and bookings, a member business's name or details (shown in its bookings), and the
-registration form's extra questions (services.registration_setup keeps a copy).
+registration form's extra questions (registration.rules.setup keeps a copy).
 Registrations and sign-ups are not: the cached outputs do not show them.
 """
 
