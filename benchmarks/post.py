@@ -7,7 +7,8 @@ A fresh database is migrated and filled (benchmarks.dataset), then the Flask tes
 client reads the form once (for its CSRF token and cookie) and posts it --posts times,
 each with a new address. Reported: the median and the 99th percentile of one POST,
 POSTs per second, the median CPU time of this process for one POST (the figure
-least moved by other load on the machine), and the SQL statements one POST sends (BEGIN/COMMIT/ROLLBACK aside).
+least moved by other load on the machine), and the SQL statements one POST sends
+(BEGIN/COMMIT/ROLLBACK aside).
 For comparing one change of the write path with the next; the load with real clients
 is benchmarks.burst.
 """
