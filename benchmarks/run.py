@@ -95,8 +95,8 @@ def free_port() -> int:
 class Server:
     """gunicorn with 2 sync workers, as `make serve` runs in production."""
 
-    def __init__(self, app: str, env: dict[str, str], workers: int = 2):
-        self.port = free_port()
+    def __init__(self, app: str, env: dict[str, str], workers: int = 2, port: int = 0):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(  # noqa: S603
             [str(BIN / "gunicorn"), "--no-control-socket", "--workers", str(workers),
@@ -352,7 +352,7 @@ def run_database(kind: str, duration: int, connections: int, only: set[str]) -> 
             ("member booking page", None, f"/member/showcases/{info['showcase_id']}",
              {"Cookie": member_cookie, "User-Agent": USER_AGENT}, None, {}),
             # Last: it adds registrations, and the pages above are measured with 2,000.
-            ("registration POST", 0.3, f"/visits/{slug}/register",
+            ("registration POST", None, f"/visits/{slug}/register",
              {"Cookie": form_cookie, "User-Agent": USER_AGENT}, LUA / "post_form.lua",
              {"BENCH_BODY": str(body_file)}),
         ]
@@ -457,13 +457,15 @@ def main() -> None:
     parser.add_argument("--cluster-rounds", type=int, default=3)
     parser.add_argument("--feeds-duration", type=int, default=60,
                         help="benchmarks.cluster: seconds of the personal feeds' storm")
+    parser.add_argument("--no-burst", action="store_true",
+                        help="skip benchmarks.burst (2,000 registrations at once)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (make bench installs it: apt-get install wrk)")
     only = {word for word in args.only.split(",") if word}
     RESULTS.mkdir(parents=True, exist_ok=True)
     texts = []
-    parts = {"cost", "cluster"}
+    parts = {"cost", "cluster", "burst"}
     endpoints = not only or not only <= parts
     for kind in args.databases.split(",") if endpoints else []:
         report = run_database(kind, args.duration, args.connections, only)
@@ -479,6 +481,11 @@ def main() -> None:
         from benchmarks import cost
 
         texts.append(cost.run([int(n) for n in args.cost_sizes.split(",")], 20))
+        print("\n" + texts[-1], flush=True)
+    if not args.no_burst and (not only or "burst" in only):
+        from benchmarks import burst
+
+        texts.append(burst.run(args.databases.split(",")))
         print("\n" + texts[-1], flush=True)
     if endpoints:
         (RESULTS / "latest.md").write_text("\n".join(texts))

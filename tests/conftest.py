@@ -14,7 +14,6 @@ from sqlalchemy import event, text
 
 from eventsapp import PROJECT_ROOT, create_app
 from eventsapp.config import TestConfig, database_url
-from eventsapp.db import raw_statement_listeners
 from eventsapp.extensions import db as _db
 from tests import support
 
@@ -153,15 +152,10 @@ def count_queries(app):
             if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
                 counter.statements.append(statement)
 
-        def raw(statement):  # eventsapp.db.read_one bypasses the engine's events
-            counter.statements.append(statement)
-
         event.listen(_db.engine, "before_cursor_execute", before)
-        raw_statement_listeners.append(raw)
         try:
             yield counter
         finally:
             event.remove(_db.engine, "before_cursor_execute", before)
-            raw_statement_listeners.remove(raw)
 
     return counting

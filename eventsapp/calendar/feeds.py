@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
@@ -25,11 +25,10 @@ from eventsapp.cache import built_once
 from eventsapp.calendar import ical
 from eventsapp.calendar.agenda_json import agenda_document
 from eventsapp.calendar.events import booking_event, item_event, organizer
-from eventsapp.db import read_rows
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import NotFound
 from eventsapp.extensions import cache, db
-from eventsapp.registration.models import Registration, RegistrationStatus, SignupStatus
+from eventsapp.registration.models import ItemSignup, Registration, RegistrationStatus, SignupStatus
 from eventsapp.registration.rules import notices as registration_notices
 from eventsapp.showcase.models import BookingStatus, Showcase, ShowcaseBooking, ShowcaseSlot
 from eventsapp.showcase.rules import lineups
@@ -335,15 +334,6 @@ class _Signup(NamedTuple):
     status: SignupStatus
 
 
-# The attendee's feed in one read: the registration, its own change counter, and its
-# sign-ups, cancelled ones too (their events stay in the feed, as CANCELLED).
-_ATTENDEE_FEED_SQL = (
-    "SELECT r.visit_id, r.status, r.feed_sequence, r.feed_changed_at, s.item_id, s.status "
-    "FROM registrations r LEFT JOIN item_signups s ON s.registration_id = r.id "
-    "WHERE r.feed_token_hash = ? AND r.erased_at IS NULL"
-)
-
-
 class _Attendee(NamedTuple):
     visit_id: int
     status: RegistrationStatus
@@ -352,28 +342,25 @@ class _Attendee(NamedTuple):
     signups: list
 
 
-def _instant(value) -> datetime | None:
-    """A UTC instant as the driver returns it (SQLite: text without a zone)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def attendee_feed(token: str, base_url: str, now: datetime | None = None) -> Feed:
     """An attendee's feed, put together from the visit's cached events: two reads
     (the registration with its sign-ups, the visit's stamp) whatever the agenda's size."""
     if not tokens.looks_valid(token):
         raise NotFound("No such feed.")
-    rows = read_rows(db.engine, _ATTENDEE_FEED_SQL, (tokens.digest(token),))
+    # The registration, its own change counter, and its sign-ups, cancelled ones too
+    # (their events stay in the feed, as CANCELLED), in one read.
+    rows = db.session.execute(
+        select(Registration.visit_id, Registration.status, Registration.feed_sequence,
+               Registration.feed_changed_at, ItemSignup.item_id, ItemSignup.status)
+        .outerjoin(ItemSignup, ItemSignup.registration_id == Registration.id)
+        .where(Registration.feed_token_hash == tokens.digest(token),
+               Registration.erased_at.is_(None))).all()
     if not rows:
         raise NotFound("No such feed.")
     visit_id, status, sequence, changed_at = rows[0][:4]
-    signups = [_Signup(item_id, SignupStatus(signup)) for *_, item_id, signup in rows
-               if item_id is not None]
-    return _attendee_feed(_Attendee(visit_id, RegistrationStatus(status), sequence or 0,
-                                    _instant(changed_at), signups), base_url, now)
+    signups = [_Signup(item_id, signup) for *_, item_id, signup in rows if item_id is not None]
+    return _attendee_feed(_Attendee(visit_id, status, sequence or 0, changed_at, signups),
+                          base_url, now)
 
 
 def registration_feed(registration: Registration, base_url: str, now: datetime | None = None

@@ -149,7 +149,6 @@ def send_due(transport: Transport, sender: str, *, limit: int = 100,
     due_ids = db.session.scalars(
         select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
     ).all()
-    db.session.rollback()  # end the read: each message is claimed in a write of its own
     for message_id in due_ids:
         email = _claim(message_id, now, sender)
         if email is None:

@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import current_app
 
-from eventsapp.db import PreparedInsert
 from eventsapp.extensions import db
 from eventsapp.mail.models import OutboxMessage
 
@@ -27,22 +26,6 @@ def queue(
     message = OutboxMessage(**_compose(to, template, topic, attachments, context))
     db.session.add(message)
     return message
-
-
-def write(
-    to: str,
-    template: str,
-    *,
-    topic: str = "",
-    attachments: list[dict[str, Any]] | None = None,
-    **context: Any,
-) -> None:
-    """Like ``queue``, but the row is inserted at once on the session's connection, in
-    the caller's transaction, with no ORM object made: for callers that keep none."""
-    _INSERT.insert(db.session.connection(), _compose(to, template, topic, attachments, context))
-
-
-_INSERT = PreparedInsert(OutboxMessage.__table__)
 
 
 def _compose(to: str, template: str, topic: str, attachments: list[dict[str, Any]] | None,

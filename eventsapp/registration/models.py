@@ -201,23 +201,6 @@ class Registration(db.Model):
         return f"<Registration {self.id} {self.status}>"
 
 
-class VisitCount(db.Model):
-    """How many registrations a visit has confirmed, kept by the database itself.
-
-    Triggers on ``registrations`` (and on ``visits``, which makes the row) keep it
-    equal to ``count(*) ... WHERE status = 'confirmed'`` in every transaction that
-    changes a status, whatever the code path, so the capacity check under the
-    visit's lock reads one row instead of counting thousands. The triggers live in
-    the migration that made this table (eventsapp is always migrated, tests too).
-    """
-
-    __tablename__ = "visit_counts"
-
-    visit_id: Mapped[int] = mapped_column(
-        ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True)
-    confirmed: Mapped[int] = mapped_column(default=0, server_default="0")
-
-
 class SignupStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"

@@ -40,7 +40,6 @@ from eventsapp.registration.rules import setup as registration_setup
 from eventsapp.registration.rules.answers import clean_answers, display_answer
 from eventsapp.registration.rules.common import (
     AttendeeDetails,
-    FormChanged,
     RegistrationClosed,
     Window,
 )
@@ -115,15 +114,6 @@ def _form_is_valid(form: DetailsForm, questions) -> bool:
 @limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"], methods=["POST"],
                key_func=get_remote_address)
 def register(slug: str):
-    if request.method == "POST":
-        # Most POSTs register. Try first with this worker's copy of the visit's setup,
-        # without reading its stamp: register() works from the version it reads under
-        # the visit's lock and checks the answers against it, so an old copy can only
-        # make it refuse. Anything but success is done again below, from a fresh copy.
-        known = registration_setup.last_known(slug)
-        registered = _register_with(slug, known) if known is not None else None
-        if registered is not None:
-            return registered
     try:
         setup = registration_setup.setup_for(slug)
     except NotFound:
@@ -154,11 +144,11 @@ def register(slug: str):
             outcome = _submit(slug, setup, form)
         except NotFound:
             abort(404)
-        except FormChanged as exc:
-            return _changed_form(slug, exc.message)
         except RegistrationClosed as exc:
             return _closed(visit, exc.window, exc.message, 409)
         except ValidationError as exc:
+            setup, form = _current_form(slug, setup, form)
+            visit, questions = setup.visit, setup.questions
             _add_errors(form, exc.errors)
         except Conflict as exc:
             if exc.field not in ("email", "sessions"):
@@ -186,21 +176,6 @@ def _sessions(setup, form) -> dict:
                          for session in setup.sessions]}
 
 
-def _register_with(slug: str, setup):
-    """The redirect to the private page if the form, read with ``setup``, registers;
-    None for anything else (which register() then does in full)."""
-    if registration_common.registration_window(setup.visit)[0] is not Window.OPEN:
-        return None
-    form = registration_form(setup)
-    if (form.website.data or "").strip() or not form.validate():
-        return None
-    try:
-        outcome = _submit(slug, setup, form)
-    except (NotFound, RegistrationClosed, ValidationError, Conflict, FormChanged):
-        return None
-    return _registered(outcome)
-
-
 def _submit(slug: str, setup, form: DetailsForm):
     """Register what the form, read with ``setup``, holds."""
     invited = setup.visit.registration_access is RegistrationAccess.INVITATION
@@ -208,23 +183,23 @@ def _submit(slug: str, setup, form: DetailsForm):
         slug,
         _details(form, setup.questions, privacy_accepted=bool(form.privacy_accepted.data)),
         invitation_code=(form.invitation_code.data or "") if invited else "",
-        form_key=setup.key,
         item_ids=session_ids(form),
     )
 
 
-def _changed_form(slug: str, message: str):
-    """The form as it is now, with what was sent and why it was not stored."""
+def _current_form(slug: str, setup, form: DetailsForm):
+    """The setup and form as they are now, with what was sent: register() checked the
+    answers against the questions it read, which an organiser may have changed since
+    this request read its copy (the form then shows the new question and its message)."""
     try:
-        setup = registration_setup.setup_for(slug)
+        current = registration_setup.setup_for(slug)
     except NotFound:
         abort(404)
-    form = registration_form(setup)
-    _form_is_valid(form, setup.questions)  # the answers' own mistakes, shown at once
-    return render_template("registration/register.html", visit=setup.visit, form=form,
-                           questions=setup.questions, notice=message,
-                           places_left=registration_common.places_left(setup.visit),
-                           **_sessions(setup, form)), 409
+    if current.questions == setup.questions:
+        return setup, form
+    form = registration_form(current)
+    _form_is_valid(form, current.questions)
+    return current, form
 
 
 def _registered(outcome):

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -187,20 +187,28 @@ class VisitSpan:
     ends_at: datetime
 
 
+_SPAN = select(func.min(AgendaItem.starts_at), func.max(AgendaItem.ends_at)).where(
+    AgendaItem.visit_id == bindparam("visit_id"), AgendaItem.deleted_at.is_(None),
+    AgendaItem.status == ItemStatus.CONFIRMED)
+
+
 def visit_span(visit: Visit | VisitSnapshot) -> VisitSpan:
     """When the visit starts and ends: its first live item's start and its last live
     item's end; without items, 00:00 on its first day and the end of its last day, in
     the visit's zone. A snapshot carries the span of the version it copies."""
     if isinstance(visit, VisitSnapshot):
         return visit.span
+    if "items" not in inspect(visit).unloaded or visit.id is None:
+        # The agenda is loaded already (or not written yet): no second read of it.
+        items = [item for item in visit.items
+                 if item.deleted_at is None and item.status is ItemStatus.CONFIRMED]
+        starts = min((item.starts_at for item in items), default=None)
+        ends = max((item.ends_at for item in items), default=None)
+    else:
+        starts, ends = db.session.execute(_SPAN, {"visit_id": visit.id}).one()
     zone = visit.zone
-    items = [item for item in visit.items
-             if item.deleted_at is None and item.status is ItemStatus.CONFIRMED]
-    starts = min((item.starts_at for item in items),
-                 default=local_day_bounds(visit.start_date, zone)[0])
-    ends = max((item.ends_at for item in items),
-               default=local_day_bounds(visit.end_date, zone)[1])
-    return VisitSpan(starts, ends)
+    return VisitSpan(starts or local_day_bounds(visit.start_date, zone)[0],
+                     ends or local_day_bounds(visit.end_date, zone)[1])
 
 
 def has_started(visit: Visit | VisitSnapshot, now: datetime | None = None) -> bool:

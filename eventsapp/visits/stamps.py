@@ -2,7 +2,7 @@
 
 ``Visit.content_version`` is raised by every flush that changes what the visit's
 calendars and pages show (eventsapp.versioning); the stamp is read on every
-request, in one indexed read outside the ORM session, so cached bytes are reused
+request, in one indexed read, so cached bytes are reused
 while nothing changes and rebuilt at the first request after a change, in every
 worker.
 """
@@ -10,17 +10,16 @@ worker.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import bindparam, select
 
-from eventsapp.db import read_one
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import NotFound
 from eventsapp.extensions import db
 from eventsapp.timezones import to_local
-from eventsapp.visits.models import VisitStatus
+from eventsapp.visits.models import Visit, VisitStatus
 from eventsapp.visits.rules import is_slug
 
 
@@ -28,7 +27,7 @@ from eventsapp.visits.rules import is_slug
 class VisitStamp:
     visit_id: int
     version: int
-    created_at: object  # with the id: a deleted visit's reused id is another visit
+    created_at: datetime  # with the id: a deleted visit's reused id is another visit
     status: VisitStatus
     ended: bool  # once the visit is over, deleted items' tombstones leave the feeds
 
@@ -37,35 +36,29 @@ class VisitStamp:
         return (self.version, self.created_at, self.ended)
 
 
-# Read on every request for a feed, so in plain SQL on a pooled connection
-# (eventsapp.db.read_one) rather than through the session.
-_STAMP_SQL = ("SELECT id, content_version, created_at, status, end_date, timezone "
-              "FROM visits WHERE ")
+# Read on every request for a visit's cached outputs: made once, run with its value.
+_STAMP = select(Visit.id, Visit.content_version, Visit.created_at, Visit.status,
+                Visit.end_date, Visit.timezone)
+_BY_ID = _STAMP.where(Visit.id == bindparam("value"))
+_PUBLIC = _STAMP.where(Visit.slug == bindparam("value"), Visit.status != VisitStatus.DRAFT)
 
 
-def _stamp(where: str, param, now: datetime | None = None, engine: Engine | None = None
-           ) -> VisitStamp:
-    row = read_one(engine or db.engine, _STAMP_SQL + where, (param,))
+def _stamp(statement, value, now: datetime | None = None) -> VisitStamp:
+    row = db.session.execute(statement, {"value": value}).first()
     if row is None:
         raise NotFound("No such visit.")
     visit_id, version, created_at, status, end_date, timezone = row
-    if isinstance(end_date, str):  # SQLite returns dates as text
-        end_date = date.fromisoformat(end_date)
     ended = to_local(now or utcnow(), ZoneInfo(timezone)).date() > end_date
-    # created_at only tells a visit from an earlier one with the same id: compared, as
-    # the database returns it, never read as a time.
-    return VisitStamp(visit_id, version, created_at, VisitStatus(status), ended)
+    return VisitStamp(visit_id, version, created_at, status, ended)
 
 
-def stamp_by_id(visit_id: int, now: datetime | None = None, engine: Engine | None = None
-                ) -> VisitStamp:
-    """Any visit's stamp, drafts included (an attendee's feed says CANCELLED for those).
-    ``engine``: for a caller outside the application context."""
-    return _stamp("id = ?", visit_id, now, engine)
+def stamp_by_id(visit_id: int, now: datetime | None = None) -> VisitStamp:
+    """Any visit's stamp, drafts included (an attendee's feed says CANCELLED for those)."""
+    return _stamp(_BY_ID, visit_id, now)
 
 
 def public_stamp(slug: str, now: datetime | None = None) -> VisitStamp:
     """What a published (or cancelled) visit's cached outputs are keyed by: one query."""
     if not is_slug(slug):  # PostgreSQL refuses some strings outright (a NUL from %00)
         raise NotFound("No such visit.")
-    return _stamp("slug = ? AND status != 'draft'", slug, now)
+    return _stamp(_PUBLIC, slug, now)

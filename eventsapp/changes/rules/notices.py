@@ -87,7 +87,6 @@ def send_due(now: datetime | None = None) -> SendResult:
         .having(func.max(VisitChange.created_at) <= cutoff)
         .order_by(VisitChange.visit_id)
     ).all()
-    db.session.rollback()  # end the read: each visit is sent in a write of its own
     result = SendResult()
     for visit_id in visit_ids:
         with write():

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eventsapp.accounts import tokens
-from eventsapp.db import read_one
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import DomainError, NotFound, ValidationError
 from eventsapp.extensions import db
@@ -20,8 +19,8 @@ from eventsapp.registration.models import (
     OrganisationType,
     Registration,
     RegistrationStatus,
-    search_name,
 )
+from eventsapp.registration.rules import capacity
 from eventsapp.registration.rules.answers import clean_answers
 from eventsapp.visits.models import Visit, VisitStatus
 from eventsapp.visits.rules import VisitSnapshot, has_started, is_over, visit_span
@@ -44,15 +43,6 @@ class RegistrationClosed(DomainError):
     def __init__(self, window: Window, message: str):
         super().__init__(message)
         self.window = window
-
-
-class FormChanged(DomainError):
-    """The visit's questions or settings changed after the form was read: its answers
-    were read against another version of the form. Nothing was stored."""
-
-    def __init__(self):
-        super().__init__("This form changed while you were filling it in. Check your "
-                         "answers and send it again.")
 
 
 @dataclass(frozen=True)
@@ -122,7 +112,6 @@ def _check_details(questions, details: AttendeeDetails) -> dict[str, Any]:
     answers, answer_errors = clean_answers(questions, details.answers)
     errors.update(answer_errors)
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
     return answers
 
@@ -134,8 +123,6 @@ def _detail_values(details: AttendeeDetails, answers: dict[str, Any]) -> dict[st
         "email": details.email.strip(),
         "email_key": details.email.strip().lower(),
         "organisation": details.organisation.strip(),
-        # For the INSERT in registering, which writes columns without the model.
-        "search_name": search_name(details.full_name.strip(), details.organisation.strip()),
         "job_title": details.job_title.strip(),
         "organisation_type": details.organisation_type,
         "dietary": details.dietary.strip(),
@@ -182,11 +169,5 @@ def places_left(visit: Visit) -> int | None:
     register() transaction decides."""
     if visit.capacity is None:
         return None
-    # Read outside the session (what is committed), as the public pages read the stamp:
-    # the row the triggers keep (models.VisitCount), or a count where there is none.
-    kept = read_one(db.engine, "SELECT confirmed FROM visit_counts WHERE visit_id = ?",
-                    (visit.id,))
-    (confirmed,) = kept or read_one(
-        db.engine, "SELECT count(*) FROM registrations WHERE visit_id = ? AND status = ?",
-        (visit.id, RegistrationStatus.CONFIRMED.value))
+    confirmed = capacity.confirmed_count(visit.id)
     return max(visit.capacity - confirmed, 0)

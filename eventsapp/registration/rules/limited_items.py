@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
 from eventsapp.agenda.models import AgendaItem
-from eventsapp.db import read_rows, write
+from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.extensions import db
@@ -111,14 +111,15 @@ def has_limited_items(visit_id: int) -> bool:
 
 def places_by_item(visit_id: int) -> dict[int, int]:
     """Free places now on each of the visit's limited items (id: places left). A hint
-    for the form and the public agenda, read from what is committed, in one query; the
-    sign-up's transaction decides."""
-    rows = read_rows(
-        db.engine,
-        "SELECT i.id, i.capacity, (SELECT count(*) FROM item_signups s "
-        "WHERE s.item_id = i.id AND s.status = ?) FROM agenda_items i "
-        "WHERE i.visit_id = ? AND i.capacity IS NOT NULL AND i.deleted_at IS NULL",
-        (SignupStatus.CONFIRMED.value, visit_id))
+    for the form and the public agenda, in one query; the sign-up's transaction
+    decides."""
+    taken = (select(func.count()).where(ItemSignup.item_id == AgendaItem.id,
+                                        ItemSignup.status == SignupStatus.CONFIRMED)
+             .correlate(AgendaItem).scalar_subquery())
+    rows = db.session.execute(
+        select(AgendaItem.id, AgendaItem.capacity, taken).where(
+            AgendaItem.visit_id == visit_id, AgendaItem.capacity.is_not(None),
+            AgendaItem.deleted_at.is_(None)))
     return {item_id: max(limit - confirmed, 0) for item_id, limit, confirmed in rows}
 
 

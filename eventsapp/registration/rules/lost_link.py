@@ -68,7 +68,7 @@ def send_all_links(email: str, now: datetime | None = None) -> None:
             if to_local(now, registration.visit.zone).date() <= registration.visit.end_date
         ]
         if registrations:
-            mail.write(
+            mail.queue(
                 registrations[0].email,
                 "lost_links",
                 topic="lost-links",

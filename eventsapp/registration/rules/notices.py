@@ -42,10 +42,8 @@ def feed_url(registration: Registration) -> str:
 
 
 def notify(registration: Registration, template: str, **extra: Any) -> None:
-    """Queue ``mail/<template>.txt`` to the attendee (nothing for erased rows), written
-    at once in the caller's transaction. ``registration`` may be a Registration or a
-    copy with its id, email, full_name, status, token_nonce and visit (a new
-    registration written without the ORM, see services.registration.register)."""
+    """Queue ``mail/<template>.txt`` to the attendee (nothing for erased rows), in the
+    caller's transaction."""
     if not registration.email:
         return
     if registration.id is None:
@@ -56,7 +54,7 @@ def notify(registration: Registration, template: str, **extra: Any) -> None:
                    if template in WITH_CALENDAR else [])
     if template in WITH_CHECKIN_CODE and registration.status is RegistrationStatus.CONFIRMED:
         attachments.append(later(CHECKIN_CODE, registration_id=registration.id))
-    mail.write(
+    mail.queue(
         registration.email,
         template,
         topic=f"registration:{registration.id}",

@@ -1,12 +1,11 @@
-"""What registering for a visit needs to know of it, kept between requests.
+"""What the registration form shows of a visit, built once per content version.
 
-The registration form and ``services.registration.register`` need the visit's row
-(its window, capacity, access and the words on the page) and its extra questions.
-Both count as the visit's content (eventsapp.visits.versioning), so a copy is kept
-per content version in ``eventsapp.cache.visit_content``, like the calendars: the
-form page reads one stamp instead of the visit and its questions, and a POST that
-registers reads the version inside its write transaction and takes the copy made
-from exactly that version.
+The form needs the visit's row (its window, capacity, access and the words on the
+page), its extra questions and its sessions. All count as the visit's content
+(eventsapp.visits.versioning), so a copy is kept per content version through
+``eventsapp.cache.built_once``, like the calendars: the form page reads one stamp
+instead of the visit, its questions and its agenda. Registering itself reads the
+visit and its questions again inside its transaction (rules.registering).
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from eventsapp.agenda.models import AgendaItem, ItemStatus
-from eventsapp.cache import visit_content
+from eventsapp.cache import built_once
 from eventsapp.errors import NotFound
 from eventsapp.extensions import db
 from eventsapp.registration.models import Question, QuestionKind
@@ -58,10 +57,6 @@ class SessionSpec:
 class RegistrationSetup:
     visit: VisitSnapshot
     questions: tuple[QuestionSpec, ...]
-    # (visit id, content version, created_at): what register() compares with what it
-    # reads under the visit's lock, so that answers read with an older form are never
-    # stored against newer questions.
-    key: tuple
     # The visit's limited items (not cancelled), in time order: ticked on the form.
     sessions: tuple[SessionSpec, ...] = ()
 
@@ -70,30 +65,11 @@ def setup_for(slug: str) -> RegistrationSetup:
     """A published or cancelled visit's setup as last committed; NotFound for an
     unknown slug or a draft. One indexed read while nothing has changed."""
     stamp = stamps.public_stamp(slug)
-    _visit_ids[slug] = stamp.visit_id
-    return cached_setup(stamp.visit_id, stamp.version, stamp.created_at)
+    return built_once(("registration", stamp.visit_id), stamp.key,
+                      lambda: _build(stamp.visit_id))
 
 
-def last_known(slug: str) -> RegistrationSetup | None:
-    """This worker's latest copy for the slug, read from nothing: possibly out of date.
-    For a caller that checks the version later (register() reads it under the lock)."""
-    visit_id = _visit_ids.get(slug)
-    return visit_content.peek(("registration", visit_id)) if visit_id is not None else None
-
-
-# The slugs that setup_for found, and their visits (a slug renamed later is only a
-# stale hint: register() reads the visit by slug under its lock).
-_visit_ids: dict[str, int] = {}
-
-
-def cached_setup(visit_id: int, version: int, created_at: object) -> RegistrationSetup:
-    """The setup made from ``version`` of the visit (made now, in the caller's
-    transaction, when this worker has no copy of that version)."""
-    return visit_content.get(("registration", visit_id), (version, created_at),
-                             lambda: _build(visit_id, (visit_id, version, created_at)))
-
-
-def _build(visit_id: int, key: tuple) -> RegistrationSetup:
+def _build(visit_id: int) -> RegistrationSetup:
     # Read afresh, never from the session's identity map: what is cached under a
     # version must be that version.
     fresh = {"populate_existing": True}
@@ -121,5 +97,4 @@ def _build(visit_id: int, key: tuple) -> RegistrationSetup:
             QuestionSpec(q.id, q.kind, q.label, q.help_text, q.required, tuple(q.choices))
             for q in questions
         ),
-        key=key,
     )
