@@ -87,6 +87,8 @@ def _demo_changes(result: demo.DemoResult) -> list[str]:
         )
     if result.created_organiser:
         lines.append(f"Created the demo organiser {result.organiser_email}.")
+    if result.created_organisation:
+        lines.append("Created the demo's host organisation, owned by the demo organiser.")
     if result.created_businesses:
         businesses = count_noun(result.created_businesses, "member business",
                                 "member businesses")
