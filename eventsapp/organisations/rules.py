@@ -9,7 +9,9 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from eventsapp.accounts.models import User
+from eventsapp.accounts.models import Role, User
+from eventsapp.accounts.rules import new_user
+from eventsapp.db import write
 from eventsapp.extensions import db
 from eventsapp.organisations.models import (
     Organisation,
@@ -95,3 +97,28 @@ def _free_slug(base: str) -> str:
 def organisation_named(name: str) -> Organisation | None:
     return db.session.scalar(select(Organisation).where(Organisation.name == " ".join(
         name.split())))
+
+
+def create_organiser(email: str, password: str, name: str = "", organisation_name: str = "",
+                     role: OrganisationRole = OrganisationRole.OWNER
+                     ) -> tuple[User, Organisation, bool]:
+    """An organiser account in an organisation, in one transaction (``flask users
+    create-organiser``). The organisation is the one named (made when missing), else
+    the only one there is, else a new "Host organisation". Returns the user, the
+    organisation and whether it was made."""
+    with write():
+        user = new_user(email, password, Role.ORGANISER, name)
+        db.session.flush()
+        organisation = organisation_named(organisation_name) if organisation_name.strip() else (
+            _only_organisation())
+        made = organisation is None
+        if made:
+            organisation = make_organisation(organisation_name.strip() or "Host organisation")
+        db.session.add(OrganisationMember(organisation=organisation, user=user,
+                                          role=OrganisationRole.OWNER if made else role))
+    return user, organisation, made
+
+
+def _only_organisation() -> Organisation | None:
+    found = list(db.session.scalars(select(Organisation).limit(2)))
+    return found[0] if len(found) == 1 else None

@@ -13,8 +13,11 @@ from eventsapp.accounts import rules as users
 from eventsapp.accounts.access import organiser_required
 from eventsapp.agenda import rules as agenda
 from eventsapp.calendar import feeds as calendar
+from eventsapp.dashboard import partner_link
 from eventsapp.errors import Conflict, ValidationError
 from eventsapp.ids import ID
+from eventsapp.organisations import rules as organisations
+from eventsapp.organisations.forms import CoOrganiserForm
 from eventsapp.registration.rules import attendees
 from eventsapp.timezones import all_zone_names
 from eventsapp.visits import rules as visits
@@ -36,6 +39,7 @@ def organiser_home():
     user = calendar.ensure_user_feed(actor())  # accounts made before feeds existed
     return render_template(
         "visits/organiser_home.html", visits=visits.visits_for_organiser(user),
+        organisation=organisations.working_organisation(user),
         feed_url=absolute(url_for("calendar.personal", token=users.feed_token(user))),
     )
 
@@ -65,10 +69,13 @@ def _visit_input(form: VisitForm) -> VisitInput:
 @bp.route("/organiser/visits/new", methods=["GET", "POST"])
 @organiser_required
 def new_visit():
-    form = VisitForm()
+    host = organisations.working_organisation(actor())
+    # A new visit starts with its organisation's host name and city.
+    form = VisitForm(data={"host": host.default_host, "city": host.default_city}
+                     if host is not None and request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            visit = visits.create_visit(actor(), _visit_input(form))
+            visit = call(visits.create_visit, _visit_input(form))
         except ValidationError as exc:
             show_errors(form, exc)
         else:
@@ -105,9 +112,14 @@ def _warn_if_past(visit) -> None:
 @organiser_required
 def organiser_visit(slug: str):
     found = call(visits.organiser_visit_with_agenda, slug)
+    links = {venue.id: absolute(url_for("dashboard.partner_run_sheet", token=token))
+             for venue in found.venues if (token := partner_link.token(venue))}
     return render_template(
         "visits/organiser_visit.html",
         visit=found,
+        partner_links=links,
+        hosts_it=organisations.can_organise_in(actor(), found.organisation_id),
+        co_form=CoOrganiserForm(prefix="co", formdata=None),
         days=agenda.agenda_by_day(found),
         warnings=agenda.agenda_warnings(found),
         counts=attendees.counts(found),

@@ -105,6 +105,18 @@ def organiser_visit_with_agenda(actor: User, slug: str) -> Visit:
     return visit
 
 
+READ, ORGANISE = "read", "organise"
+
+
+def access(actor: User | None, slug: str) -> str | None:
+    """What the actor may do with the visit with this slug: ORGANISE, READ (a viewer
+    of its organisation) or None (no such visit, or not theirs)."""
+    visit = db.session.scalar(select(Visit).where(Visit.slug == slug)) if is_slug(slug) else None
+    if visit is None or not can_read(actor, visit):
+        return None
+    return ORGANISE if can_organise(actor, visit) else READ
+
+
 def can_read(actor: User | None, visit: Visit) -> bool:
     """Anyone of the visit's organisation (viewers too) and its co-organisers."""
     if actor is None or not getattr(actor, "is_organiser", False):
