@@ -22,6 +22,7 @@ from eventsapp.accounts.models import Role, User
 from eventsapp.agenda.models import AgendaItem, ItemKind
 from eventsapp.extensions import db
 from eventsapp.members.models import MemberBusiness
+from eventsapp.organisations.models import Organisation, OrganisationMember, OrganisationRole
 from eventsapp.registration.models import (
     ItemSignup,
     OrganisationType,
@@ -71,7 +72,11 @@ def build(start: date, seed: int = 7, registrations: int = REGISTRATIONS,
     rng = random.Random(seed)
     organiser = User(email=ORGANISER_EMAIL, name="Bench Organiser", role=Role.ORGANISER)
     organiser.set_password(PASSWORD)
+    host = Organisation(name="Bench Creative Cluster", slug="bench-creative-cluster",
+                        default_host="Bench Creative Cluster", default_city="Bristol")
+    host.memberships.append(OrganisationMember(user=organiser, role=OrganisationRole.OWNER))
     visit = Visit(
+        organisation=host,
         slug=SLUG, title="Regions and Clusters: benchmark visit", host="Bench Creative Cluster",
         city="Bristol", timezone=ZONE, start_date=start, end_date=start + timedelta(days=DAYS - 1),
         summary="A large visit for the benchmarks.", status=VisitStatus.PUBLISHED,
@@ -133,7 +138,7 @@ def build(start: date, seed: int = 7, registrations: int = REGISTRATIONS,
             showcase.slots.append(ShowcaseSlot(starts_at=starts, ends_at=ends))
         db.session.add(showcase)
         slots += showcase.slots
-    businesses = [MemberBusiness(name=f"Bench Studio {n + 1:02d}",
+    businesses = [MemberBusiness(organisation=host, name=f"Bench Studio {n + 1:02d}",
                                  website=f"https://studio{n + 1}.example",
                                  sectors=TOPICS[n % 10].lower(),
                                  description="A studio of the cluster.")

@@ -13,8 +13,6 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from eventsapp.accounts import rules as users
-from eventsapp.accounts.models import Role
 from eventsapp.changes.cli import describe as describe_notices
 from eventsapp.changes.cli import notices_cli
 from eventsapp.changes.rules import notices as change_notices
@@ -23,6 +21,8 @@ from eventsapp.errors import DomainError
 from eventsapp.extensions import db
 from eventsapp.feedback.cli import feedback_cli
 from eventsapp.mail import delivery as outbox
+from eventsapp.organisations import rules as organisations
+from eventsapp.organisations.models import OrganisationRole
 from eventsapp.web.urls import absolute
 from eventsapp.wording import count_noun
 
@@ -33,14 +33,24 @@ outbox_cli = AppGroup("outbox", help="Deliver queued email.")
 @users_cli.command("create-organiser")
 @click.argument("email")
 @click.option("--name", default="", help="Display name.")
+@click.option("--organisation", default="",
+              help="The organisation they join (made, with them as owner, when missing). "
+                   "Default: the only organisation, or a new one.")
+@click.option("--role", type=click.Choice([r.value for r in OrganisationRole]), default="owner",
+              show_default=True, help="Their role in an existing organisation.")
 @click.password_option(help="Asked for when not given.")
-def create_organiser(email: str, name: str, password: str) -> None:
-    """Create an organiser account (the password is stored hashed)."""
+def create_organiser(email: str, name: str, organisation: str, role: str,
+                     password: str) -> None:
+    """Create an organiser account (the password is stored hashed) in an organisation."""
     try:
-        user = users.create_user(email, password, Role.ORGANISER, name=name)
+        user, joined, made = organisations.create_organiser(
+            email, password, name=name, organisation_name=organisation,
+            role=OrganisationRole(role))
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"Created organiser {user.email}.")
+    click.echo(f"Created the organisation {joined.name}, with them as owner." if made
+               else f"Added them to {joined.name} as {role}.")
 
 
 @click.command("demo")
@@ -87,6 +97,8 @@ def _demo_changes(result: demo.DemoResult) -> list[str]:
         )
     if result.created_organiser:
         lines.append(f"Created the demo organiser {result.organiser_email}.")
+    if result.created_organisation:
+        lines.append("Created the demo's host organisation, owned by the demo organiser.")
     if result.created_businesses:
         businesses = count_noun(result.created_businesses, "member business",
                                 "member businesses")

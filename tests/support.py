@@ -102,10 +102,77 @@ def _hash(password: str) -> str:
 
 def make_user(email: str = "someone@example.org", role: str | Role = Role.ORGANISER,
               password: str = PASSWORD, **overrides) -> User:
+    """An organiser is put in an organisation (``_organisation_for``), as every
+    organiser is in the app; pass ``organisation=None`` for one who is in none."""
+    organisation = overrides.pop("organisation", "auto")
     user = User(email=email, role=Role(role), password_hash=_hash(password), **overrides)
     db.session.add(user)
     db.session.commit()
+    if user.is_organiser and organisation == "auto":
+        _organisation_for([user])
+    elif user.is_organiser and organisation is not None:
+        add_to_organisation(organisation, user, "owner")
     return user
+
+
+def make_organisation(name: str = "Platform", owners: tuple[User, ...] = (), **overrides):
+    """An organisation (host cluster unless ``kind`` says otherwise) with these owners."""
+    from eventsapp.organisations.models import Organisation, OrganisationMember
+
+    fields = dict(name=name, slug=_slug(name), default_host=name)
+    fields.update(overrides)
+    organisation = Organisation(**fields)
+    db.session.add(organisation)
+    for owner in owners:
+        db.session.add(OrganisationMember(organisation=organisation, user=owner, role="owner"))
+    db.session.commit()
+    return organisation
+
+
+def add_to_organisation(organisation, user: User, role: str = "organiser"):
+    from eventsapp.organisations.models import OrganisationMember
+
+    membership = OrganisationMember(organisation_id=organisation.id, user_id=user.id, role=role)
+    db.session.add(membership)
+    db.session.commit()
+    return membership
+
+
+def _slug(name: str) -> str:
+    from eventsapp.organisations.rules import slug_for
+
+    return slug_for(name)
+
+
+def default_organisation():
+    """The first organisation, made ("Platform") when there is none: where visits
+    and businesses go when a test names no organisation."""
+    from eventsapp.organisations.models import Organisation
+
+    first = db.session.scalar(select(Organisation).order_by(Organisation.id).limit(1))
+    return first or make_organisation()
+
+
+def _organisation_for(organisers: list[User]):
+    """Organisers already in an organisation keep it; new ones join the default
+    organisation while it has nobody, else get one of their own, so an organiser of
+    another visit is in another organisation (and gets 404 for this one)."""
+    from eventsapp.organisations.models import OrganisationMember
+
+    for user in organisers:
+        existing = db.session.scalar(select(OrganisationMember).where(
+            OrganisationMember.user_id == user.id).order_by(OrganisationMember.id).limit(1))
+        if existing is not None:
+            organisation = existing.organisation
+            break
+    else:
+        organisation = default_organisation()
+        if organisers and organisation.memberships:
+            organisation = make_organisation(f"{organisers[0].email}'s organisation")
+    for user in organisers:
+        if not any(m.user_id == user.id for m in organisation.memberships):
+            add_to_organisation(organisation, user, "owner")
+    return organisation
 
 
 def make_visit(organisers: list[User] | None = None, **overrides) -> Visit:
@@ -122,6 +189,8 @@ def make_visit(organisers: list[User] | None = None, **overrides) -> Visit:
         status=VisitStatus.DRAFT,
     )
     fields.update(overrides)
+    if "organisation" not in fields and "organisation_id" not in fields:
+        fields["organisation"] = _organisation_for(list(organisers or []))
     if fields["status"] is VisitStatus.PUBLISHED and "first_published_at" not in fields:
         fields["first_published_at"] = datetime.now(UTC)
     visit = Visit(**fields)
@@ -243,6 +312,8 @@ def make_business(**overrides):
     fields = dict(name="Clayworks Studio", website="https://clayworks.example",
                   sectors="ceramics, design", description="Studio pottery and 3D printing.")
     fields.update(overrides)
+    if "organisation" not in fields and "organisation_id" not in fields:
+        fields["organisation"] = default_organisation()
     business = MemberBusiness(**fields)
     db.session.add(business)
     db.session.commit()

@@ -134,6 +134,30 @@ def test_demo_agenda_has_no_warnings(app, db):
     assert agenda_warnings(_demo_visit(db)) == []
 
 
+def test_demo_host_is_an_organisation_owned_by_the_demo_organiser(app, db, client):
+    from eventsapp.organisations.models import Organisation
+
+    result = _run_demo(app)
+
+    [host] = db.session.scalars(select(Organisation)).all()
+    assert host.name == "Platform, the Stoke and Staffordshire moving-image cluster"
+    assert host.kind.value == "host" and host.default_city == "Stoke-on-Trent"
+    assert [(m.user.email, m.role.value) for m in host.memberships] == [
+        ("organiser@demo.eventsapp.test", "owner")]
+    assert _demo_visit(db).organisation_id == host.id
+    assert {b.organisation_id for b in db.session.scalars(select(MemberBusiness))} == {host.id}
+    assert "Created the demo's host organisation, owned by the demo organiser." in result.output
+    # The printed login works and reaches the organisation's page.
+    assert client.post("/login", data={"email": "organiser@demo.eventsapp.test",
+                                       "password": "demo-organiser-pass"}).status_code == 302
+    page = client.get("/organiser/organisation/")
+    assert page.status_code == 200 and "You are an" in page.text
+    # Run again: nothing new.
+    again = _run_demo(app)
+    assert "host organisation" not in again.output
+    assert len(db.session.scalars(select(Organisation)).all()) == 1
+
+
 def test_demo_creates_three_member_businesses_with_one_login_each(app, db):
     result = _run_demo(app)
 
@@ -416,6 +440,30 @@ def test_create_organiser_stores_a_hashed_password(app, db):
     assert user.password_hash.startswith("scrypt:")
     assert user.check_password(password)
     assert not user.check_password("long enough secreT")
+
+
+def test_create_organiser_joins_or_makes_the_named_organisation(app, db):
+    from eventsapp.organisations.models import Organisation
+
+    runner = app.test_cli_runner()
+    secret = "long enough secret\nlong enough secret\n"
+    first = runner.invoke(args=["users", "create-organiser", "ann@platform.example",
+                                "--organisation", "Platform"], input=secret)
+    second = runner.invoke(args=["users", "create-organiser", "bo@platform.example",
+                                 "--organisation", "Platform", "--role", "viewer"],
+                           input=secret)
+    third = runner.invoke(args=["users", "create-organiser", "cy@platform.example"],
+                          input=secret)
+
+    assert first.exit_code == second.exit_code == third.exit_code == 0, third.output
+    assert "Created the organisation Platform, with them as owner." in first.output
+    assert "Added them to Platform as viewer." in second.output
+    assert "Added them to Platform as owner." in third.output  # the only organisation
+    db.session.expire_all()
+    [platform] = db.session.scalars(select(Organisation)).all()
+    assert sorted((m.user.email, m.role.value) for m in platform.memberships) == [
+        ("ann@platform.example", "owner"), ("bo@platform.example", "viewer"),
+        ("cy@platform.example", "owner")]
 
 
 def test_create_organiser_refuses_a_short_password(app, db):

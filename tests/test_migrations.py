@@ -8,19 +8,22 @@ Alembic's logging configuration out of this test process.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import MetaData, create_engine, func, inspect, select, text
 
 import eventsapp.schema  # noqa: F401  (every table in the metadata)
-from eventsapp.config import database_url
+from eventsapp import create_app
+from eventsapp.config import TestConfig, database_url
 from eventsapp.extensions import db as _db
 from tests.support import scratch_database
 
@@ -134,6 +137,9 @@ VISIT = ("INSERT INTO visits (id, slug, title, host, city, timezone, start_date,
          "privacy_notice, content_version, created_at, updated_at) VALUES ({id}, 'v{id}', "
          "'Visit', 'Host', 'City', 'Europe/London', '2027-03-01', '2027-03-02', '', "
          "'published', TRUE, 'open', '', '', 0, '2027-01-01 09:00:00', '2027-01-01 09:00:00')")
+# Since b7e4d2a9c310 a visit belongs to an organisation (the one the upgrade made).
+VISIT_AT_HEAD = VISIT.replace("content_version, ", "content_version, organisation_id, ").replace(
+    "'', 0, ", "'', 0, (SELECT min(id) FROM organisations), ")
 REGISTRATION = ("INSERT INTO registrations (visit_id, status, queued_at, status_reason, "
                 "full_name, email, email_key, organisation, job_title, dietary, access_needs, "
                 "consent_photography, consent_share, answers, token_nonce, manage_token_hash, "
@@ -157,7 +163,7 @@ def test_the_kept_counts_go_and_come_back_with_what_is_there(fresh_database):
     _ok(flask_db(uri, "upgrade"))
 
     assert "visit_counts" not in _tables(uri)
-    _run(uri, [VISIT.format(id=3), REGISTRATION.format(visit=3, status="confirmed", n=10),
+    _run(uri, [VISIT_AT_HEAD.format(id=3), REGISTRATION.format(visit=3, status="confirmed", n=10),
                REGISTRATION.format(visit=2, status="waitlisted", n=11),
                "UPDATE registrations SET status = 'confirmed' WHERE token_nonce = 'n11'",
                "UPDATE registrations SET status = 'cancelled' WHERE token_nonce = 'n0'",
@@ -167,3 +173,126 @@ def test_the_kept_counts_go_and_come_back_with_what_is_there(fresh_database):
     assert _run(uri, [], COUNTS) == [(1, 0), (2, 1), (3, 1)]
     _run(uri, [REGISTRATION.format(visit=3, status="confirmed", n=12)])
     assert _run(uri, [], COUNTS) == [(1, 0), (2, 1), (3, 2)]  # the triggers are back
+
+
+# --- a copy of a demo database, upgraded ----------------------------------------------------
+
+DEMO_REVISION = "c0517a9e2d41"  # the head before organisations
+# Every row `flask demo` wrote at that revision (made with that revision's code, so the
+# test needs no old checkout): loaded into a database migrated to DEMO_REVISION.
+DEMO_ROWS = PROJECT_ROOT / "tests" / "fixtures" / f"demo_{DEMO_REVISION}.json"
+
+
+def _typed(column, value):
+    if value is None:
+        return None
+    kind = column.type.python_type
+    if kind is bool:
+        return bool(value)
+    if kind is datetime:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if kind is date:
+        return date.fromisoformat(value)
+    return value
+
+
+def _load_demo_copy(uri: str) -> None:
+    tables = json.loads(DEMO_ROWS.read_text())["tables"]
+    engine = create_engine(uri)
+    try:
+        metadata = MetaData()
+        metadata.reflect(engine)
+        with engine.begin() as conn:
+            for table in metadata.sorted_tables:
+                if table.name not in tables:
+                    continue
+                names = tables[table.name]["columns"]
+                conn.execute(table.insert(), [
+                    {name: _typed(table.c[name], value) for name, value in zip(names, row,
+                                                                                strict=True)}
+                    for row in tables[table.name]["rows"]])
+                if conn.dialect.name == "postgresql" and "id" in table.c:
+                    # Rows came with their ids: the next id follows them.
+                    conn.execute(select(func.setval(
+                        func.pg_get_serial_sequence(table.name, "id"),
+                        select(func.max(table.c.id)).scalar_subquery())))
+    finally:
+        engine.dispose()
+
+
+def _row_counts(uri: str) -> dict[str, int]:
+    engine = create_engine(uri)
+    try:
+        metadata = MetaData()
+        metadata.reflect(engine)
+        with engine.connect() as conn:
+            return {table.name: conn.execute(select(func.count()).select_from(table)
+                                             ).scalar_one()
+                    for table in metadata.sorted_tables if table.name != "alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_a_demo_database_upgrades_keeping_every_row_and_the_app_works(fresh_database):
+    uri = fresh_database
+    _ok(flask_db(uri, "upgrade", DEMO_REVISION))
+    _load_demo_copy(uri)
+    before = _row_counts(uri)
+    assert before["visits"] == 1 and before["registrations"] == 5  # the demo is there
+
+    _ok(flask_db(uri, "upgrade"))
+
+    after = _row_counts(uri)
+    del before["visit_counts"]  # counted under the visit's lock since, no longer kept
+    assert {name: after[name] for name in before} == before  # every row kept
+    engine = create_engine(uri)
+    try:
+        with engine.connect() as conn:
+            organisations = conn.execute(text(
+                "SELECT id, name, slug, kind, default_city FROM organisations")).all()
+            assert [tuple(o)[1:] for o in organisations] == [(
+                "Platform, the Stoke and Staffordshire moving-image cluster",
+                "platform-the-stoke-and-staffordshire-moving-image-cluster", "host",
+                "Stoke-on-Trent")]
+            (org_id, *_), = organisations
+            assert conn.execute(text(
+                "SELECT u.email, m.role, m.organisation_id FROM organisation_members m "
+                "JOIN users u ON u.id = m.user_id")).all() == [
+                ("organiser@demo.eventsapp.test", "owner", org_id)]
+            assert set(conn.execute(text("SELECT organisation_id FROM visits")).scalars()
+                       ) == {org_id}
+            assert conn.execute(text(
+                "SELECT count(*) FROM member_businesses WHERE organisation_id = :o"),
+                {"o": org_id}).scalar_one() == 3
+    finally:
+        engine.dispose()
+    _ok(flask_db(uri, "check"))
+
+    # The app on the upgraded copy: the demo's organiser and a member log in and work.
+    app = create_app(type("UpgradedDemoConfig", (TestConfig,),
+                          {"SQLALCHEMY_DATABASE_URI": uri}))
+    try:
+        public = app.test_client()
+        for url in ("/", "/visits/cic-stoke/", "/visits/cic-stoke/agenda.ics",
+                    "/visits/cic-stoke/agenda.json", "/visits/cic-stoke/register"):
+            assert public.get(url).status_code == 200, url
+        organiser = app.test_client()
+        assert organiser.post("/login", data={
+            "email": "organiser@demo.eventsapp.test",
+            "password": "demo-organiser-pass"}).status_code == 302
+        for url in ("/organiser/", "/organiser/visits/cic-stoke/",
+                    "/organiser/visits/cic-stoke/registrations",
+                    "/organiser/visits/cic-stoke/dashboard",
+                    "/organiser/visits/cic-stoke/showcases",
+                    "/organiser/members/"):
+            response = organiser.get(url)
+            assert response.status_code == 200, url
+        assert "Saggar Lane Animation" in organiser.get("/organiser/members/").text
+        member = app.test_client()
+        assert member.post("/login", data={"email": "animation@demo.eventsapp.test",
+                                           "password": "demo-member-pass"}
+                           ).status_code == 302
+        assert member.get("/member/").status_code == 200
+    finally:
+        with app.app_context():
+            _db.engine.dispose()

@@ -89,17 +89,22 @@ def reset_user_feed(actor: User) -> User:
 
 def create_user(email: str, password: str, role: Role, name: str = "") -> User:
     with write():
-        email = normalise_email(email)
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise ValidationError(
-                {"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."}
-            )
-        if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-            raise Conflict(f"An account for {email} already exists.", field="email")
-        user = User(email=email, name=name.strip(), role=role)
-        user.set_password(password)
-        ensure_feed_token(user)
-        db.session.add(user)
+        return new_user(email, password, role, name)
+
+
+def new_user(email: str, password: str, role: Role, name: str = "") -> User:
+    """A new account with a hashed password, in the caller's transaction."""
+    email = normalise_email(email)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            {"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."}
+        )
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+        raise Conflict(f"An account for {email} already exists.", field="email")
+    user = User(email=email, name=name.strip(), role=role)
+    user.set_password(password)
+    ensure_feed_token(user)
+    db.session.add(user)
     return user
 
 

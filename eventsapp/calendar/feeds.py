@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from eventsapp.accounts import tokens
@@ -28,6 +28,7 @@ from eventsapp.calendar.events import booking_event, item_event, organizer
 from eventsapp.dbtypes import utcnow
 from eventsapp.errors import NotFound
 from eventsapp.extensions import cache, db
+from eventsapp.organisations import rules as organisations
 from eventsapp.registration.models import ItemSignup, Registration, RegistrationStatus, SignupStatus
 from eventsapp.registration.rules import notices as registration_notices
 from eventsapp.showcase.models import BookingStatus, Showcase, ShowcaseBooking, ShowcaseSlot
@@ -486,9 +487,12 @@ def member_calendar(user: User, base_url: str, now: datetime | None = None) -> i
 
 def organiser_calendar(user: User, base_url: str, now: datetime | None = None
                        ) -> ical.Calendar:
-    """Every visit the organiser runs, drafts included (as TENTATIVE)."""
+    """Every visit of the organiser's organisations and those they co-organise, drafts
+    included (as TENTATIVE)."""
     now = now or utcnow()
-    visits = _visit_with_agenda(Visit.organisers.any(User.id == user.id))
+    visits = _visit_with_agenda(or_(
+        Visit.organisation_id.in_(organisations.readable_organisation_ids(user)),
+        Visit.co_organisers.any(User.id == user.id)))
     bookings = _feed_bookings([v.id for v in visits])
     events = []
     for visit in sorted(visits, key=lambda v: (v.start_date, v.id)):

@@ -18,7 +18,7 @@ from eventsapp.extensions import db
 from eventsapp.registration.models import ItemSignup, SignupStatus
 from eventsapp.showcase.models import ShowcaseBooking
 from eventsapp.showcase.rules import lineups
-from eventsapp.visits.models import Visit
+from eventsapp.visits.models import Venue, Visit
 from eventsapp.visits.rules import organiser_visit_with_agenda
 
 
@@ -38,7 +38,19 @@ class VisitRunSheet:
 
 def visit_run_sheet(actor: User, slug: str) -> VisitRunSheet:
     """The run sheet of a visit the actor organises; NotFound otherwise."""
-    visit = organiser_visit_with_agenda(actor, slug)
+    return _run_sheet(organiser_visit_with_agenda(actor, slug))
+
+
+def venue_run_sheet(venue: Venue) -> VisitRunSheet:
+    """The run sheet of one venue (for its partner's link): the days with something
+    at that venue, and only those items."""
+    sheet = _run_sheet(venue.visit)
+    days = [(day, [entry for entry in entries if entry.item.venue_id == venue.id])
+            for day, entries in sheet.days]
+    return VisitRunSheet(sheet.visit, [(day, entries) for day, entries in days if entries])
+
+
+def _run_sheet(visit: Visit) -> VisitRunSheet:
     signups: Counter[tuple[int, SignupStatus]] = Counter()
     for item_id, status, count in db.session.execute(
         select(ItemSignup.item_id, ItemSignup.status, func.count())

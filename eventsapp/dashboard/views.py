@@ -7,17 +7,26 @@ A visit the organiser does not organise is a 404, exactly like one that does not
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
 
 from eventsapp.accounts.access import organiser_required
-from eventsapp.dashboard import charts, impact
+from eventsapp.dashboard import charts, impact, partner_link
 from eventsapp.dashboard import rules as dashboard_service
 from eventsapp.dashboard import run_sheet as run_sheet_service
 from eventsapp.dashboard.impact_report import NO_RATINGS, RATING_VALUES, impact_csv
 from eventsapp.dashboard.rules import Dashboard
 from eventsapp.dbtypes import utcnow
-from eventsapp.errors import Conflict
+from eventsapp.errors import Conflict, NotFound
 from eventsapp.feedback import rules as feedback
+from eventsapp.ids import ID
 from eventsapp.showcase.run_sheet import rows as run_sheet_rows
 from eventsapp.showcase.views import run_sheet_entry
 from eventsapp.web.organiser import call, csv_download
@@ -90,13 +99,57 @@ def dashboard(slug: str):
 @organiser_required
 def visit_run_sheet(slug: str):
     sheet = call(run_sheet_service.visit_run_sheet, slug)
+    return render_template("dashboard/run_sheet.html", visit=sheet.visit, days=sheet.days,
+                           bookings=_booking_rows(sheet))
+
+
+def _booking_rows(sheet) -> dict:
     zone = sheet.visit.zone
-    bookings = {
+    return {
         entry.item.id: run_sheet_rows(run_sheet_entry(b, zone) for b in entry.bookings)
         for _, entries in sheet.days for entry in entries if entry.bookings
     }
-    return render_template("dashboard/run_sheet.html", visit=sheet.visit, days=sheet.days,
-                           bookings=bookings)
+
+
+PARTNER_LINK = f"{VISIT}/venues/<{ID}:venue_id>/partner-link"
+
+
+@bp.post(PARTNER_LINK)
+@organiser_required
+def make_partner_link(slug: str, venue_id: int):
+    venue = call(partner_link.make, slug, venue_id)
+    flash(f"The read-only run-sheet link for {venue.name} is ready: copy it below and send "
+          "it to the venue.", "success")
+    return redirect(url_for("visits.organiser_visit", slug=slug, _anchor=f"venue-{venue_id}"),
+                    303)
+
+
+@bp.post(f"{PARTNER_LINK}/revoke")
+@organiser_required
+def revoke_partner_link(slug: str, venue_id: int):
+    venue = call(partner_link.revoke, slug, venue_id)
+    flash(f"Revoked the run-sheet link for {venue.name}: it no longer opens anything.",
+          "success")
+    return redirect(url_for("visits.organiser_visit", slug=slug, _anchor=f"venue-{venue_id}"),
+                    303)
+
+
+@bp.get("/partner/<token>/run-sheet")
+def partner_run_sheet(token: str):
+    """What a venue partner's link opens: no login, read only, that venue's items."""
+    try:
+        venue = partner_link.venue_for(token)
+    except NotFound:
+        abort(404)
+    sheet = run_sheet_service.venue_run_sheet(venue)
+    response = make_response(render_template(
+        "dashboard/run_sheet.html", visit=sheet.visit, days=sheet.days, venue=venue,
+        bookings=_booking_rows(sheet)))
+    # A private link: never cached by a shared cache, never indexed.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @bp.get(f"{VISIT}/report")

@@ -15,6 +15,8 @@ from eventsapp.showcase.models import BookingFormat
 # Fixed, documented passwords: the demo is for trying the app on your own machine only.
 
 ORGANISER_EMAIL = "organiser@demo.eventsapp.test"
+# The host organisation: the visit's host, and the organisation its organiser owns.
+HOST_NAME = "Platform, the Stoke and Staffordshire moving-image cluster"
 ORGANISER_PASSWORD = "demo-organiser-pass"  # noqa: S105 - documented demo account
 ORGANISER_NAME = "Anika Shah"
 MEMBER_PASSWORD = "demo-member-pass"  # noqa: S105 - documented demo accounts

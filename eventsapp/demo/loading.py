@@ -27,6 +27,7 @@ from eventsapp.demo.data import (
     DAYS_AHEAD,
     DEADLINE_DAYS_BEFORE,
     DEADLINE_TIME,
+    HOST_NAME,
     ITEMS,
     MEMBER_PASSWORD,
     ORGANISER_EMAIL,
@@ -47,6 +48,8 @@ from eventsapp.errors import Conflict
 from eventsapp.extensions import db
 from eventsapp.locks import lock
 from eventsapp.members.models import MemberBusiness
+from eventsapp.organisations import rules as organisations
+from eventsapp.organisations.models import Organisation, OrganisationMember, OrganisationRole
 from eventsapp.registration.models import Registration, RegistrationStatus
 from eventsapp.registration.rules import capacity
 from eventsapp.registration.rules.common import new_registration
@@ -84,6 +87,7 @@ class DemoResult:
     created_slots: int = 0  # slots of a showcase set up now (0: it was already set up)
     created_bookings: int = 0
     created_registrations: int = 0
+    created_organisation: bool = False
     logins: list[DemoLogin] = field(default_factory=list)
 
     @property
@@ -96,7 +100,8 @@ class DemoResult:
 
     @property
     def changed(self) -> bool:
-        return bool(self.created_organiser or self.created_visit or self.created_businesses
+        return bool(self.created_organiser or self.created_organisation
+                    or self.created_visit or self.created_businesses
                     or self.created_members or self.created_slots or self.created_bookings
                     or self.created_registrations)
 
@@ -117,10 +122,11 @@ def load_demo(today: date) -> DemoResult:
     with write():
         organiser, created_organiser = _user(ORGANISER_EMAIL, Role.ORGANISER, ORGANISER_NAME,
                                              ORGANISER_PASSWORD)
+        host, created_organisation = _host(organiser)
         visit = db.session.scalar(select(Visit).where(Visit.slug == VISIT_SLUG))
         created_visit = visit is None
         if created_visit:
-            visit = _build_visit(demo_start(today))
+            visit = _build_visit(demo_start(today), host)
             db.session.add(visit)
         if organiser not in visit.organisers and (created_organiser or created_visit):
             visit.organisers.append(organiser)
@@ -128,7 +134,7 @@ def load_demo(today: date) -> DemoResult:
         created_businesses = created_members = 0
         pairs: list[tuple[dict, MemberBusiness, User]] = []
         for data in BUSINESSES:
-            business, new_business = _business(data)
+            business, new_business = _business(data, host)
             login = data["login"]
             member, new_member = _user(login["email"], Role.MEMBER, login["name"],
                                        MEMBER_PASSWORD, business)
@@ -164,6 +170,7 @@ def load_demo(today: date) -> DemoResult:
             venue_count=len(visit.venues),
             item_count=len(visit.live_items),
             created_organiser=created_organiser,
+            created_organisation=created_organisation,
             created_visit=created_visit,
             created_businesses=created_businesses,
             created_members=created_members,
@@ -196,12 +203,26 @@ def _user(email: str, role: Role, name: str, password: str,
     return user, True
 
 
-def _business(data: dict) -> tuple[MemberBusiness, bool]:
+def _host(organiser: User) -> tuple[Organisation, bool]:
+    """The demo's host organisation, with the demo organiser as an owner when they are
+    not in it yet (an upgraded database already has both)."""
+    host = organisations.organisation_named(HOST_NAME)
+    created = host is None
+    if created:
+        host = organisations.make_organisation(HOST_NAME, default_city="Stoke-on-Trent")
+    if organisations.role_in(organiser, host.id) is None:
+        db.session.add(OrganisationMember(organisation=host, user=organiser,
+                                          role=OrganisationRole.OWNER))
+        db.session.flush()
+    return host, created
+
+
+def _business(data: dict, host: Organisation) -> tuple[MemberBusiness, bool]:
     business = db.session.scalar(
         select(MemberBusiness).where(func.lower(MemberBusiness.name) == data["name"].lower()))
     if business is not None:
         return business, False
-    business = MemberBusiness(name=data["name"], website=data["website"],
+    business = MemberBusiness(organisation=host, name=data["name"], website=data["website"],
                               sectors=data["sectors"], description=data["description"])
     db.session.add(business)
     return business, True
@@ -293,15 +314,16 @@ def _registrations(visit: Visit, locked: bool) -> int:
 # --- the visit -----------------------------------------------------------------------------
 
 
-def _build_visit(start: date) -> Visit:
+def _build_visit(start: date, host: Organisation) -> Visit:
     tour = db.session.scalar(select(Tour).where(Tour.slug == TOUR_SLUG)) or Tour(
         slug=TOUR_SLUG, title="Creative Industries Council: Revitalising Smaller Cities"
     )
     visit = Visit(
         tour=tour,
+        organisation=host,
         slug=VISIT_SLUG,
         title=TITLE,
-        host="Platform, the Stoke and Staffordshire moving-image cluster",
+        host=HOST_NAME,
         city="Stoke-on-Trent",
         timezone=ZONE,
         start_date=start,

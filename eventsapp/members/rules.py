@@ -18,10 +18,12 @@ from eventsapp.accounts.rules import (
     set_password_token,
 )
 from eventsapp.db import write
-from eventsapp.errors import Conflict, NotFound, ValidationError
+from eventsapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from eventsapp.extensions import db
 from eventsapp.mail import outbox as mail
 from eventsapp.members.models import MemberBusiness
+from eventsapp.organisations import rules as organisations
+from eventsapp.organisations.models import Organisation
 from eventsapp.web.urls import absolute
 from eventsapp.wording import possessive
 
@@ -34,25 +36,47 @@ class BusinessInput:
     description: str = ""
 
 
-def _require_organiser(actor: User) -> None:
-    if actor is None or not actor.is_organiser:
+def _require_organiser(actor: User) -> Organisation:
+    """The host organisation whose members the actor manages (where they work)."""
+    host = organisations.working_organisation(actor) if actor is not None else None
+    if host is None:
         raise NotFound("No such page.")
+    return host
+
+
+def _require_manager(actor: User) -> Organisation:
+    """Viewers read the members; owners and organisers change them."""
+    host = _require_organiser(actor)
+    if not organisations.can_organise_in(actor, host.id):
+        raise Forbidden("Viewers cannot change the organisation's members.")
+    return host
 
 
 def businesses(actor: User) -> list[MemberBusiness]:
-    _require_organiser(actor)
+    host = _require_organiser(actor)
     return list(db.session.scalars(
-        select(MemberBusiness).options(selectinload(MemberBusiness.people))
+        select(MemberBusiness).where(MemberBusiness.organisation_id == host.id)
+        .options(selectinload(MemberBusiness.people))
         .order_by(func.lower(MemberBusiness.name))
     ))
 
 
 def business(actor: User, business_id: int) -> MemberBusiness:
-    _require_organiser(actor)
+    host = _require_organiser(actor)
     found = db.session.get(MemberBusiness, business_id)
-    if found is None:
+    if found is None or found.organisation_id != host.id:
         raise NotFound("No such member business.")
     return found
+
+
+def _person(actor: User, user_id: int) -> User:
+    """A member's login, of a business of the actor's organisation."""
+    host = _require_manager(actor)
+    user = db.session.get(User, user_id)
+    if (user is None or not user.is_member or user.business is None
+            or user.business.organisation_id != host.id):
+        raise NotFound("No such member.")
+    return user
 
 
 def _name_taken(name: str, exclude_id: int | None = None) -> bool:
@@ -65,14 +89,12 @@ def _name_taken(name: str, exclude_id: int | None = None) -> bool:
 def save_business(actor: User, data: BusinessInput, business_id: int | None = None
                   ) -> MemberBusiness:
     with write():
-        _require_organiser(actor)
+        host = _require_manager(actor)
         name = " ".join(data.name.split())
         if _name_taken(name, business_id):
             raise ValidationError({"name": f"A member business called {name} already exists."})
-        target = MemberBusiness() if business_id is None else db.session.get(
-            MemberBusiness, business_id)
-        if target is None:
-            raise NotFound("No such member business.")
+        target = (MemberBusiness(organisation_id=host.id) if business_id is None
+                  else business(actor, business_id))
         target.name = name
         target.website = data.website.strip()
         target.sectors = ", ".join(t.strip() for t in data.sectors.split(",") if t.strip())
@@ -100,6 +122,7 @@ def invite_person(actor: User, business_id: int, name: str, email: str) -> User:
     """Add a person to a member business and email them a one-time link to set their
     password (valid for seven days)."""
     with write():
+        _require_manager(actor)
         found = business(actor, business_id)
         address = normalise_email(email)
         existing = db.session.scalar(select(User).where(func.lower(User.email) == address))
@@ -115,10 +138,7 @@ def invite_person(actor: User, business_id: int, name: str, email: str) -> User:
 
 def resend_invitation(actor: User, user_id: int) -> User:
     with write():
-        _require_organiser(actor)
-        user = db.session.get(User, user_id)
-        if user is None or not user.is_member:
-            raise NotFound("No such member.")
+        user = _person(actor, user_id)
         if not user.active:
             # The link would not work: set-password refuses removed logins.
             raise Conflict(f"{possessive(user.email)} login has been removed, so no link was sent.")
@@ -129,10 +149,7 @@ def resend_invitation(actor: User, user_id: int) -> User:
 def remove_person(actor: User, user_id: int) -> None:
     """Deactivate a member's login (their business's bookings stay)."""
     with write():
-        _require_organiser(actor)
-        user = db.session.get(User, user_id)
-        if user is None or not user.is_member:
-            raise NotFound("No such member.")
+        user = _person(actor, user_id)
         user.active = False
 
 
@@ -154,7 +171,7 @@ def import_members(actor: User, data: bytes) -> ImportReport:
     name, website, contact name, contact email. Bad rows are skipped and reported;
     good rows are saved together in one transaction."""
     with write():
-        _require_organiser(actor)
+        host = _require_manager(actor)
         report = ImportReport()
         try:
             text = data.decode("utf-8-sig")
@@ -197,6 +214,9 @@ def import_members(actor: User, data: bytes) -> ImportReport:
                 continue
             business_row = db.session.scalar(
                 select(MemberBusiness).where(func.lower(MemberBusiness.name) == name.lower()))
+            if business_row is not None and business_row.organisation_id != host.id:
+                report.skipped.append((line, f"{name} is a member of another organisation"))
+                continue
             address = ""
             if email:
                 try:
@@ -212,7 +232,8 @@ def import_members(actor: User, data: bytes) -> ImportReport:
                     report.skipped.append((line, f"{address} already has an account"))
                     continue
             if business_row is None:
-                business_row = MemberBusiness(name=name, website=row.get("website", "")[:300])
+                business_row = MemberBusiness(organisation_id=host.id, name=name,
+                                              website=row.get("website", "")[:300])
                 db.session.add(business_row)
                 report.created_businesses.append(name)
             if address:

@@ -80,7 +80,7 @@ def _context(**extra) -> dict:
 @business_required
 def index():
     actor = users.ensure_user_feed(_actor())  # accounts made before feeds existed
-    open_showcases = showcase_reading.open_showcases()
+    open_showcases = showcase_reading.open_showcases(actor.business.organisation_id)
     return render_template(
         "showcase/member/index.html",
         business=actor.business,

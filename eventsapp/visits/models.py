@@ -34,6 +34,7 @@ from eventsapp.extensions import db
 if TYPE_CHECKING:
     from eventsapp.accounts.models import User
     from eventsapp.agenda.models import AgendaItem
+    from eventsapp.organisations.models import Organisation
     from eventsapp.registration.models import Question
 
 
@@ -51,6 +52,14 @@ class VisitStatus(enum.StrEnum):
 
 visit_organisers = Table(
     "visit_organisers",
+    db.metadata,
+    Column("visit_id", ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# People of another organisation who help organise one visit (the convenor's staff).
+visit_co_organisers = Table(
+    "visit_co_organisers",
     db.metadata,
     Column("visit_id", ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
@@ -79,6 +88,9 @@ class Visit(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tour_id: Mapped[int | None] = mapped_column(ForeignKey("tours.id", ondelete="SET NULL"))
+    # The host organisation: its people run (or, as viewers, read) the visit.
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     host: Mapped[str] = mapped_column(String(200))
@@ -115,6 +127,7 @@ class Visit(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     tour: Mapped[Tour | None] = relationship(back_populates="visits")
+    organisation: Mapped[Organisation] = relationship()
     venues: Mapped[list[Venue]] = relationship(
         back_populates="visit", cascade="all, delete-orphan", order_by="Venue.name"
     )
@@ -124,6 +137,8 @@ class Visit(db.Model):
         order_by="(AgendaItem.starts_at, AgendaItem.id)",
     )
     organisers: Mapped[list[User]] = relationship(secondary=visit_organisers)
+    co_organisers: Mapped[list[User]] = relationship(secondary=visit_co_organisers,
+                                                     order_by="User.email")
     questions: Mapped[list[Question]] = relationship(
         back_populates="visit",
         cascade="all, delete-orphan",
@@ -162,6 +177,9 @@ class Venue(db.Model):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     access_notes: Mapped[str] = mapped_column(Text, default="")
+    # The venue partner's read-only run-sheet link is signed with this; a new value
+    # revokes the old link, and none means no link.
+    partner_link_nonce: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -7,15 +7,19 @@ organiser does not organise is a 404, exactly like one that does not exist.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from eventsapp.accounts import rules as users
 from eventsapp.accounts.access import organiser_required
 from eventsapp.agenda import rules as agenda
 from eventsapp.errors import Conflict, ValidationError
 from eventsapp.ids import ID
+from eventsapp.organisations import rules as organisations
+from eventsapp.organisations.forms import CoOrganiserForm
 from eventsapp.registration.rules import attendees
 from eventsapp.timezones import all_zone_names
+from eventsapp.visits import co_organisers, partner_link
 from eventsapp.visits import rules as visits
 from eventsapp.visits.forms import VenueForm, VisitForm
 from eventsapp.visits.models import VisitStatus
@@ -35,6 +39,7 @@ def organiser_home():
     user = users.ensure_user_feed(actor())  # accounts made before feeds existed
     return render_template(
         "visits/organiser_home.html", visits=visits.visits_for_organiser(user),
+        organisation=organisations.working_organisation(user),
         feed_url=absolute(url_for("calendar.personal", token=users.feed_token(user))),
     )
 
@@ -63,10 +68,13 @@ def _visit_input(form: VisitForm) -> VisitInput:
 @bp.route("/organiser/visits/new", methods=["GET", "POST"])
 @organiser_required
 def new_visit():
-    form = VisitForm()
+    host = organisations.working_organisation(actor())
+    # A new visit starts with its organisation's host name and city.
+    form = VisitForm(data={"host": host.default_host, "city": host.default_city}
+                     if host is not None and request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            visit = visits.create_visit(actor(), _visit_input(form))
+            visit = call(visits.create_visit, _visit_input(form))
         except ValidationError as exc:
             show_errors(form, exc)
         else:
@@ -103,9 +111,14 @@ def _warn_if_past(visit) -> None:
 @organiser_required
 def organiser_visit(slug: str):
     found = call(visits.organiser_visit_with_agenda, slug)
+    links = {venue.id: absolute(url_for("dashboard.partner_run_sheet", token=token))
+             for venue in found.venues if (token := partner_link.token(venue))}
     return render_template(
         "visits/organiser_visit.html",
         visit=found,
+        partner_links=links,
+        hosts_it=organisations.can_organise_in(actor(), found.organisation_id),
+        co_form=CoOrganiserForm(prefix="co", formdata=None),
         days=agenda.agenda_by_day(found),
         warnings=agenda.agenda_warnings(found),
         counts=attendees.counts(found),
@@ -204,3 +217,62 @@ def delete_venue(slug: str, venue_id: int):
 
 
 FLASHED_WARNINGS = 3
+
+
+# --- who may change things in the organiser area ----------------------------------------------
+
+# POSTs that change only the person's own things, open to every role.
+PERSONAL = {"visits.reset_calendar"}
+
+
+@bp.before_app_request
+def _viewers_change_nothing():
+    """A POST to the organiser area by someone who may only read there is a 403,
+    before any view runs: on a visit, unless they organise it (someone with no access
+    at all is left to the view, which answers 404 as for a visit that does not exist);
+    elsewhere, unless they may organise in the organisation they work in."""
+    if (request.method != "POST" or not request.path.startswith("/organiser/")
+            or request.endpoint in PERSONAL or not current_user.is_authenticated
+            or not current_user.is_organiser):
+        return
+    slug = (request.view_args or {}).get("slug")
+    if slug is not None:
+        if visits.access(current_user, slug) == visits.READ:
+            abort(403)
+        return
+    if request.endpoint and request.endpoint.startswith("organisations."):
+        return  # the owner's pages: their rules check for an owner
+    working = organisations.working_organisation(current_user)
+    if working is None or not organisations.can_organise_in(current_user, working.id):
+        abort(403)
+
+
+# --- a visit's co-organisers -----------------------------------------------------------------
+
+CO_ORGANISERS = "/organiser/visits/<slug>/co-organisers"
+
+
+@bp.post(CO_ORGANISERS)
+@organiser_required
+def add_co_organiser(slug: str):
+    form = CoOrganiserForm(prefix="co")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    else:
+        try:
+            user = call(co_organisers.add, slug, form.email.data)
+        except ValidationError as exc:
+            flash(exc.message, "error")
+        else:
+            flash(f"{user.email} is now a co-organiser of this visit.", "success")
+    return redirect(url_for("visits.organiser_visit", slug=slug, _anchor="co-organisers"), 303)
+
+
+@bp.post(f"{CO_ORGANISERS}/<{ID}:user_id>/remove")
+@organiser_required
+def remove_co_organiser(slug: str, user_id: int):
+    user = call(co_organisers.remove, slug, user_id)
+    flash(f"{user.email} no longer co-organises this visit.", "success")
+    return redirect(url_for("visits.organiser_visit", slug=slug, _anchor="co-organisers"), 303)

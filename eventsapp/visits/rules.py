@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, inspect, select
+from sqlalchemy import bindparam, func, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -17,8 +17,9 @@ from eventsapp.accounts.models import User
 from eventsapp.agenda.models import AgendaItem, ItemStatus
 from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
-from eventsapp.errors import Conflict, NotFound, ValidationError
+from eventsapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from eventsapp.extensions import db
+from eventsapp.organisations import rules as organisations
 from eventsapp.timezones import (
     NonexistentLocalTime,
     is_known_zone,
@@ -59,9 +60,12 @@ class VenueInput:
 
 
 def visits_for_organiser(actor: User) -> list[Visit]:
+    """The visits of every organisation the actor belongs to, and those they help
+    organise as a co-organiser."""
     stmt = (
         select(Visit)
-        .where(Visit.organisers.any(User.id == actor.id))
+        .where(or_(Visit.organisation_id.in_(organisations.readable_organisation_ids(actor)),
+                   Visit.co_organisers.any(User.id == actor.id)))
         .order_by(Visit.start_date.desc(), Visit.id.desc())
     )
     return list(db.session.scalars(stmt))
@@ -78,7 +82,7 @@ def organiser_visit(actor: User, slug: str) -> Visit:
     if not is_slug(slug):
         raise NotFound("No such visit.")
     visit = db.session.scalar(select(Visit).where(Visit.slug == slug))
-    if visit is None or not can_organise(actor, visit):
+    if visit is None or not can_read(actor, visit):
         raise NotFound("No such visit.")
     return visit
 
@@ -108,15 +112,41 @@ def organiser_visit_with_agenda(actor: User, slug: str) -> Visit:
         )
     )
     visit = db.session.scalar(stmt)
-    if visit is None or not can_organise(actor, visit):
+    if visit is None or not can_read(actor, visit):
         raise NotFound("No such visit.")
     return visit
 
 
-def can_organise(actor: User | None, visit: Visit) -> bool:
+READ, ORGANISE = "read", "organise"
+
+
+def access(actor: User | None, slug: str) -> str | None:
+    """What the actor may do with the visit with this slug: ORGANISE, READ (a viewer
+    of its organisation) or None (no such visit, or not theirs)."""
+    visit = db.session.scalar(select(Visit).where(Visit.slug == slug)) if is_slug(slug) else None
+    if visit is None or not can_read(actor, visit):
+        return None
+    return ORGANISE if can_organise(actor, visit) else READ
+
+
+def can_read(actor: User | None, visit: Visit) -> bool:
+    """Anyone of the visit's organisation (viewers too) and its co-organisers."""
     if actor is None or not getattr(actor, "is_organiser", False):
         return False
-    return any(user.id == actor.id for user in visit.organisers)
+    return (organisations.role_in(actor, visit.organisation_id) is not None
+            or is_co_organiser(actor, visit))
+
+
+def can_organise(actor: User | None, visit: Visit) -> bool:
+    """The organisation's owners and organisers, and the visit's co-organisers."""
+    if actor is None or not getattr(actor, "is_organiser", False):
+        return False
+    return (organisations.can_organise_in(actor, visit.organisation_id)
+            or is_co_organiser(actor, visit))
+
+
+def is_co_organiser(actor: User, visit: Visit) -> bool:
+    return any(user.id == actor.id for user in visit.co_organisers)
 
 
 def published_upcoming_visits(today: date) -> list[Visit]:
@@ -266,11 +296,16 @@ def _validate_visit(data: VisitInput, *, visit_id: int | None) -> dict[str, str]
 
 
 def create_visit(actor: User, data: VisitInput) -> Visit:
+    """A new draft visit of the organisation the actor works in."""
     with write():
+        host = organisations.working_organisation(actor)
+        if host is None or not organisations.can_organise_in(actor, host.id):
+            raise Forbidden("Only an organisation's owners and organisers add its visits.")
         errors = _validate_visit(data, visit_id=None)
         if errors:
             raise ValidationError(errors)
         visit = Visit(
+            organisation_id=host.id,
             title=data.title.strip(),
             slug=data.slug,
             city=data.city.strip(),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, render_template, request
 from flask_login import current_user
 
-from eventsapp.errors import Conflict, NotFound, ValidationError
+from eventsapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from eventsapp.ids import parse_id
 
 
@@ -15,11 +15,14 @@ def actor():
 
 
 def call(service, *args, **kwargs):
-    """Call a service function as the current organiser; NotFound becomes a 404."""
+    """Call a service function as the current organiser; NotFound becomes a 404 and
+    Forbidden (a viewer, or someone not an owner) a 403."""
     try:
         return service(actor(), *args, **kwargs)
     except NotFound:
         abort(404)
+    except Forbidden:
+        abort(403)
 
 
 def show_errors(form, error: ValidationError | Conflict) -> None:

@@ -44,14 +44,17 @@ from eventsapp.registration.models import (
 )
 from eventsapp.registration.rules import notices
 from eventsapp.showcase.models import ShowcaseBooking
+from eventsapp.visits import partner_link
 from eventsapp.visits.models import Visit, VisitStatus
 from tests.conftest import _empty_tables
 from tests.support import (
     PASSWORD,
+    add_to_organisation,
     make_booking,
     make_business,
     make_item,
     make_member,
+    make_organisation,
     make_registration,
     make_showcase,
     make_user,
@@ -60,13 +63,29 @@ from tests.support import (
 )
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND, CONFLICT = "ok", "login", "403", "404", "409"
-ROLES = ("anonymous", "attendee", "member_a", "member_b", "organiser", "other_organiser")
-LOGGED_IN = ("member_a", "member_b", "organiser", "other_organiser")
+# organiser: an owner of Platform, the visit's host organisation; viewer: Platform's
+# viewer; other_organiser: the owner of another host organisation; co_organiser: the
+# owner of a convenor, co-organiser of this visit only; member_other: a member business
+# of the other host.
+ROLES = ("anonymous", "attendee", "member_a", "member_b", "member_other", "organiser",
+         "other_organiser", "viewer", "co_organiser")
+LOGGED_IN = ("member_a", "member_b", "member_other", "organiser", "other_organiser", "viewer",
+             "co_organiser")
 
 
-def row(anonymous, attendee, member_a, member_b, organiser, other_organiser) -> dict:
-    return dict(zip(ROLES, (anonymous, attendee, member_a, member_b, organiser,
-                            other_organiser), strict=True))
+def row(anonymous, attendee, member_a, member_b, organiser, other_organiser, *,
+        member_other=None, viewer=None, co_organiser=None) -> dict:
+    """By default the other host's member fares as member B, the viewer as the
+    organiser and the co-organiser as the other organisation's owner."""
+    return dict(zip(ROLES, (anonymous, attendee, member_a, member_b,
+                            member_b if member_other is None else member_other, organiser,
+                            other_organiser, organiser if viewer is None else viewer,
+                            other_organiser if co_organiser is None else co_organiser),
+                    strict=True))
+
+
+def but(expected: dict, **changes) -> dict:
+    return {**expected, **changes}
 
 
 EVERYONE = row(OK, OK, OK, OK, OK, OK)
@@ -78,12 +97,24 @@ OWN_FEED = row(NOT_FOUND, OK, OK, OK, OK, OK)
 # A set-password link is held by the invited person only, who is none of these.
 NOBODY = row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)
 MEMBERS = row(LOGIN, LOGIN, OK, OK, FORBIDDEN, FORBIDDEN)
+# The showcases of the visit's host: another host's member gets 404.
+HOST_MEMBERS = but(MEMBERS, member_other=NOT_FOUND)
 # Business A's own booking: business B gets 404, as if it did not exist.
 BUSINESS_A = row(LOGIN, LOGIN, OK, NOT_FOUND, FORBIDDEN, FORBIDDEN)
-# Not tied to one visit (the organiser's home, new visits, the cluster's members).
+# Not tied to one visit (the organiser's home, new visits, the organisation's members and
+# people): every organiser, in their own organisation.
 ORGANISERS = row(LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, OK, OK)
-# Tied to a visit: an organiser who does not organise it gets 404.
-VISIT_ORGANISERS = row(LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
+# ... and a change there: not by a viewer.
+ORGANISER_CHANGES = but(ORGANISERS, viewer=FORBIDDEN)
+# Business A, a person of it, a person of Platform: another organisation's gets 404.
+HOST_THINGS = row(LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND)
+HOST_CHANGES = but(HOST_THINGS, viewer=FORBIDDEN)
+# Tied to a visit: an organiser of another organisation gets 404; its co-organiser works.
+VISIT_ORGANISERS = row(LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND, co_organiser=OK)
+# ... and a change to it: a viewer reads the visit but changes nothing (403).
+VISIT_CHANGES = but(VISIT_ORGANISERS, viewer=FORBIDDEN)
+# Choosing the visit's co-organisers: the host's owners and organisers only.
+HOST_CHOOSES = but(VISIT_CHANGES, co_organiser=FORBIDDEN)
 
 TABLE: dict[tuple[str, str], dict[str, str]] = {
     # public pages, calendars, JSON
@@ -124,9 +155,10 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     # the member area
     ("member.index", "GET"): MEMBERS,
     ("member.reset_calendar", "POST"): MEMBERS,
-    ("member.showcase", "GET"): MEMBERS,
-    ("member.book", "GET"): MEMBERS,
-    ("member.book", "POST"): row(LOGIN, LOGIN, CONFLICT, OK, FORBIDDEN, FORBIDDEN),
+    ("member.showcase", "GET"): HOST_MEMBERS,
+    ("member.book", "GET"): HOST_MEMBERS,
+    ("member.book", "POST"): row(LOGIN, LOGIN, CONFLICT, OK, FORBIDDEN, FORBIDDEN,
+                                 member_other=NOT_FOUND),
     ("member.booking", "GET"): BUSINESS_A,
     ("member.booking", "POST"): BUSINESS_A,
     ("member.move", "GET"): BUSINESS_A,
@@ -136,60 +168,60 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("visits.organiser_home", "GET"): ORGANISERS,
     ("visits.reset_calendar", "POST"): ORGANISERS,
     ("visits.new_visit", "GET"): ORGANISERS,
-    ("visits.new_visit", "POST"): ORGANISERS,
+    ("visits.new_visit", "POST"): ORGANISER_CHANGES,
     ("visits.organiser_visit", "GET"): VISIT_ORGANISERS,
     ("visits.edit_visit", "GET"): VISIT_ORGANISERS,
-    ("visits.edit_visit", "POST"): VISIT_ORGANISERS,
-    ("visits.publish_visit", "POST"): VISIT_ORGANISERS,
-    ("visits.unpublish_visit", "POST"): VISIT_ORGANISERS,
-    ("visits.cancel_visit", "POST"): VISIT_ORGANISERS,
+    ("visits.edit_visit", "POST"): VISIT_CHANGES,
+    ("visits.publish_visit", "POST"): VISIT_CHANGES,
+    ("visits.unpublish_visit", "POST"): VISIT_CHANGES,
+    ("visits.cancel_visit", "POST"): VISIT_CHANGES,
     ("visits.new_venue", "GET"): VISIT_ORGANISERS,
-    ("visits.new_venue", "POST"): VISIT_ORGANISERS,
+    ("visits.new_venue", "POST"): VISIT_CHANGES,
     ("visits.edit_venue", "GET"): VISIT_ORGANISERS,
-    ("visits.edit_venue", "POST"): VISIT_ORGANISERS,
-    ("visits.delete_venue", "POST"): VISIT_ORGANISERS,
+    ("visits.edit_venue", "POST"): VISIT_CHANGES,
+    ("visits.delete_venue", "POST"): VISIT_CHANGES,
     ("agenda.new_item", "GET"): VISIT_ORGANISERS,
-    ("agenda.new_item", "POST"): VISIT_ORGANISERS,
+    ("agenda.new_item", "POST"): VISIT_CHANGES,
     ("agenda.edit_item", "GET"): VISIT_ORGANISERS,
-    ("agenda.edit_item", "POST"): VISIT_ORGANISERS,
-    ("agenda.duplicate_item", "POST"): VISIT_ORGANISERS,
-    ("agenda.cancel_item", "POST"): VISIT_ORGANISERS,
-    ("agenda.reinstate_item", "POST"): VISIT_ORGANISERS,
-    ("agenda.delete_item", "POST"): VISIT_ORGANISERS,
+    ("agenda.edit_item", "POST"): VISIT_CHANGES,
+    ("agenda.duplicate_item", "POST"): VISIT_CHANGES,
+    ("agenda.cancel_item", "POST"): VISIT_CHANGES,
+    ("agenda.reinstate_item", "POST"): VISIT_CHANGES,
+    ("agenda.delete_item", "POST"): VISIT_CHANGES,
     # the organiser area: registration
     ("registration.registration_settings", "GET"): VISIT_ORGANISERS,
-    ("registration.registration_settings", "POST"): VISIT_ORGANISERS,
-    ("registration.add_question", "POST"): VISIT_ORGANISERS,
+    ("registration.registration_settings", "POST"): VISIT_CHANGES,
+    ("registration.add_question", "POST"): VISIT_CHANGES,
     ("registration.edit_question", "GET"): VISIT_ORGANISERS,
-    ("registration.edit_question", "POST"): VISIT_ORGANISERS,
-    ("registration.delete_question", "POST"): VISIT_ORGANISERS,
-    ("registration.move_question_up", "POST"): VISIT_ORGANISERS,
-    ("registration.move_question_down", "POST"): VISIT_ORGANISERS,
+    ("registration.edit_question", "POST"): VISIT_CHANGES,
+    ("registration.delete_question", "POST"): VISIT_CHANGES,
+    ("registration.move_question_up", "POST"): VISIT_CHANGES,
+    ("registration.move_question_down", "POST"): VISIT_CHANGES,
     ("registration.registrations", "GET"): VISIT_ORGANISERS,
     ("registration.registrations_csv", "GET"): VISIT_ORGANISERS,
     ("registration.catering", "GET"): VISIT_ORGANISERS,
-    ("registration.purge_registrations", "POST"): VISIT_ORGANISERS,
+    ("registration.purge_registrations", "POST"): VISIT_CHANGES,
     ("dashboard.report", "GET"): VISIT_ORGANISERS,
     ("dashboard.report_csv", "GET"): VISIT_ORGANISERS,
-    ("dashboard.request_feedback", "POST"): VISIT_ORGANISERS,
+    ("dashboard.request_feedback", "POST"): VISIT_CHANGES,
     ("registration.new_registration", "GET"): VISIT_ORGANISERS,
-    ("registration.new_registration", "POST"): VISIT_ORGANISERS,
+    ("registration.new_registration", "POST"): VISIT_CHANGES,
     ("registration.registration", "GET"): VISIT_ORGANISERS,
-    ("registration.approve_registration", "POST"): VISIT_ORGANISERS,
-    ("registration.decline_registration", "POST"): VISIT_ORGANISERS,
-    ("registration.promote_registration", "POST"): VISIT_ORGANISERS,
-    ("registration.waitlist_registration", "POST"): VISIT_ORGANISERS,
-    ("registration.cancel_registration", "POST"): VISIT_ORGANISERS,
-    ("registration.resend_registration", "POST"): VISIT_ORGANISERS,
+    ("registration.approve_registration", "POST"): VISIT_CHANGES,
+    ("registration.decline_registration", "POST"): VISIT_CHANGES,
+    ("registration.promote_registration", "POST"): VISIT_CHANGES,
+    ("registration.waitlist_registration", "POST"): VISIT_CHANGES,
+    ("registration.cancel_registration", "POST"): VISIT_CHANGES,
+    ("registration.resend_registration", "POST"): VISIT_CHANGES,
     # the organiser area: showcases
     ("showcase.showcases", "GET"): VISIT_ORGANISERS,
     ("showcase.showcase", "GET"): VISIT_ORGANISERS,
-    ("showcase.showcase", "POST"): VISIT_ORGANISERS,
-    ("showcase.block_slot", "POST"): VISIT_ORGANISERS,
-    ("showcase.unblock_slot", "POST"): VISIT_ORGANISERS,
-    ("showcase.approve_booking", "POST"): VISIT_ORGANISERS,
-    ("showcase.decline_booking", "POST"): VISIT_ORGANISERS,
-    ("showcase.assign_member", "POST"): VISIT_ORGANISERS,
+    ("showcase.showcase", "POST"): VISIT_CHANGES,
+    ("showcase.block_slot", "POST"): VISIT_CHANGES,
+    ("showcase.unblock_slot", "POST"): VISIT_CHANGES,
+    ("showcase.approve_booking", "POST"): VISIT_CHANGES,
+    ("showcase.decline_booking", "POST"): VISIT_CHANGES,
+    ("showcase.assign_member", "POST"): VISIT_CHANGES,
     ("showcase.run_sheet", "GET"): VISIT_ORGANISERS,
     ("showcase.run_sheet_csv", "GET"): VISIT_ORGANISERS,
     # the organiser area: the dashboard and the visit's run sheet
@@ -198,26 +230,41 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     # the organiser area: check-in on the day (the desk, and the page a QR code opens)
     ("checkin.check_in_desk", "GET"): VISIT_ORGANISERS,
     ("checkin.check_in_counts", "GET"): VISIT_ORGANISERS,
-    ("checkin.check_in", "POST"): VISIT_ORGANISERS,
-    ("checkin.undo_check_in", "POST"): VISIT_ORGANISERS,
+    ("checkin.check_in", "POST"): VISIT_CHANGES,
+    ("checkin.undo_check_in", "POST"): VISIT_CHANGES,
     ("checkin.scanned", "GET"): VISIT_ORGANISERS,
-    ("checkin.scanned_check_in", "POST"): VISIT_ORGANISERS,
-    ("checkin.scanned_undo", "POST"): VISIT_ORGANISERS,
+    ("checkin.scanned_check_in", "POST"): VISIT_CHANGES,
+    ("checkin.scanned_undo", "POST"): VISIT_CHANGES,
     # the organiser area: the change log and change notices
     ("changes.changes", "GET"): VISIT_ORGANISERS,
     ("changes.changes_preview", "GET"): VISIT_ORGANISERS,
-    ("changes.notify_changes", "POST"): VISIT_ORGANISERS,
-    # the organiser area: the cluster's member businesses (every organiser's)
+    ("changes.notify_changes", "POST"): VISIT_CHANGES,
+    # the organiser area: the organisation's member businesses
     ("members.members", "GET"): ORGANISERS,
     ("members.new_business", "GET"): ORGANISERS,
-    ("members.new_business", "POST"): ORGANISERS,
-    ("members.edit_business", "GET"): ORGANISERS,
-    ("members.edit_business", "POST"): ORGANISERS,
-    ("members.invite_person", "POST"): ORGANISERS,
-    ("members.resend_invitation", "POST"): ORGANISERS,
-    ("members.remove_person", "POST"): ORGANISERS,
+    ("members.new_business", "POST"): ORGANISER_CHANGES,
+    ("members.edit_business", "GET"): HOST_THINGS,
+    ("members.edit_business", "POST"): HOST_CHANGES,
+    ("members.invite_person", "POST"): HOST_CHANGES,
+    ("members.resend_invitation", "POST"): HOST_CHANGES,
+    ("members.remove_person", "POST"): HOST_CHANGES,
     ("members.import_members", "GET"): ORGANISERS,
-    ("members.import_members", "POST"): ORGANISERS,
+    ("members.import_members", "POST"): ORGANISER_CHANGES,
+    # the organisation's page and people (owners change them: each owner here owns one)
+    ("organisations.organisation", "GET"): ORGANISERS,
+    ("organisations.organisation", "POST"): ORGANISER_CHANGES,
+    ("organisations.invite", "POST"): ORGANISER_CHANGES,
+    ("organisations.change_role", "POST"): HOST_CHANGES,
+    ("organisations.resend", "POST"): HOST_CHANGES,
+    ("organisations.remove", "POST"): HOST_CHANGES,
+    # a visit's co-organisers, chosen by its host
+    ("visits.add_co_organiser", "POST"): HOST_CHOOSES,
+    ("visits.remove_co_organiser", "POST"): HOST_CHOOSES,
+    # a venue partner's run-sheet link: made by the visit's organisers, opened by anyone
+    # who holds it
+    ("dashboard.make_partner_link", "POST"): VISIT_CHANGES,
+    ("dashboard.revoke_partner_link", "POST"): VISIT_CHANGES,
+    ("dashboard.partner_run_sheet", "GET"): EVERYONE,
 }
 
 
@@ -253,6 +300,9 @@ class World:
     second_question_id: int
     business_a_id: int
     invitee_id: int  # a person of business A who has not set a password yet
+    co_organiser_id: int
+    viewer_membership_id: int  # the viewer's place in Platform (role changed, removed)
+    partner_token: str  # the venue's run-sheet link (the spare venue has none)
     start: datetime
     manage_token: str
     feed_tokens: dict[str, str]
@@ -266,7 +316,15 @@ def build_world() -> World:
     visit = make_visit(organisers=[organiser], slug="cic-stoke", status=VisitStatus.PUBLISHED,
                        start_date=start, capacity=50, contact_email="hello@example.org")
     make_visit(organisers=[other], slug="elsewhere", title="Another cluster's visit")
+    platform = visit.organisation
+    viewer = make_user(email="viewer@example.org", name="Vic Viewer", organisation=None)
+    viewer_membership = add_to_organisation(platform, viewer, "viewer")
+    co_organiser = make_user(email="convenor@example.org", name="Cleo Convenor",
+                             organisation=None)
+    make_organisation("CIC Regions and Clusters", owners=(co_organiser,), kind="convenor")
+    visit.co_organisers.append(co_organiser)
     venue = make_venue(visit)
+    venue.partner_link_nonce = "the-venue-s-link"
     spare = make_venue(visit, name="Middleport Pottery")
     talk = make_item(visit, "09:00", "10:00", venue=venue, title="Welcome", capacity=10)
     panel = make_item(visit, "10:30", "11:30", venue=venue, title="Panel", capacity=10,
@@ -280,6 +338,10 @@ def build_world() -> World:
     business_b = make_business(name="Pixel Mill")
     member_a = make_member(business_a, email="mina@clayworks.example")
     member_b = make_member(business_b, email="piotr@pixelmill.example", name="Piotr Pixel")
+    elsewhere = _db.session.scalar(select(Visit).where(Visit.slug == "elsewhere")).organisation
+    business_other = make_business(name="Coventry Pixels", organisation=elsewhere)
+    member_other = make_member(business_other, email="cora@coventrypixels.example",
+                               name="Cora Coventry")
     invitee = make_member(business_a, email="new@clayworks.example", name="Ned New")
     invitee.password_hash = None
     booking = make_booking(showcase.slots[0], business_a, status="pending")
@@ -297,7 +359,8 @@ def build_world() -> World:
                  position=1),
     ])
     people = {"organiser": organiser, "other_organiser": other, "member_a": member_a,
-              "member_b": member_b}
+              "member_b": member_b, "member_other": member_other, "viewer": viewer,
+              "co_organiser": co_organiser}
     for user in people.values():
         user.password_hash = CHEAP_HASH
         users.ensure_feed_token(user)
@@ -311,7 +374,9 @@ def build_world() -> World:
         free_slot_id=showcase.slots[1].id, blocked_slot_id=blocked.id, booking_id=booking.id,
         registration_id=attendee.id, waitlisted_id=waitlisted.id, pending_id=pending.id,
         question_id=first.id, second_question_id=second.id, business_a_id=business_a.id,
-        invitee_id=invitee.id,
+        invitee_id=invitee.id, co_organiser_id=co_organiser.id,
+        viewer_membership_id=viewer_membership.id,
+        partner_token=partner_link.token(venue),
         start=datetime.combine(start, datetime.min.time()),
         manage_token=notices.manage_token(attendee),
         feed_tokens={"attendee": notices.feed_token(attendee),
@@ -342,6 +407,8 @@ def _token(endpoint: str, role: str, world: World) -> str:
         return world.feed_tokens.get(role, FORGED_TOKEN)
     if endpoint == "accounts.set_password":
         return FORGED_TOKEN
+    if endpoint == "dashboard.partner_run_sheet":
+        return world.partner_token
     raise AssertionError(f"no token known for {endpoint}")
 
 
@@ -364,6 +431,11 @@ ROW_FOR = {
     ("visits.delete_venue", "venue_id"): "spare_venue_id",
     ("registration.move_question_up", "question_id"): "second_question_id",
     ("showcase.unblock_slot", "slot_id"): "blocked_slot_id",
+    ("dashboard.make_partner_link", "venue_id"): "spare_venue_id",
+    ("visits.remove_co_organiser", "user_id"): "co_organiser_id",
+    ("organisations.change_role", "membership_id"): "viewer_membership_id",
+    ("organisations.resend", "membership_id"): "viewer_membership_id",
+    ("organisations.remove", "membership_id"): "viewer_membership_id",
 }
 
 
@@ -458,6 +530,11 @@ POST_DATA = {
         "assign-slot_id": str(w.free_slot_id), "assign-business_id": "",
         "assign-title": "Pixel art wall", "assign-format": "demo"},
     "members.new_business": lambda w: {"name": "Kiln Collective"},
+    "organisations.organisation": lambda w: {"name": "Renamed organisation"},
+    "organisations.invite": lambda w: {"name": "Cai Colleague",
+                                       "email": "cai@colleague.example", "role": "organiser"},
+    "organisations.change_role": lambda w: {"role": "organiser"},
+    "visits.add_co_organiser": lambda w: {"co-email": "other-organiser@example.org"},
     "members.edit_business": lambda w: {"name": "Clayworks Studio Ltd"},
     "members.invite_person": lambda w: {"person-name": "Pat Potter",
                                           "person-email": "pat@clayworks.example"},

@@ -21,7 +21,7 @@ from eventsapp.registration.rules import notices
 from eventsapp.visits.models import VisitStatus
 from tests.conftest import login
 from tests.registration.test_form import form as registration_form
-from tests.support import make_registration, make_user, make_visit, page_text
+from tests.support import add_to_organisation, make_registration, make_user, make_visit, page_text
 
 DESK = "/organiser/visits/cic-stoke/check-in"
 AT = r"\d\d:\d\d (?:GMT|BST)"
@@ -114,8 +114,8 @@ def test_one_tap_checks_in_and_keeps_the_search(organiser_client, db, people):
 
 
 def test_second_tap_says_who_was_first(organiser_client, db, visit, people):
-    second = make_user(email="sam@example.org", name="Sam Second")
-    visit.organisers.append(second)
+    second = make_user(email="sam@example.org", name="Sam Second", organisation=None)
+    add_to_organisation(visit.organisation, second)  # a colleague in the host organisation
     db.session.commit()
     ada = people["ada"]
     organiser_client.post(f"{DESK}/{ada.id}")

@@ -12,7 +12,7 @@ from eventsapp.checkin import rules as checkin
 from eventsapp.errors import Conflict, NotFound
 from eventsapp.registration.models import Registration, RegistrationStatus
 from eventsapp.visits.models import VisitStatus
-from tests.support import make_registration, make_user, make_visit
+from tests.support import add_to_organisation, make_registration, make_user, make_visit
 
 NINE_41 = datetime(2030, 6, 4, 8, 41, tzinfo=UTC)  # 09:41 in London (BST)
 TEN = datetime(2030, 6, 4, 9, 0, tzinfo=UTC)
@@ -41,8 +41,8 @@ def test_check_in_sets_the_time_and_the_organiser(db, visit, organiser):
 
 
 def test_checking_in_twice_keeps_the_first_time_and_says_who(db, visit, organiser):
-    other = make_user(email="second@example.org", name="Sam Second")
-    visit.organisers.append(other)
+    other = make_user(email="second@example.org", name="Sam Second", organisation=None)
+    add_to_organisation(visit.organisation, other)  # a colleague in the host organisation
     db.session.commit()
     ada = make_registration(visit, full_name="Ada Delegate")
     checkin.check_in(organiser, "cic-stoke", ada.id, now=NINE_41)
@@ -57,8 +57,8 @@ def test_checking_in_twice_keeps_the_first_time_and_says_who(db, visit, organise
 
 
 def test_an_organiser_without_a_name_is_named_by_email(db, visit):
-    nameless = make_user(email="desk@example.org", name="")
-    visit.organisers.append(nameless)
+    nameless = make_user(email="desk@example.org", name="", organisation=None)
+    add_to_organisation(visit.organisation, nameless)  # a colleague in the host organisation
     db.session.commit()
     ada = make_registration(visit)
 

@@ -132,7 +132,7 @@ def build_world(texts: dict):
         showcase = Showcase(item=items[2], slot_minutes=10, buffer_minutes=2)
         showcase.slots = [ShowcaseSlot(starts_at=starts, ends_at=ends) for starts, ends
                           in plan_slots(items[2].starts_at, items[2].ends_at, 10, 2)]
-        business = MemberBusiness(name=texts["business"])
+        business = MemberBusiness(name=texts["business"], organisation=visit.organisation)
         member = User(email="member@example.org", role=Role.MEMBER, business=business)
         ensure_feed_token(member)
         booking = ShowcaseBooking(slot=showcase.slots[0], visit_id=visit.id, business=business,

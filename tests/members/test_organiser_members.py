@@ -211,7 +211,9 @@ def test_an_email_with_an_account_is_refused(organiser_client, clayworks, organi
 
 
 def test_resend_an_invitation(organiser_client, clayworks, db):
-    invited = members.invite_person(make_user(email="o2@example.org"), clayworks.id,
+    # A colleague in the same organisation invited them.
+    colleague = make_user(email="o2@example.org", organisation=clayworks.organisation)
+    invited = members.invite_person(colleague, clayworks.id,
                                     "Sam Potter", "sam@clayworks.example")
     response = organiser_client.post(f"/organiser/members/people/{invited.id}/resend")
     assert response.status_code == 302

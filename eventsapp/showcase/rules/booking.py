@@ -23,18 +23,17 @@ from eventsapp.showcase.rules.common import (
     _taken,
     _validate_booking,
 )
-from eventsapp.showcase.rules.reading import member_booking
-from eventsapp.visits.models import VisitStatus
+from eventsapp.showcase.rules.reading import is_members_visit, member_booking
 
 
-def _bookable_slot(slot_id: int, now: datetime) -> tuple[ShowcaseSlot, Showcase]:
+def _bookable_slot(actor: User, slot_id: int, now: datetime
+                   ) -> tuple[ShowcaseSlot, Showcase]:
     slot = db.session.get(ShowcaseSlot, slot_id)
     if slot is None:
         raise NotFound("No such slot.")
     showcase = lock(Showcase, slot.showcase_id)
     item = showcase.item
-    visit = item.visit
-    if visit.status is not VisitStatus.PUBLISHED or item.deleted_at is not None:
+    if not is_members_visit(actor, item.visit) or item.deleted_at is not None:
         raise NotFound("No such slot.")
     if item.is_cancelled:
         raise Conflict("This showcase has been cancelled.")
@@ -55,7 +54,7 @@ def book(actor: User, slot_id: int, data: BookingInput, now: datetime | None = N
         if actor is None or not actor.is_member or actor.business_id is None:
             raise NotFound("No such slot.")
         _validate_booking(data)
-        slot, showcase = _bookable_slot(slot_id, now)
+        slot, showcase = _bookable_slot(actor, slot_id, now)
         visit_id = showcase.item.visit_id
         mine = db.session.scalar(
             select(ShowcaseBooking).where(
@@ -121,7 +120,7 @@ def move(actor: User, booking_id: int, new_slot_id: int, now: datetime | None = 
     with write():
         booking = member_booking(actor, booking_id)
         _check_changeable(booking, now)
-        slot, showcase = _bookable_slot(new_slot_id, now)
+        slot, showcase = _bookable_slot(actor, new_slot_id, now)
         if slot.showcase_id != booking.slot.showcase_id:
             raise NotFound("No such slot in this showcase.")
         if slot.id == booking.slot_id:

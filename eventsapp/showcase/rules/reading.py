@@ -45,15 +45,17 @@ def slot_views(showcase: Showcase) -> list[SlotView]:
     return [SlotView(slot, bookings.get(slot.id)) for slot in showcase.slots]
 
 
-def open_showcases(now: datetime | None = None) -> list[Showcase]:
-    """Showcases of published visits members can still book (deadline not passed,
-    item not cancelled), soonest first."""
+def open_showcases(organisation_id: int | None, now: datetime | None = None
+                   ) -> list[Showcase]:
+    """Showcases members of this host organisation can still book (its published
+    visits, deadline not passed, item not cancelled), soonest first."""
     now = now or utcnow()
     return list(db.session.scalars(
         select(Showcase)
         .join(Showcase.item)
         .join(AgendaItem.visit)
         .where(
+            Visit.organisation_id == organisation_id,
             Visit.status == VisitStatus.PUBLISHED,
             AgendaItem.deleted_at.is_(None),
             AgendaItem.status == "confirmed",
@@ -86,13 +88,20 @@ def member_booking(actor: User, booking_id: int) -> ShowcaseBooking:
 
 
 def member_showcase(actor: User, showcase_id: int) -> Showcase:
-    """A showcase a member may look at: its visit published, its item not deleted."""
+    """A showcase a member may look at: a published visit of their business's own host
+    organisation, its item not deleted."""
     showcase = db.session.get(Showcase, showcase_id)
     if (showcase is None or actor is None or not actor.is_member or actor.business_id is None
             or showcase.item.deleted_at is not None
-            or showcase.item.visit.status is not VisitStatus.PUBLISHED):
+            or not is_members_visit(actor, showcase.item.visit)):
         raise NotFound("No such showcase.")
     return showcase
+
+
+def is_members_visit(actor: User, visit: Visit) -> bool:
+    """A published visit of the host organisation the member's business belongs to."""
+    return (visit.status is VisitStatus.PUBLISHED and actor.business is not None
+            and visit.organisation_id == actor.business.organisation_id)
 
 
 def member_slot(actor: User, slot_id: int) -> ShowcaseSlot:

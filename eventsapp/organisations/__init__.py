@@ -1,0 +1,1 @@
+"""Organisations (host clusters and convenors), their people and roles."""
