@@ -56,7 +56,8 @@ from eventsapp.registration.rules.common import new_registration
 from eventsapp.showcase.models import BookingStatus, Showcase, ShowcaseBooking, ShowcaseSlot
 from eventsapp.showcase.rules.slots import plan_slots
 from eventsapp.timezones import to_utc
-from eventsapp.visits.models import Tour, Venue, Visit, VisitStatus
+from eventsapp.tours.models import Tour
+from eventsapp.visits.models import Venue, Visit, VisitStatus
 
 __all__ = ["MEMBER_PASSWORD", "ORGANISER_EMAIL", "ORGANISER_PASSWORD", "ZONE",
            "DemoLogin", "DemoResult", "load_demo"]

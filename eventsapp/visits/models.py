@@ -1,4 +1,4 @@
-"""Tours, visits and venues."""
+"""Visits and venues (tours: eventsapp.tours)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from eventsapp.agenda.models import AgendaItem
     from eventsapp.organisations.models import Organisation
     from eventsapp.registration.models import Question
+    from eventsapp.tours.models import Tour
 
 
 class RegistrationAccess(enum.StrEnum):
@@ -46,19 +47,6 @@ visit_co_organisers = Table(
     Column("visit_id", ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
 )
-
-
-class Tour(db.Model):
-    """An optional series of visits (a national tour of several cities)."""
-
-    __tablename__ = "tours"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    visits: Mapped[list[Visit]] = relationship(back_populates="tour")
 
 
 class Visit(db.Model):
