@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -125,6 +126,10 @@ class TravelLeg(db.Model):
     tour: Mapped[Tour] = relationship(back_populates="legs")
     from_visit: Mapped[Visit | None] = relationship(foreign_keys=[from_visit_id])
     to_visit: Mapped[Visit | None] = relationship(foreign_keys=[to_visit_id])
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @property
     def title(self) -> str:
