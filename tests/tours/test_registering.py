@@ -108,7 +108,8 @@ def test_each_visit_keeps_its_code_approval_and_questions(client, app):
 
 def test_bad_input_gets_messages_not_errors(client, app):
     world = make_tour()
-    response = form(client, world.tour.slug, full_name="", email="nope", visits=["x", "99999999999"])
+    response = form(client, world.tour.slug, full_name="", email="nope",
+                    visits=["x", "99999999999"])
     assert response.status_code == 422
     assert "Enter your full name" in response.text
     response = form(client, world.tour.slug, visits=[])
