@@ -11,6 +11,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -58,7 +59,7 @@ class AddVisitForm(FlaskForm):
 
 
 class LegForm(FlaskForm):
-    mode = SelectField("Mode", choices=[(m.value, m.label) for m in TravelMode])
+    mode = SelectField("Mode", choices=[SelectChoice(m.value, m.label) for m in TravelMode])
     departs_from = StringField("Departs from", filters=[clean_text], validators=[
         DataRequired("Enter where the leg departs from"), max_length(200, "Departs from")])
     departs_at = DateTimeLocalField("Departs at", format="%Y-%m-%dT%H:%M", validators=[
@@ -78,8 +79,8 @@ class LegForm(FlaskForm):
                           validators=[Optional(), max_length(2000, "Notes")])
 
     def with_visits(self, visits) -> LegForm:
-        choices = [("", "None (not between two visits)")] + [(str(v.id), v.title)
-                                                            for v in visits]
+        choices = [SelectChoice("", "None (not between two visits)")] + [
+            SelectChoice(str(v.id), v.title) for v in visits]
         self.from_visit_id.choices = choices
         self.to_visit_id.choices = choices
         return self

@@ -4,6 +4,7 @@ A tour of another organisation is a 404; a viewer's POST is a 403."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from wtforms import SelectChoice
 
 from eventsapp.accounts.access import organiser_required
 from eventsapp.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -33,7 +34,7 @@ def _tour_url(slug: str, anchor: str | None = None) -> str:
 def organiser_tours():
     form = NewTourForm()
     convening = access.convening_organisations(actor())
-    form.organisation_id.choices = [(o.id, o.name) for o in convening]
+    form.organisation_id.choices = [SelectChoice(o.id, o.name) for o in convening]
     if request.method == "POST":
         if not convening:
             abort(403)

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_limiter.util import get_remote_address
+from wtforms import SelectChoice
 
 from eventsapp.calendar.views import calendar_response
 from eventsapp.errors import Conflict, NotFound, ValidationError
@@ -88,8 +89,8 @@ def register(slug: str):
     found = _public(slug)
     visits = reading.open_visits(found)
     form = TourRegistrationForm()
-    form.visits.choices = [(v.id, v.title) for v in visits]
-    form.legs.choices = [(leg.id, leg.title) for leg in found.live_legs]
+    form.visits.choices = [SelectChoice(v.id, v.title) for v in visits]
+    form.legs.choices = [SelectChoice(leg.id, leg.title) for leg in found.live_legs]
     extra: dict[str, str] = {}
     if form.validate_on_submit():
         try:
@@ -119,8 +120,8 @@ def manage(token: str):
     live = registering.live_registrations(delegate)
     shown = visits + [r.visit for r in live.values() if r.visit not in visits]
     form = TourRegistrationForm(obj=delegate if request.method == "GET" else None)
-    form.visits.choices = [(v.id, v.title) for v in shown]
-    form.legs.choices = [(leg.id, leg.title) for leg in found.live_legs]
+    form.visits.choices = [SelectChoice(v.id, v.title) for v in shown]
+    form.legs.choices = [SelectChoice(leg.id, leg.title) for leg in found.live_legs]
     if request.method == "GET":
         form.visits.data = list(live)
         form.legs.data = [leg.id for leg in delegate.legs]
