@@ -129,7 +129,7 @@ def test_dashboard_counts_needs_and_passengers(client, app):
     assert re.findall(r"<td>([^<]*)</td>", coventry_row)[:4] == ["1", "1", "0", "0"]
     assert "Ada Both (ada@example.org): Coventry, Stoke-on-Trent, Hull" in text
     assert "Vegan" in text and "Step-free" in text
-    leg = text.split('id="leg-%d"' % world.legs[0].id)[1].split("<h3")[0]
+    leg = text.split(f'id="leg-{world.legs[0].id}"')[1].split("<h3")[0]
     # Ada is confirmed on Coventry and Stoke (both ends); Bo ticked the leg (waiting
     # for Coventry's one place, but the leg was ticked).
     assert "2 passengers" in leg
