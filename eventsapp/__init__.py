@@ -127,13 +127,15 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.registration import views as registration
     from eventsapp.showcase import member_views
     from eventsapp.showcase import views as showcase
+    from eventsapp.tours import organiser_views as _tours_organiser  # noqa: F401
+    from eventsapp.tours import views as tours
     from eventsapp.visits import organiser_views as _visits_organiser  # noqa: F401
     from eventsapp.visits import rules as visit_rules
     from eventsapp.visits import views as visits
     from eventsapp.web import errors, health
 
     for module in (visits, agenda, registration, showcase, member_views, members,
-                   organisations, calendar, changes, checkin, dashboard, feedback, accounts,
-                   health):
+                   organisations, calendar, changes, checkin, dashboard, feedback, tours,
+                   accounts, health):
         app.register_blueprint(module.bp)
     errors.init_app(app, visit_under=visit_rules.published_visit_under)

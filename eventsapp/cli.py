@@ -84,6 +84,14 @@ def demo_command() -> None:
             booked = "showcase slot booked" if login.booked else "no slot booked yet"
             line += f"  ({login.business}: {booked})"
         click.echo(line)
+    if result.tour is not None:
+        click.echo("")
+        click.echo(f"Tour:     {absolute(f'/tours/{result.tour.slug}/')}")
+        click.echo(f"Convene:  {absolute(f'/organiser/tours/{result.tour.slug}/')}")
+        click.echo("Tour logins (the convenor and each host's organiser):")
+        width = max(len(email) for _who, email, _password in result.tour.logins)
+        for who, email, password in result.tour.logins:
+            click.echo(f"  {email:<{width}}  {password}  ({who})")
 
 
 def _demo_changes(result: demo.DemoResult) -> list[str]:
@@ -111,6 +119,13 @@ def _demo_changes(result: demo.DemoResult) -> list[str]:
         lines.append(f"Added {count_noun(result.created_bookings, 'approved showcase booking')}.")
     if result.created_registrations:
         lines.append(f"Added {count_noun(result.created_registrations, 'confirmed registration')}.")
+    tour = result.tour
+    if tour is not None and tour.created_tour:
+        lines.append(f"Added the tour {tour.slug}: Coventry, Stoke-on-Trent and Hull, "
+                     f"{count_noun(tour.created_legs, 'rail leg')}.")
+    if tour is not None and tour.created_visits:
+        lines.append(f"Created {count_noun(tour.created_visits, 'tour visit')} by their own "
+                     "host organisations.")
     return lines
 
 

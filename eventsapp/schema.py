@@ -10,4 +10,5 @@ from eventsapp.members import models as members  # noqa: F401
 from eventsapp.organisations import models as organisations  # noqa: F401
 from eventsapp.registration import models as registration  # noqa: F401
 from eventsapp.showcase import models as showcase  # noqa: F401
+from eventsapp.tours import models as tours  # noqa: F401
 from eventsapp.visits import models as visits  # noqa: F401

@@ -18,7 +18,7 @@ from flask import (
 )
 
 from eventsapp.accounts.access import organiser_required
-from eventsapp.dashboard import charts, impact, partner_link
+from eventsapp.dashboard import charts, impact
 from eventsapp.dashboard import rules as dashboard_service
 from eventsapp.dashboard import run_sheet as run_sheet_service
 from eventsapp.dashboard.impact_report import NO_RATINGS, RATING_VALUES, impact_csv
@@ -29,6 +29,7 @@ from eventsapp.feedback import rules as feedback
 from eventsapp.ids import ID
 from eventsapp.showcase.run_sheet import rows as run_sheet_rows
 from eventsapp.showcase.views import run_sheet_entry
+from eventsapp.visits import partner_link
 from eventsapp.web.organiser import call, csv_download
 
 bp = Blueprint("dashboard", __name__)

@@ -22,7 +22,6 @@ ORGANISER_NAME = "Anika Shah"
 MEMBER_PASSWORD = "demo-member-pass"  # noqa: S105 - documented demo accounts
 
 VISIT_SLUG = "cic-stoke"
-TOUR_SLUG = "cic-smaller-cities"
 DAYS_AHEAD = 21  # at least three weeks ahead, on the first Tuesday from then
 ZONE = "Europe/London"
 

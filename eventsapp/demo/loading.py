@@ -21,6 +21,7 @@ from eventsapp.accounts.rules import ensure_feed_token
 from eventsapp.agenda.models import AgendaItem, ItemKind, ItemStatus
 from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
+from eventsapp.demo import tour as demo_tour
 from eventsapp.demo.data import (
     BUFFER_MINUTES,
     BUSINESSES,
@@ -39,11 +40,11 @@ from eventsapp.demo.data import (
     SLOT_MINUTES,
     SUMMARY,
     TITLE,
-    TOUR_SLUG,
     VENUES,
     VISIT_SLUG,
     ZONE,
 )
+from eventsapp.demo.tour import TourResult
 from eventsapp.errors import Conflict
 from eventsapp.extensions import db
 from eventsapp.locks import lock
@@ -56,7 +57,7 @@ from eventsapp.registration.rules.common import new_registration
 from eventsapp.showcase.models import BookingStatus, Showcase, ShowcaseBooking, ShowcaseSlot
 from eventsapp.showcase.rules.slots import plan_slots
 from eventsapp.timezones import to_utc
-from eventsapp.visits.models import Tour, Venue, Visit, VisitStatus
+from eventsapp.visits.models import Venue, Visit, VisitStatus
 
 __all__ = ["MEMBER_PASSWORD", "ORGANISER_EMAIL", "ORGANISER_PASSWORD", "ZONE",
            "DemoLogin", "DemoResult", "load_demo"]
@@ -89,6 +90,7 @@ class DemoResult:
     created_registrations: int = 0
     created_organisation: bool = False
     logins: list[DemoLogin] = field(default_factory=list)
+    tour: TourResult | None = None
 
     @property
     def organiser_email(self) -> str:
@@ -103,7 +105,7 @@ class DemoResult:
         return bool(self.created_organiser or self.created_organisation
                     or self.created_visit or self.created_businesses
                     or self.created_members or self.created_slots or self.created_bookings
-                    or self.created_registrations)
+                    or self.created_registrations or bool(self.tour and self.tour.changed))
 
 
 TUESDAY = 1  # date.weekday()
@@ -152,6 +154,7 @@ def load_demo(today: date) -> DemoResult:
                                                  data["booking"])
         created_registrations = _registrations(visit, locked=not created_visit)
         db.session.flush()
+        tour = demo_tour.add_tour(visit)
 
         booked = {
             business_id for business_id in db.session.scalars(
@@ -178,6 +181,7 @@ def load_demo(today: date) -> DemoResult:
             created_bookings=created_bookings,
             created_registrations=created_registrations,
             logins=logins,
+            tour=tour,
         )
     return result
 
@@ -315,11 +319,7 @@ def _registrations(visit: Visit, locked: bool) -> int:
 
 
 def _build_visit(start: date, host: Organisation) -> Visit:
-    tour = db.session.scalar(select(Tour).where(Tour.slug == TOUR_SLUG)) or Tour(
-        slug=TOUR_SLUG, title="Creative Industries Council: Revitalising Smaller Cities"
-    )
     visit = Visit(
-        tour=tour,
         organisation=host,
         slug=VISIT_SLUG,
         title=TITLE,

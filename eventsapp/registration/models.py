@@ -160,6 +160,9 @@ class Registration(db.Model):
     feed_changed_at: Mapped[datetime | None]
 
     added_by_organiser: Mapped[bool] = mapped_column(default=False)
+    # Registered through a tour's form: the tour's private link manages it too.
+    tour_registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tour_registrations.id", ondelete="SET NULL"), index=True)
     # Check-in on the day: set once (a second tap changes nothing), cleared by undo.
     checked_in_at: Mapped[datetime | None]
     checked_in_by_id: Mapped[int | None] = mapped_column(

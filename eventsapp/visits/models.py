@@ -1,4 +1,4 @@
-"""Tours, visits and venues, and each visit's change log.
+"""Visits and venues (tours: eventsapp.tours), and each visit's change log.
 
 The change log is also the queue of change notices. Every change to the visit, its
 agenda, the registration settings and showcase bookings is a row: what, who, when,
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from eventsapp.agenda.models import AgendaItem
     from eventsapp.organisations.models import Organisation
     from eventsapp.registration.models import Question
+    from eventsapp.tours.models import Tour
 
 
 class RegistrationAccess(enum.StrEnum):
@@ -64,19 +65,6 @@ visit_co_organisers = Table(
     Column("visit_id", ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
 )
-
-
-class Tour(db.Model):
-    """An optional series of visits (a national tour of several cities)."""
-
-    __tablename__ = "tours"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    visits: Mapped[list[Visit]] = relationship(back_populates="tour")
 
 
 class Visit(db.Model):

@@ -10,7 +10,7 @@ A downgrade makes the table and its triggers again as a7c33ea47976 did, counting
 the registrations there are.
 
 Revision ID: d41c5e0b7a92
-Revises: b7e4d2a9c310
+Revises: a7e223641692
 Create Date: 2026-12-04 18:40:00
 
 """
@@ -22,7 +22,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd41c5e0b7a92'
-down_revision = 'b7e4d2a9c310'
+down_revision = 'a7e223641692'
 branch_labels = None
 depends_on = None
 

@@ -115,6 +115,10 @@ VISIT_ORGANISERS = row(LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND, co_org
 VISIT_CHANGES = but(VISIT_ORGANISERS, viewer=FORBIDDEN)
 # Choosing the visit's co-organisers: the host's owners and organisers only.
 HOST_CHOOSES = but(VISIT_CHANGES, co_organiser=FORBIDDEN)
+# A tour, convened by the visit's host: read by its people, changed by its organisers; the
+# co-organiser of one of its visits does not convene it (404).
+TOUR_READ = HOST_THINGS
+TOUR_CHANGES = HOST_CHANGES
 
 TABLE: dict[tuple[str, str], dict[str, str]] = {
     # public pages, calendars, JSON
@@ -265,6 +269,32 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("dashboard.make_partner_link", "POST"): VISIT_CHANGES,
     ("dashboard.revoke_partner_link", "POST"): VISIT_CHANGES,
     ("dashboard.partner_run_sheet", "GET"): EVERYONE,
+    # tours: public pages, calendars and registering; the delegate's link and feed
+    ("tours.tour", "GET"): EVERYONE,
+    ("tours.agenda_ics", "GET"): EVERYONE,
+    ("tours.agenda_json", "GET"): EVERYONE,
+    ("tours.register", "GET"): EVERYONE,
+    ("tours.register", "POST"): EVERYONE,
+    ("tours.manage", "GET"): LINK_HOLDER,
+    ("tours.manage", "POST"): LINK_HOLDER,
+    ("tours.cancel", "POST"): LINK_HOLDER,
+    ("tours.personal_feed", "GET"): LINK_HOLDER,
+    # tours: the convenor's side. The world's tour is convened by the visit's host
+    # organisation. Only convenor organisations start tours: of these people, the owner of
+    # the convenor.
+    ("tours.organiser_tours", "GET"): ORGANISERS,
+    ("tours.organiser_tours", "POST"): row(LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+                                          FORBIDDEN, co_organiser=OK),
+    ("tours.organiser_tour", "GET"): TOUR_READ,
+    ("tours.organiser_tour", "POST"): TOUR_CHANGES,
+    ("tours.add_visit", "POST"): TOUR_CHANGES,
+    ("tours.remove_visit", "POST"): TOUR_CHANGES,
+    ("tours.move_visit", "POST"): TOUR_CHANGES,
+    ("tours.add_leg", "POST"): TOUR_CHANGES,
+    ("tours.edit_leg", "GET"): TOUR_READ,
+    ("tours.edit_leg", "POST"): TOUR_CHANGES,
+    ("tours.delete_leg", "POST"): TOUR_CHANGES,
+    ("tours.dashboard", "GET"): TOUR_READ,
 }
 
 
@@ -301,12 +331,18 @@ class World:
     business_a_id: int
     invitee_id: int  # a person of business A who has not set a password yet
     co_organiser_id: int
+    convenor_id: int  # the co-organiser's organisation, a convenor
     viewer_membership_id: int  # the viewer's place in Platform (role changed, removed)
     partner_token: str  # the venue's run-sheet link (the spare venue has none)
     start: datetime
     manage_token: str
     feed_tokens: dict[str, str]
     emails: dict[str, str]
+    visit_id: int
+    stop_id: int  # the visit on the world's tour (slug "cic-stoke" too)
+    leg_id: int
+    tour_manage_token: str  # the attendee's tour registration, which holds their place
+    tour_feed_token: str
 
 
 def build_world() -> World:
@@ -321,7 +357,8 @@ def build_world() -> World:
     viewer_membership = add_to_organisation(platform, viewer, "viewer")
     co_organiser = make_user(email="convenor@example.org", name="Cleo Convenor",
                              organisation=None)
-    make_organisation("CIC Regions and Clusters", owners=(co_organiser,), kind="convenor")
+    convenor = make_organisation("CIC Regions and Clusters", owners=(co_organiser,),
+                                 kind="convenor")
     visit.co_organisers.append(co_organiser)
     venue = make_venue(visit)
     venue.partner_link_nonce = "the-venue-s-link"
@@ -367,6 +404,7 @@ def build_world() -> World:
     _db.session.commit()
     first, second = _db.session.scalars(select(Question).where(Question.visit_id == visit.id)
                                         .order_by(Question.position))
+    stop, leg, tour_registration = _tour(visit, attendee)
     return World(
         slug=visit.slug, venue_id=venue.id, spare_venue_id=spare.id, talk_id=talk.id,
         panel_id=panel.id, cancelled_item_id=cancelled.id,
@@ -374,7 +412,7 @@ def build_world() -> World:
         free_slot_id=showcase.slots[1].id, blocked_slot_id=blocked.id, booking_id=booking.id,
         registration_id=attendee.id, waitlisted_id=waitlisted.id, pending_id=pending.id,
         question_id=first.id, second_question_id=second.id, business_a_id=business_a.id,
-        invitee_id=invitee.id, co_organiser_id=co_organiser.id,
+        invitee_id=invitee.id, co_organiser_id=co_organiser.id, convenor_id=convenor.id,
         viewer_membership_id=viewer_membership.id,
         partner_token=partner_link.token(venue),
         start=datetime.combine(start, datetime.min.time()),
@@ -382,7 +420,34 @@ def build_world() -> World:
         feed_tokens={"attendee": notices.feed_token(attendee),
                      **{role: users.feed_token(user) for role, user in people.items()}},
         emails={role: user.email for role, user in people.items()},
+        visit_id=visit.id, stop_id=stop.id, leg_id=leg.id,
+        tour_manage_token=tokens.make(tokens.MANAGE, tour_registration.token_nonce),
+        tour_feed_token=tokens.make(tokens.FEED, tour_registration.token_nonce),
     )
+
+
+def _tour(visit, attendee):
+    """A tour with the visit's slug, convened by the visit's organisation, with one leg;
+    the attendee's registration is held through their tour registration."""
+    from eventsapp.tours.models import Tour, TourRegistration, TourStop, TravelLeg, TravelMode
+
+    tour = Tour(slug=visit.slug, title="Smaller cities", organisation_id=visit.organisation_id)
+    stop = TourStop(tour=tour, visit=visit, position=0)
+    departs = datetime.now(UTC) + timedelta(days=20)
+    leg = TravelLeg(tour=tour, mode=TravelMode.RAIL, sequence=0, departs_from="Coventry",
+                    arrives_at_place="Stoke", departs_at=departs,
+                    arrives_at=departs + timedelta(hours=1), to_visit=visit)
+    nonce = tokens.new_nonce()
+    held = TourRegistration(
+        tour=tour, full_name=attendee.full_name, email=attendee.email,
+        email_key=attendee.email_key, token_nonce=nonce, feed_sequence=0,
+        manage_token_hash=tokens.digest(tokens.make(tokens.MANAGE, nonce)),
+        feed_token_hash=tokens.digest(tokens.make(tokens.FEED, nonce)))
+    _db.session.add_all([tour, stop, leg, held])
+    _db.session.flush()
+    attendee.tour_registration_id = held.id
+    _db.session.commit()
+    return stop, leg, held
 
 
 def clients_for(app, world: World) -> dict:
@@ -401,6 +466,10 @@ def clients_for(app, world: World) -> dict:
 
 
 def _token(endpoint: str, role: str, world: World) -> str:
+    if endpoint == "tours.personal_feed":
+        return world.tour_feed_token if role == "attendee" else FORGED_TOKEN
+    if endpoint.startswith("tours."):
+        return world.tour_manage_token if role == "attendee" else FORGED_TOKEN
     if endpoint.startswith(("registration.", "feedback.")):
         return world.manage_token if role == "attendee" else FORGED_TOKEN
     if endpoint == "calendar.personal":
@@ -462,7 +531,7 @@ def url_values(rule, role: str, world: World) -> dict:
         elif name == "filename":
             values[name] = "css/app.css"
         elif name in ("showcase_id", "booking_id", "venue_id", "question_id",
-                      "registration_id"):
+                      "registration_id", "stop_id", "leg_id"):
             values[name] = getattr(world, name)
         else:
             raise AssertionError(f"{rule.rule}: no value for <{name}>; add one to url_values")
@@ -529,6 +598,18 @@ POST_DATA = {
     "showcase.assign_member": lambda w: {
         "assign-slot_id": str(w.free_slot_id), "assign-business_id": "",
         "assign-title": "Pixel art wall", "assign-format": "demo"},
+    "tours.register": lambda w: {**DETAILS, "email": "tour-newcomer@example.org",
+                                 "privacy_accepted": "y", "visits": [str(w.visit_id)]},
+    "tours.manage": lambda w: {**DETAILS, "privacy_accepted": "y", "dietary": "Vegan",
+                               "visits": [str(w.visit_id)]},
+    "tours.organiser_tours": lambda w: {"organisation_id": str(w.convenor_id),
+                                        "title": "Another tour",
+                                        "slug": "another-tour"},
+    "tours.organiser_tour": lambda w: {"title": "Smaller cities, renamed", "slug": w.slug},
+    "tours.add_visit": lambda w: {"visit_slug": "elsewhere"},
+    "tours.move_visit": lambda w: {"to": "down"},
+    "tours.add_leg": lambda w: _leg(w, "Stoke", "Hull"),
+    "tours.edit_leg": lambda w: _leg(w, "Coventry", "Stoke-on-Trent"),
     "members.new_business": lambda w: {"name": "Kiln Collective"},
     "organisations.organisation": lambda w: {"name": "Renamed organisation"},
     "organisations.invite": lambda w: {"name": "Cai Colleague",
@@ -542,6 +623,12 @@ POST_DATA = {
         b"name,website,contact name,contact email\n"
         b"Glaze Lab,https://glaze.example,Gil Glaze,gil@glaze.example\n"), "members.csv")},
 }
+
+
+def _leg(world: World, departs_from: str, arrives: str) -> dict:
+    return {"mode": "rail", "departs_from": departs_from, "arrives_at_place": arrives,
+            "departs_at": _local(world, "07:00"), "arrives_at": _local(world, "08:30"),
+            "timezone": "Europe/London", "from_visit_id": "", "to_visit_id": ""}
 
 
 def _assign_business(data: dict) -> dict:
@@ -576,6 +663,7 @@ NO_CHANGE = {
     "checkin.scanned_undo",
     "dashboard.request_feedback",  # likewise
     "changes.notify_changes",  # no change notice is waiting in this world
+    "tours.move_visit",  # the world's tour has one visit: nothing to move past
 }
 
 

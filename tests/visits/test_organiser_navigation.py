@@ -122,7 +122,26 @@ def busy_visit(organiser):
     make_registration(visit, status=RegistrationStatus.PENDING_APPROVAL)
     make_registration(visit, status=RegistrationStatus.CANCELLED)
     make_visit(organisers=[organiser], slug="draft-visit", title="Next year's visit")
+    _tour_around(visit)
     return visit
+
+
+def _tour_around(visit):
+    """A tour the organiser's organisation convenes, with the visit and one leg."""
+    from datetime import UTC, datetime, timedelta
+
+    from eventsapp.extensions import db
+    from eventsapp.tours.models import Tour, TourStop, TravelLeg, TravelMode
+
+    tour = Tour(slug="smaller-cities", title="Smaller cities",
+                organisation_id=visit.organisation_id)
+    departs = datetime.now(UTC) + timedelta(days=20)
+    db.session.add_all([
+        tour, TourStop(tour=tour, visit=visit, position=0),
+        TravelLeg(tour=tour, mode=TravelMode.RAIL, sequence=0, departs_from="Coventry",
+                  arrives_at_place="Stoke", departs_at=departs,
+                  arrives_at=departs + timedelta(hours=1), to_visit=visit)])
+    db.session.commit()
 
 
 def test_every_organiser_page_is_reachable_from_the_organiser_index(
