@@ -112,6 +112,7 @@ def organiser_visit(slug: str):
         warnings=agenda.agenda_warnings(found),
         counts=attendees.counts(found),
         is_over=visits.is_over(found),
+        added=request.args.get("added", type=int),  # the item just added: offer the next
     )
 
 
