@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ from eventsapp.timezones import (
     to_utc,
 )
 from eventsapp.visits.models import Venue, Visit, VisitStatus
+from eventsapp.visits.rules.suggestions import unique_slug
 from eventsapp.wording import count_noun
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -230,7 +231,10 @@ def _validate_visit(data: VisitInput, *, visit_id: int | None) -> dict[str, str]
 
 
 def create_visit(actor: User, data: VisitInput) -> Visit:
+    """Create a draft; without a slug, one is made from the title."""
     with write():
+        if not data.slug:
+            data = replace(data, slug=unique_slug(data.title))
         errors = _validate_visit(data, visit_id=None)
         if errors:
             raise ValidationError(errors)

@@ -1,0 +1,54 @@
+"""What a new visit's form offers: an address made from its title, and the host, city
+and time zone of the organiser's previous visit."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import select
+
+from eventsapp.accounts.models import User
+from eventsapp.extensions import db
+from eventsapp.visits.models import Visit
+
+SLUG_MAX = 80
+
+
+def slug_from_title(title: str) -> str:
+    """'Créative Leeds: 2030!' -> 'creative-leeds-2030'; cut at a hyphen to fit."""
+    decomposed = unicodedata.normalize("NFKD", title or "").casefold()
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+    if len(slug) > SLUG_MAX:
+        slug = slug[:SLUG_MAX].rsplit("-", 1)[0] if "-" in slug[:SLUG_MAX] else slug[:SLUG_MAX]
+    return slug or "visit"
+
+
+def unique_slug(title: str) -> str:
+    """The title's slug, with -2, -3… added when another visit has it already."""
+    base = slug_from_title(title)
+    taken = set(db.session.scalars(
+        select(Visit.slug).where(Visit.slug.startswith(base, autoescape=True))
+    ))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        suffix = f"-{number}"
+        slug = base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
+    return slug
+
+
+def new_visit_defaults(actor: User) -> dict[str, str]:
+    """Host, city and zone of the organiser's most recently created visit (nothing for a
+    first visit)."""
+    # Organisations: once a visit belongs to an organisation, its host name comes first.
+    previous = db.session.scalar(
+        select(Visit)
+        .where(Visit.organisers.any(User.id == actor.id))
+        .order_by(Visit.created_at.desc(), Visit.id.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return {}
+    return {"host": previous.host, "city": previous.city, "timezone": previous.timezone}
