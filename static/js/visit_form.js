@@ -10,7 +10,7 @@ document.addEventListener("DOMContentLoaded", () => {
       if (edited) return;
       slug.value = source.value
         .normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
-        .toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "")
+        .toLowerCase().replace(/['\u2019]/g, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "")
         .slice(0, 80).replace(/-+$/, "");
     });
   });

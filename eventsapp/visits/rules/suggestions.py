@@ -16,10 +16,10 @@ SLUG_MAX = 80
 
 
 def slug_from_title(title: str) -> str:
-    """'Créative Leeds: 2030!' -> 'creative-leeds-2030'; cut at a hyphen to fit."""
+    """'Zoë’s Leeds: 2030!' -> 'zoes-leeds-2030'; cut at a hyphen to fit."""
     decomposed = unicodedata.normalize("NFKD", title or "").casefold()
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", re.sub(r"['’]", "", plain)).strip("-")
     if len(slug) > SLUG_MAX:
         slug = slug[:SLUG_MAX].rsplit("-", 1)[0] if "-" in slug[:SLUG_MAX] else slug[:SLUG_MAX]
     return slug or "visit"

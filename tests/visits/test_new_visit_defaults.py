@@ -1,0 +1,58 @@
+"""A new visit: its address made from the title, its host and city from the last visit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from eventsapp.visits.models import Visit
+from eventsapp.visits.rules.suggestions import slug_from_title
+from tests.support import make_user, make_visit
+from tests.visits.test_organiser_visits import page, visit_form
+
+NEW = "/organiser/visits/new"
+
+
+@pytest.mark.parametrize(("title", "slug"), [
+    ("Regions and Clusters: Stoke-on-Trent", "regions-and-clusters-stoke-on-trent"),
+    ("Créative Zoë’s  Week 2030!", "creative-zoes-week-2030"),
+    ("!!!", "visit"),
+    ("word " * 30, ("word-" * 16)[:-1]),
+])
+def test_slug_from_title(title, slug):
+    assert slug_from_title(title) == slug
+    assert len(slug_from_title(title)) <= 80
+
+
+def test_an_empty_address_is_made_from_the_title_unique(organiser_client, db):
+    make_visit(slug="clay-week", title="Someone else's")
+    response = organiser_client.post(NEW, data=visit_form(title="Clay Week", slug=""))
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/organiser/visits/clay-week-2/"
+    assert db.session.scalar(select(Visit.title).where(Visit.slug == "clay-week-2")) == (
+        "Clay Week")
+
+
+def test_a_failed_form_shows_the_suggested_address(organiser_client):
+    response = organiser_client.post(NEW, data=visit_form(title="Clay Week", slug="",
+                                                          city=""))
+    assert response.status_code == 422
+    assert 'value="clay-week"' in page(response)
+    assert 'data-slug-from="title"' in page(response)
+
+
+def test_host_city_and_zone_come_from_the_organisers_last_visit(organiser_client, organiser):
+    text = page(organiser_client.get(NEW))
+    host = re.search(r'<input[^>]*name="host"[^>]*>', text).group(0)
+    assert 'value=""' in host  # a first visit: nothing to offer
+    make_visit(organisers=[organiser], slug="old", host="Old host", city="Hull")
+    make_visit(organisers=[organiser], slug="latest", host="Staffordshire Creative Cluster",
+               city="Stoke-on-Trent", timezone="Europe/Dublin")
+    make_visit(organisers=[make_user(email="x@example.org")], slug="not-mine", host="Theirs")
+    text = page(organiser_client.get(NEW))
+    assert 'value="Staffordshire Creative Cluster"' in text
+    assert 'value="Stoke-on-Trent"' in text
+    assert 'value="Europe/Dublin"' in text
+    assert "Theirs" not in text
