@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from eventsapp.agenda.models import AgendaItem
-from tests.e2e.support import expect, flash_text, log_in
+from tests.e2e.support import expect, flash_text, log_in, screenshot
 from tests.support import PASSWORD, make_venue, make_visit
 
 SUMMER = date(datetime.now(UTC).year + 1, 7, 14)  # always ahead, always on BST
@@ -76,6 +76,7 @@ def test_import_a_csv_with_an_error_then_the_fixed_one(organiser, db, page, tmp_
     expect(problems).to_contain_text("This visit has no venue called “The Moon”")
     expect(problems).to_contain_text("The end (10:00) must be after the start (10:30).")
     expect(page.get_by_role("button", name="Import 2 items")).to_have_count(0)
+    screenshot(page, "agenda-import-problems")
 
     good = tmp_path / "agenda-fixed.csv"
     good.write_text(header + f"{day},09:30,10:15,Welcome,talk,Spode Works,,,\n"
