@@ -56,3 +56,13 @@ def test_host_city_and_zone_come_from_the_organisers_last_visit(organiser_client
     assert 'value="Stoke-on-Trent"' in text
     assert 'value="Europe/Dublin"' in text
     assert "Theirs" not in text
+
+
+def test_the_rule_makes_an_empty_slug_from_the_title(db, organiser):
+    from dataclasses import replace
+
+    from eventsapp.visits import rules as visits
+    from tests.visits.test_rules import STOKE
+
+    visit = visits.create_visit(organiser, replace(STOKE, slug="", title="Zoë’s Stoke"))
+    assert visit.slug == "zoes-stoke"
