@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -101,3 +103,16 @@ class ItemForm(FlaskForm):
             SelectChoice("", "No venue"),
             *(SelectChoice(str(venue_id), name) for venue_id, name in venues),
         ]
+
+
+class AgendaImportForm(FlaskForm):
+    file = FileField(
+        "CSV file",
+        description="UTF-8 CSV, at most 1 MB and 1,000 rows; the first row names the columns.",
+        validators=[FileRequired("Choose a CSV file to import")],
+    )
+
+
+class ConfirmImportForm(FlaskForm):
+    # The uploaded file, base64, checked again in full when it is saved.
+    file_data = HiddenField(validators=[DataRequired("The file was lost: upload it again")])

@@ -121,3 +121,34 @@ class VenueForm(FlaskForm):
         filters=[clean_lines],
         validators=[Optional(), max_length(2000, "Access notes")],
     )
+
+
+class NewVisitForm(VisitForm):
+    slug = StringField(
+        "Web address",
+        description="The visit's page will be /visits/<this>/. Lowercase letters, digits "
+        "and hyphens, e.g. cic-stoke. Leave it empty to make one from the title.",
+        filters=[clean_text, lambda v: v.lower() if isinstance(v, str) else v],
+        validators=[Optional(), max_length(80, "Web address")],
+    )
+
+
+class DuplicateVisitForm(FlaskForm):
+    title = StringField(
+        "Title of the copy",
+        filters=[clean_text],
+        validators=[DataRequired("Enter a title"), max_length(200, "Title")],
+    )
+    slug = StringField(
+        "Web address",
+        description="The copy's page will be /visits/<this>/. Leave it empty to make one "
+        "from the title.",
+        filters=[clean_text, lambda v: v.lower() if isinstance(v, str) else v],
+        validators=[Optional(), max_length(80, "Web address")],
+    )
+    start_date = DateField(
+        "First day of the copy",
+        description="The agenda moves to the new dates; each item keeps its time of day.",
+        invalid_value_message="Enter the first day as a date, e.g. 2031-06-12",
+        validators=[InputRequired("Enter the first day"), sensible_year],
+    )

@@ -7,6 +7,8 @@ organiser does not organise is a 404, exactly like one that does not exist.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -21,12 +23,13 @@ from eventsapp.registration.rules import attendees
 from eventsapp.timezones import all_zone_names
 from eventsapp.visits import co_organisers, partner_link
 from eventsapp.visits import rules as visits
-from eventsapp.visits.forms import VenueForm, VisitForm
+from eventsapp.visits.forms import DuplicateVisitForm, NewVisitForm, VenueForm, VisitForm
 from eventsapp.visits.models import VisitStatus
-from eventsapp.visits.rules import VenueInput, VisitInput
+from eventsapp.visits.rules import VenueInput, VisitInput, duplicating, suggestions
 from eventsapp.visits.views import bp
 from eventsapp.web.organiser import actor, call, form_page, show_errors
 from eventsapp.web.urls import absolute
+from eventsapp.wording import count_noun
 
 
 def _visit_url(slug: str, anchor: str | None = None) -> str:
@@ -55,7 +58,7 @@ def reset_calendar():
 def _visit_input(form: VisitForm) -> VisitInput:
     return VisitInput(
         title=form.title.data,
-        slug=form.slug.data,
+        slug=form.slug.data or "",
         city=form.city.data,
         host=form.host.data,
         timezone=form.timezone.data,
@@ -68,10 +71,8 @@ def _visit_input(form: VisitForm) -> VisitInput:
 @bp.route("/organiser/visits/new", methods=["GET", "POST"])
 @organiser_required
 def new_visit():
-    host = organisations.working_organisation(actor())
-    # A new visit starts with its organisation's host name and city.
-    form = VisitForm(data={"host": host.default_host, "city": host.default_city}
-                     if host is not None and request.method == "GET" else None)
+    form = NewVisitForm(data=None if request.method == "POST"
+                        else suggestions.new_visit_defaults(actor()))
     if form.validate_on_submit():
         try:
             visit = call(visits.create_visit, _visit_input(form))
@@ -81,6 +82,8 @@ def new_visit():
             flash(f"Created “{visit.title}”. Add its venues, then its agenda.", "success")
             _warn_if_past(visit)
             return redirect(_visit_url(visit.slug))
+    if request.method == "POST" and not form.slug.data and form.title.data:
+        form.slug.data = suggestions.unique_slug(form.title.data)  # shown for a second try
     return form_page("visits/visit_form.html", form=form, visit=None, zones=all_zone_names())
 
 
@@ -123,6 +126,7 @@ def organiser_visit(slug: str):
         warnings=agenda.agenda_warnings(found),
         counts=attendees.counts(found),
         is_over=visits.is_over(found),
+        added=request.args.get("added", type=int),  # the item just added: offer the next
     )
 
 
@@ -217,6 +221,38 @@ def delete_venue(slug: str, venue_id: int):
 
 
 FLASHED_WARNINGS = 3
+
+
+def _next_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+@bp.route("/organiser/visits/<slug>/duplicate", methods=["GET", "POST"])
+@organiser_required
+def duplicate_visit(slug: str):
+    source = call(visits.organiser_visit, slug)
+    form = DuplicateVisitForm(data=None if request.method == "POST" else {
+        "title": source.title, "start_date": _next_year(source.start_date)})
+    if form.validate_on_submit():
+        try:
+            copied = call(duplicating.duplicate_visit, slug, duplicating.DuplicateInput(
+                title=form.title.data, slug=form.slug.data or "",
+                start_date=form.start_date.data))
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            flash(f"Made “{copied.visit.title}”, a draft copy of “{source.title}”: "
+                  f"{count_noun(copied.venues, 'venue')}, "
+                  f"{count_noun(copied.items, 'agenda item')}, "
+                  f"{count_noun(copied.questions, 'question')} and "
+                  f"{count_noun(copied.showcases, 'showcase')}. Nobody's registration or "
+                  "booking was copied.", "success")
+            _warn_if_past(copied.visit)
+            return redirect(_visit_url(copied.visit.slug), 303)
+    return form_page("visits/duplicate_form.html", form=form, visit=source)
 
 
 # --- who may change things in the organiser area ----------------------------------------------

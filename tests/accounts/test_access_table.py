@@ -20,6 +20,7 @@ fails ``test_every_route_and_method_is_in_the_table``.
 
 from __future__ import annotations
 
+import base64
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -192,6 +193,12 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("agenda.cancel_item", "POST"): VISIT_CHANGES,
     ("agenda.reinstate_item", "POST"): VISIT_CHANGES,
     ("agenda.delete_item", "POST"): VISIT_CHANGES,
+    ("agenda.import_agenda", "GET"): VISIT_ORGANISERS,
+    ("agenda.import_agenda", "POST"): VISIT_CHANGES,
+    ("agenda.confirm_import", "POST"): VISIT_CHANGES,
+    ("agenda.export_agenda", "GET"): VISIT_ORGANISERS,
+    ("visits.duplicate_visit", "GET"): VISIT_ORGANISERS,
+    ("visits.duplicate_visit", "POST"): HOST_CHOOSES,
     # the organiser area: registration
     ("registration.registration_settings", "GET"): VISIT_ORGANISERS,
     ("registration.registration_settings", "POST"): VISIT_CHANGES,
@@ -542,6 +549,11 @@ def _local(world: World, hhmm: str) -> str:
     return f"{world.start:%Y-%m-%d}T{hhmm}"
 
 
+def _agenda_csv(world: World) -> bytes:
+    return (f"date,start,end,title,kind\n{world.start:%Y-%m-%d},16:00,16:30,Closing words,"
+            "talk\n").encode()
+
+
 DETAILS = {"full_name": "Ada Lovelace", "email": "ada@example.org",
            "organisation": "Analytical Engines", "job_title": "Director",
            "organisation_type": "industry"}
@@ -579,6 +591,12 @@ POST_DATA = {
     "agenda.edit_item": lambda w: {
         "kind": "talk", "title": "Welcome, moved", "starts_at": _local(w, "09:15"),
         "ends_at": _local(w, "10:00"), "venue_id": str(w.venue_id), "capacity": "10"},
+    "agenda.import_agenda": lambda w: {"file": (io.BytesIO(_agenda_csv(w)), "agenda.csv")},
+    "agenda.confirm_import": lambda w: {
+        "file_data": base64.b64encode(_agenda_csv(w)).decode("ascii")},
+    "visits.duplicate_visit": lambda w: {
+        "title": "Next year's visit", "slug": "next-year",
+        "start_date": f"{w.start + timedelta(days=365):%Y-%m-%d}"},
     "registration.registration_settings": lambda w: {
         "capacity": "60", "waitlist_enabled": "y", "access": "open",
         "contact_email": "hello@example.org"},
@@ -664,6 +682,7 @@ NO_CHANGE = {
     "dashboard.request_feedback",  # likewise
     "changes.notify_changes",  # no change notice is waiting in this world
     "tours.move_visit",  # the world's tour has one visit: nothing to move past
+    "agenda.import_agenda",  # the preview: nothing is saved until it is confirmed
 }
 
 

@@ -110,7 +110,8 @@ def test_add_item_stores_every_answer(organiser_client, visit, db):
         kind="panel", title="  Opening keynote ", venue_id=str(venue.id), capacity="40"))
     assert response.status_code == 302
     [item] = items(db)
-    assert response.headers["Location"] == f"/organiser/visits/cic-stoke/#item-{item.id}"
+    assert response.headers["Location"] == (
+        f"/organiser/visits/cic-stoke/?added={item.id}#item-{item.id}")
     assert item.visit_id == visit.id
     assert item.kind is ItemKind.PANEL
     assert item.title == "Opening keynote"

@@ -78,6 +78,13 @@ PAGES = {
     "organiser-item-form": Page(
         "organiser", lambda s: f"/organiser/visits/{s.slug}/items/{s.tour_id}/edit",
         "Edit “Kiln room tour”"),
+    "organiser-new-item": Page(
+        "organiser", lambda s: f"/organiser/visits/{s.slug}/items/new", "Add an agenda item"),
+    "organiser-agenda-import": Page(
+        "organiser", lambda s: f"/organiser/visits/{s.slug}/agenda/import",
+        "Import the agenda from CSV"),
+    "organiser-duplicate": Page(
+        "organiser", lambda s: f"/organiser/visits/{s.slug}/duplicate", "Duplicate “Regions"),
     "organiser-registrations": Page(
         "organiser", lambda s: f"/organiser/visits/{s.slug}/registrations", "Registrations"),
     "organiser-registration-settings": Page(

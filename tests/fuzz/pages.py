@@ -6,8 +6,9 @@ import re
 
 from markupsafe import escape
 
-# The one script the layout loads; anything else called <script is an injection.
-_OWN_SCRIPT = re.compile(r'<script src="/static/js/app\.js" defer></script>')
+# The app's own scripts (the layout's, and a form's own); anything else called <script is
+# an injection.
+_OWN_SCRIPT = re.compile(r'<script src="/static/js/(app|agenda|visit_form)\.js" defer></script>')
 _MESSAGE = re.compile(
     r'class="error-message"|class="error-summary"|role="alert"|class="member-alert"'
     r'|class="banner|class="flash')

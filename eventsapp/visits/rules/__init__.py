@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import TypeVar
@@ -29,6 +29,7 @@ from eventsapp.timezones import (
 )
 from eventsapp.visits import changelog
 from eventsapp.visits.models import Venue, Visit, VisitStatus
+from eventsapp.visits.rules.suggestions import unique_slug
 from eventsapp.wording import count_noun
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -296,11 +297,14 @@ def _validate_visit(data: VisitInput, *, visit_id: int | None) -> dict[str, str]
 
 
 def create_visit(actor: User, data: VisitInput) -> Visit:
-    """A new draft visit of the organisation the actor works in."""
+    """A new draft visit of the organisation the actor works in; without a slug, one is
+    made from the title."""
     with write():
         host = organisations.working_organisation(actor)
         if host is None or not organisations.can_organise_in(actor, host.id):
             raise Forbidden("Only an organisation's owners and organisers add its visits.")
+        if not data.slug:
+            data = replace(data, slug=unique_slug(data.title))
         errors = _validate_visit(data, visit_id=None)
         if errors:
             raise ValidationError(errors)
