@@ -298,7 +298,7 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("tours.remove_visit", "POST"): TOUR_CHANGES,
     ("tours.move_visit", "POST"): TOUR_CHANGES,
     ("tours.add_leg", "POST"): TOUR_CHANGES,
-    ("tours.edit_leg", "GET"): TOUR_READ,
+    ("tours.edit_leg", "GET"): TOUR_CHANGES,  # the form to change a leg
     ("tours.edit_leg", "POST"): TOUR_CHANGES,
     ("tours.delete_leg", "POST"): TOUR_CHANGES,
     ("tours.dashboard", "GET"): TOUR_READ,
