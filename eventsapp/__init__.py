@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.dashboard import views as dashboard
     from eventsapp.feedback import views as feedback
     from eventsapp.members import views as members
+    from eventsapp.messages import organiser_views as messages
     from eventsapp.registration import organiser_views as _registration_organiser  # noqa: F401
     from eventsapp.registration import views as registration
     from eventsapp.showcase import member_views
@@ -98,6 +99,6 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.web import errors, health
 
     for module in (visits, agenda, registration, showcase, member_views, members, calendar,
-                   changes, checkin, dashboard, feedback, accounts, health):
+                   changes, checkin, dashboard, feedback, messages, accounts, health):
         app.register_blueprint(module.bp)
     errors.init_app(app)

@@ -7,6 +7,7 @@ from eventsapp.changes import models as changes  # noqa: F401
 from eventsapp.feedback import models as feedback  # noqa: F401
 from eventsapp.mail import models as mail  # noqa: F401
 from eventsapp.members import models as members  # noqa: F401
+from eventsapp.messages import models as messages  # noqa: F401
 from eventsapp.registration import models as registration  # noqa: F401
 from eventsapp.showcase import models as showcase  # noqa: F401
 from eventsapp.visits import models as visits  # noqa: F401
