@@ -69,10 +69,11 @@ def render_parts(template: str, **context: Any) -> Parts:
     """Render a two-part email template (a path under templates/ ending in .html).
 
     The template sets three variables, each from one ``{% set name %}…{% endset %}``
-    block: ``subject`` (one line), ``text`` (the plain-text part, written inside
-    ``{% autoescape false %}``) and ``html`` (the HTML part, autoescaped like any
+    block: ``subject`` (one line) and ``text`` (the plain-text part), both written
+    inside ``{% autoescape false %}``, and ``html`` (the HTML part, autoescaped like any
     page). Jinja's ``Template.make_module`` evaluates it once and exposes all three,
-    so both parts are made from the same values in the same file."""
+    so both parts are made from the same values in the same file. The context must
+    not use those three names (the template's own variables would hide them)."""
     # Straight from the Jinja environment: an email never depends on who is asking,
     # so none of the request's context processors (the current user among them) run.
     module = current_app.jinja_env.get_template(template).make_module(context)

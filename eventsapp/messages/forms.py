@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -29,7 +30,7 @@ def _item_id(value):
 class MessageForm(FlaskForm):
     audiences = SelectMultipleField(
         "Send to",
-        choices=[(a.value, a.label) for a in Audience],
+        choices=[SelectChoice(a.value, a.label) for a in Audience],
         option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
         validators=[DataRequired("Choose who the message goes to.")],
         description="Tick one or more. Someone in two groups gets one copy. People who "

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from eventsapp.agenda.models import AgendaItem
     from eventsapp.mail.models import OutboxMessage
     from eventsapp.registration.models import Registration
+    from eventsapp.visits.models import Visit
 
 
 class Audience(enum.StrEnum):
@@ -67,6 +68,7 @@ class Message(db.Model):
     recipient_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    visit: Mapped[Visit] = relationship()
     author: Mapped[User | None] = relationship()
     item: Mapped[AgendaItem | None] = relationship()
     recipients: Mapped[list[MessageRecipient]] = relationship(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from wtforms import SelectChoice
 
 from eventsapp.accounts.access import organiser_required
 from eventsapp.errors import ValidationError
@@ -49,7 +50,8 @@ def new_message(slug: str):
     visit = call(visits.organiser_visit, slug)
     form = MessageForm()
     sessions = audiences.limited_items(visit)
-    form.item_id.choices = [("", "Choose a session")] + [(i.id, i.title) for i in sessions]
+    form.item_id.choices = [SelectChoice("", "Choose a session")] + [
+        SelectChoice(item.id, item.title) for item in sessions]
     if not form.draft_key.data:
         form.draft_key.data = secrets.token_urlsafe(24)
     preview = None

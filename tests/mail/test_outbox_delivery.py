@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email
-import socket
 from datetime import timedelta
 
 import pytest
@@ -15,21 +14,7 @@ from eventsapp.extensions import db
 from eventsapp.mail import delivery as outbox
 from eventsapp.mail import outbox as mail
 from eventsapp.mail.models import OutboxMessage, OutboxStatus
-
-
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.mail.smtp import SENDER, Inbox, free_port
 
 
 @pytest.fixture
@@ -54,8 +39,6 @@ def queue_message(to="delegate@example.org", subject_name="Ada"):
     db.session.commit()
     return message.id
 
-
-SENDER = "eventsapp@example.org"
 
 
 def test_server_down_keeps_message_pending_then_delivers_once(app, smtp_port):

@@ -98,7 +98,7 @@ def render(visit: Visit, draft: Draft, recipient: Recipient, private_links: bool
     if registration is not None and registration.status is not RegistrationStatus.CANCELLED:
         manage_url = notices.manage_url(registration) if private_links else PRIVATE_LINK_SHOWN
     return mail.render_parts(
-        TEMPLATE, visit=visit, subject=draft.subject, name=recipient.name,
+        TEMPLATE, visit=visit, message_subject=draft.subject, name=recipient.name,
         body_html=Markup(to_html(draft.body)),  # noqa: S704 - sanitised by nh3
         body_text=to_text(draft.body), why=WHY[recipient.audience],
         manage_url=manage_url,
