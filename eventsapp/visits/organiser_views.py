@@ -15,6 +15,7 @@ from eventsapp.agenda import rules as agenda
 from eventsapp.calendar import feeds as calendar
 from eventsapp.errors import Conflict, ValidationError
 from eventsapp.ids import ID
+from eventsapp.messages.rules import organiser_digest
 from eventsapp.registration.rules import attendees
 from eventsapp.timezones import all_zone_names
 from eventsapp.visits import rules as visits
@@ -34,8 +35,10 @@ def _visit_url(slug: str, anchor: str | None = None) -> str:
 @organiser_required
 def organiser_home():
     user = calendar.ensure_user_feed(actor())  # accounts made before feeds existed
+    found = visits.visits_for_organiser(user)
     return render_template(
-        "visits/organiser_home.html", visits=visits.visits_for_organiser(user),
+        "visits/organiser_home.html", visits=found,
+        needs=organiser_digest.needs([visit.id for visit in found]),
         feed_url=absolute(url_for("calendar.personal", token=users.feed_token(user))),
     )
 
@@ -112,6 +115,7 @@ def organiser_visit(slug: str):
         warnings=agenda.agenda_warnings(found),
         counts=attendees.counts(found),
         is_over=visits.is_over(found),
+        needs=organiser_digest.needs([found.id])[found.id],
     )
 
 

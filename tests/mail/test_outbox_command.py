@@ -13,7 +13,7 @@ from eventsapp.mail.models import OutboxMessage, OutboxStatus
 from eventsapp.registration.rules import common as registration_common
 from eventsapp.registration.rules import registering
 from eventsapp.visits.models import VisitStatus
-from tests.mail.test_outbox_delivery import Inbox, free_port
+from tests.mail.smtp import Inbox, free_port
 from tests.support import make_visit
 
 PORT = free_port()
