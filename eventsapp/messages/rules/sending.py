@@ -90,8 +90,20 @@ def check(visit: Visit, draft: Draft) -> Draft:
     return Draft(subject, body, draft.audiences, item_id, draft.draft_key)
 
 
-def render(visit: Visit, draft: Draft, recipient: Recipient, private_links: bool = True
-           ) -> mail.Parts:
+@dataclass(frozen=True)
+class Body:
+    """The organiser's Markdown made once per message, for every recipient's email."""
+
+    html: Markup
+    text: str
+
+    @classmethod
+    def of(cls, draft: Draft) -> Body:
+        return cls(Markup(to_html(draft.body)), to_text(draft.body))  # noqa: S704 - nh3
+
+
+def render(visit: Visit, draft: Draft, recipient: Recipient, body: Body,
+           private_links: bool = True) -> mail.Parts:
     """One recipient's email: the organiser's text, and why they are getting it."""
     manage_url = None
     registration = recipient.registration
@@ -99,8 +111,7 @@ def render(visit: Visit, draft: Draft, recipient: Recipient, private_links: bool
         manage_url = notices.manage_url(registration) if private_links else PRIVATE_LINK_SHOWN
     return mail.render_parts(
         TEMPLATE, visit=visit, message_subject=draft.subject, name=recipient.name,
-        body_html=Markup(to_html(draft.body)),  # noqa: S704 - sanitised by nh3
-        body_text=to_text(draft.body), why=WHY[recipient.audience],
+        body_html=body.html, body_text=body.text, why=WHY[recipient.audience],
         manage_url=manage_url,
         member_url=absolute("/member/") if recipient.user is not None else None,
         visit_url=absolute(f"/visits/{visit.slug}/"),
@@ -113,7 +124,8 @@ def preview(actor: User, slug: str, draft: Draft) -> Preview:
     draft = check(visit, draft)
     people = audiences.recipients(visit, draft.audiences, draft.item_id)
     counted = Counter(person.audience for person in people)
-    example = render(visit, draft, people[0], private_links=False) if people else None
+    example = (render(visit, draft, people[0], Body.of(draft), private_links=False)
+               if people else None)
     return Preview(visit, people, [(a, counted[a]) for a in audiences.ORDER if counted[a]],
                    example, people[0].email if people else "")
 
@@ -138,12 +150,14 @@ def send(actor: User, slug: str, draft: Draft) -> Message:
                           draft_key=draft.draft_key[:64], recipient_count=len(people))
         db.session.add(message)
         db.session.flush()
+        body = Body.of(draft)
         for person in people:
             # An attendee's emails share the registration's topic: erasing their data
             # deletes them with it (registration.rules.own_page.anonymise).
             topic = (f"registration:{person.registration.id}" if person.registration
                      else f"message:{message.id}")
-            queued = mail.queue_parts(person.email, render(visit, draft, person), topic=topic)
+            queued = mail.queue_parts(person.email, render(visit, draft, person, body),
+                                      topic=topic)
             message.recipients.append(MessageRecipient(
                 audience=person.audience, outbox=queued,
                 registration_id=person.registration.id if person.registration else None,
