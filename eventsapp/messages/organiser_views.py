@@ -84,8 +84,8 @@ def reminder_settings(slug: str):
         except ValidationError as exc:
             show_errors(form, exc)
         else:
-            flash("Reminders saved: " + (describe(saved) if saved.enabled else "none will be sent.")
-                  , "success")
+            said = describe(saved) if saved.enabled else "none will be sent."
+            flash(f"Reminders saved: {said}", "success")
             return redirect(url_for("messages.messages", slug=slug), 303)
     return form_page("messages/reminders.html", visit=visit, form=form,
                      begins=reminders.begins_at(visit))

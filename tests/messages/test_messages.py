@@ -175,3 +175,30 @@ def test_other_organisers_and_members_cannot_reach_messages(client, organiser, m
     assert client.post("/organiser/visits/stoke/messages/new",
                        data=form(["confirmed"], action="send")).status_code == 404
     assert outbox_count() == 0
+
+
+def test_message_pages_read_a_fixed_number_of_queries(organiser_client, organiser,
+                                                       count_queries):
+    from tests.support import make_registration
+
+    w = world(organiser)
+    organiser_client.post("/organiser/visits/stoke/messages/new",
+                          data=form(["confirmed", "members"], action="send", draft_key="a"))
+
+    def counted(url):
+        with count_queries() as counter:
+            assert organiser_client.get(url).status_code == 200
+        return counter.count
+
+    first = db.session.scalar(select(Message))
+    small = (counted("/organiser/visits/stoke/messages"),
+             counted(f"/organiser/visits/stoke/messages/{first.id}"))
+    for n in range(30):
+        make_registration(w.visit, email=f"more{n}@example.org")
+    organiser_client.post("/organiser/visits/stoke/messages/new",
+                          data=form(["confirmed", "members"], action="send", draft_key="b"))
+    second = db.session.scalars(select(Message).order_by(Message.id)).all()[-1]
+    assert second.recipient_count == 33
+    large = (counted("/organiser/visits/stoke/messages"),
+             counted(f"/organiser/visits/stoke/messages/{second.id}"))
+    assert large == small
