@@ -31,8 +31,8 @@ class MessageForm(FlaskForm):
     audiences = SelectMultipleField(
         "Send to",
         choices=[SelectChoice(a.value, a.label) for a in Audience],
+        # No "required" flag: it would mark every checkbox required; the rule says it.
         option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
-        validators=[DataRequired("Choose who the message goes to.")],
         description="Tick one or more. Someone in two groups gets one copy. People who "
                     "erased their data never get messages.")
     item_id = SelectField("Session", coerce=_item_id, choices=[], validate_choice=False,

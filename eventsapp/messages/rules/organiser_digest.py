@@ -188,7 +188,8 @@ def _send_locked(user_id: int, now: datetime) -> int:
         return 0
     mail.queue_parts(user.email, mail.render_parts(
         TEMPLATE, user=user, visits=[n for n in news if n.has_news or n.needs.any],
-        home_url=absolute("/organiser/"), names_shown=NAMES_SHOWN), topic=f"digest:{user.id}")
+        home_url=absolute("/organiser/"), names_shown=NAMES_SHOWN,
+        minutes=int(period().total_seconds() // 60)), topic=f"digest:{user.id}")
     if state is None:
         db.session.add(OrganiserDigest(user_id=user.id, sent_at=now, covered_until=now))
     else:
