@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from eventsapp.accounts.models import User
+from eventsapp.changes.rules.notices import PRIVATE_LINK_SHOWN
 from eventsapp.db import write
 from eventsapp.errors import NotFound, ValidationError
 from eventsapp.extensions import db
@@ -33,8 +34,6 @@ from eventsapp.web.urls import absolute
 TEMPLATE = "messages/email/message.html"
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
-# The organiser sees one email as it will be sent, but not someone's private link.
-PRIVATE_LINK_SHOWN = "(their private link, /r/…, goes here)"
 
 WHY = {
     Audience.CONFIRMED: "you are registered for",
@@ -108,6 +107,7 @@ def render(visit: Visit, draft: Draft, recipient: Recipient, body: Body,
     manage_url = None
     registration = recipient.registration
     if registration is not None and registration.status is not RegistrationStatus.CANCELLED:
+        # The organiser's preview shows the email as sent, but not someone's private link.
         manage_url = notices.manage_url(registration) if private_links else PRIVATE_LINK_SHOWN
     return mail.render_parts(
         TEMPLATE, visit=visit, message_subject=draft.subject, name=recipient.name,
@@ -173,9 +173,13 @@ QUEUED = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 def delivery_state(recipient: MessageRecipient) -> str:
     """queued, sent or failed from the outbox row; erased once the person erased their
     data (their emails went with it)."""
-    if recipient.outbox is None:
+    return _state(recipient.outbox.status if recipient.outbox is not None else None)
+
+
+def _state(status: OutboxStatus | None) -> str:
+    if status is None:
         return "erased"
-    return "queued" if recipient.outbox.status in QUEUED else recipient.outbox.status.value
+    return "queued" if status in QUEUED else status.value
 
 
 @dataclass(frozen=True)
@@ -199,9 +203,7 @@ def messages_page(actor: User, slug: str) -> tuple[Visit, list[MessageLine]]:
         .where(Message.visit_id == visit.id)
         .group_by(MessageRecipient.message_id, OutboxMessage.status))
     for message_id, status, count in rows:
-        state = ("erased" if status is None else
-                 "queued" if status in QUEUED else status.value)
-        states[message_id][state] += count
+        states[message_id][_state(status)] += count
     return visit, [MessageLine(m, dict(states[m.id])) for m in messages]
 
 
