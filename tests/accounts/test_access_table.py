@@ -35,6 +35,8 @@ from eventsapp.accounts import tokens
 from eventsapp.agenda.models import ItemKind, ItemStatus
 from eventsapp.checkin import rules as checkin
 from eventsapp.extensions import db as _db
+from eventsapp.messages.models import Audience
+from eventsapp.messages.rules import sending
 from eventsapp.registration.models import (
     ItemSignup,
     Question,
@@ -207,6 +209,13 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("changes.changes", "GET"): VISIT_ORGANISERS,
     ("changes.changes_preview", "GET"): VISIT_ORGANISERS,
     ("changes.notify_changes", "POST"): VISIT_ORGANISERS,
+    # the organiser area: messages and reminders
+    ("messages.messages", "GET"): VISIT_ORGANISERS,
+    ("messages.message", "GET"): VISIT_ORGANISERS,
+    ("messages.new_message", "GET"): VISIT_ORGANISERS,
+    ("messages.new_message", "POST"): VISIT_ORGANISERS,
+    ("messages.reminder_settings", "GET"): VISIT_ORGANISERS,
+    ("messages.reminder_settings", "POST"): VISIT_ORGANISERS,
     # the organiser area: the cluster's member businesses (every organiser's)
     ("members.members", "GET"): ORGANISERS,
     ("members.new_business", "GET"): ORGANISERS,
@@ -253,6 +262,7 @@ class World:
     second_question_id: int
     business_a_id: int
     invitee_id: int  # a person of business A who has not set a password yet
+    message_id: int  # a message the organiser sent to the confirmed attendees
     start: datetime
     manage_token: str
     feed_tokens: dict[str, str]
@@ -302,6 +312,8 @@ def build_world() -> World:
         user.password_hash = CHEAP_HASH
         users.ensure_feed_token(user)
     _db.session.commit()
+    message = sending.send(organiser, visit.slug, sending.Draft(
+        "Coaches", "Coaches leave at 9.", frozenset({Audience.CONFIRMED}), draft_key="w"))
     first, second = _db.session.scalars(select(Question).where(Question.visit_id == visit.id)
                                         .order_by(Question.position))
     return World(
@@ -311,7 +323,7 @@ def build_world() -> World:
         free_slot_id=showcase.slots[1].id, blocked_slot_id=blocked.id, booking_id=booking.id,
         registration_id=attendee.id, waitlisted_id=waitlisted.id, pending_id=pending.id,
         question_id=first.id, second_question_id=second.id, business_a_id=business_a.id,
-        invitee_id=invitee.id,
+        invitee_id=invitee.id, message_id=message.id,
         start=datetime.combine(start, datetime.min.time()),
         manage_token=notices.manage_token(attendee),
         feed_tokens={"attendee": notices.feed_token(attendee),
@@ -390,7 +402,7 @@ def url_values(rule, role: str, world: World) -> dict:
         elif name == "filename":
             values[name] = "css/app.css"
         elif name in ("showcase_id", "booking_id", "venue_id", "question_id",
-                      "registration_id"):
+                      "registration_id", "message_id"):
             values[name] = getattr(world, name)
         else:
             raise AssertionError(f"{rule.rule}: no value for <{name}>; add one to url_values")
@@ -457,6 +469,10 @@ POST_DATA = {
     "showcase.assign_member": lambda w: {
         "assign-slot_id": str(w.free_slot_id), "assign-business_id": "",
         "assign-title": "Pixel art wall", "assign-format": "demo"},
+    "messages.new_message": lambda w: {"audiences": ["confirmed"], "subject": "Hello",
+                                       "body": "See you **soon**.", "draft_key": "k",
+                                       "action": "send"},
+    "messages.reminder_settings": lambda w: {"enabled": "y", "days_before": "3"},
     "members.new_business": lambda w: {"name": "Kiln Collective"},
     "members.edit_business": lambda w: {"name": "Clayworks Studio Ltd"},
     "members.invite_person": lambda w: {"person-name": "Pat Potter",
