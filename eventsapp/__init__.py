@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from eventsapp.dashboard import views as dashboard
     from eventsapp.feedback import views as feedback
     from eventsapp.members import views as members
+    from eventsapp.messages import organiser_views as messages
     from eventsapp.organisations import organiser_views as organisations
     from eventsapp.registration import organiser_views as _registration_organiser  # noqa: F401
     from eventsapp.registration import views as registration
@@ -136,6 +137,6 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (visits, agenda, registration, showcase, member_views, members,
                    organisations, calendar, changes, checkin, dashboard, feedback, tours,
-                   accounts, health):
+                   messages, accounts, health):
         app.register_blueprint(module.bp)
     errors.init_app(app, visit_under=visit_rules.published_visit_under)

@@ -21,6 +21,8 @@ from eventsapp.errors import DomainError
 from eventsapp.extensions import db
 from eventsapp.feedback.cli import feedback_cli
 from eventsapp.mail import delivery as outbox
+from eventsapp.messages import cli as messages
+from eventsapp.messages.rules import organiser_digest, reminders
 from eventsapp.organisations import rules as organisations
 from eventsapp.organisations.models import OrganisationRole
 from eventsapp.web.urls import absolute
@@ -155,10 +157,17 @@ def send_outbox(watch: bool, interval: float, limit: int) -> None:
     sender = outbox.sender_address(current_app.config["MAIL_FROM_NAME"],
                                    current_app.config["MAIL_FROM"])
     while True:
-        # Change digests that are due go into the outbox first, then out with the rest.
+        # Change digests, reminders and organisers' digests that are due go into the
+        # outbox first, then out with the rest.
         notices = change_notices.send_due()
         if notices.visits:
             click.echo(describe_notices(notices))
+        reminded = reminders.send_due()
+        if reminded.emails:
+            click.echo(messages.describe_reminders(reminded))
+        digests = organiser_digest.send_due()
+        if digests.emails:
+            click.echo(messages.describe_digests(digests))
         report = outbox.send_due(transport, sender, limit=limit)
         if report.sent or report.retried or report.failed or not watch:
             click.echo(f"Sent {report.sent}, to retry {report.retried}, "
@@ -175,6 +184,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(notices_cli)
     app.cli.add_command(feedback_cli)
+    app.cli.add_command(messages.messages_cli)
 
 
 # --- backup ---------------------------------------------------------------------------------

@@ -57,6 +57,9 @@ class Config:
     # Change notices wait until a visit's newest pending change is this many minutes
     # old, so a burst of edits goes out as one digest (services.change_notices).
     NOTICE_QUIET_MINUTES = int(os.environ.get("NOTICE_QUIET_MINUTES", "10"))
+    # An organiser gets at most one digest of what needs them (approvals, bookings to
+    # decide, people on a full waiting list) this many minutes apart.
+    ORGANISER_DIGEST_MINUTES = int(os.environ.get("ORGANISER_DIGEST_MINUTES", "30"))
 
     # How long a shared cache (nginx, a CDN) and calendar apps may keep a public calendar
     # or agenda JSON before asking again (Cache-Control: public, max-age).

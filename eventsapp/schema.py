@@ -7,6 +7,7 @@ from eventsapp.agenda import models as agenda  # noqa: F401
 from eventsapp.feedback import models as feedback  # noqa: F401
 from eventsapp.mail import models as mail  # noqa: F401
 from eventsapp.members import models as members  # noqa: F401
+from eventsapp.messages import models as messages  # noqa: F401
 from eventsapp.organisations import models as organisations  # noqa: F401
 from eventsapp.registration import models as registration  # noqa: F401
 from eventsapp.showcase import models as showcase  # noqa: F401

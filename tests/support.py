@@ -4,6 +4,7 @@ factories that write real rows (each takes overrides for any field)."""
 from __future__ import annotations
 
 import email
+import email.policy
 import html
 import os
 import re
@@ -11,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
 from functools import lru_cache
 
 from sqlalchemy import create_engine, select, text
@@ -76,10 +78,11 @@ class Inbox:
     """An aiosmtpd handler keeping every message a real SMTP server on loopback gets."""
 
     def __init__(self):
-        self.messages: list[email.message.Message] = []
+        self.messages: list[EmailMessage] = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-        self.messages.append(email.message_from_bytes(envelope.content))
+        self.messages.append(email.message_from_bytes(envelope.content,
+                                                      policy=email.policy.default))
         return "250 OK"
 
 

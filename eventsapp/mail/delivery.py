@@ -90,6 +90,9 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["Message-ID"] = message.message_id
     email["Date"] = format_datetime(message.created_at)
     email.set_content(message.body_text)
+    if message.body_html:
+        # multipart/alternative: mail programs show the HTML, or the text without it.
+        email.add_alternative(message.body_html, subtype="html")
     for attachment in rendered(message):
         maintype, _, subtype = attachment["content_type"].partition("/")
         subtype, *params = subtype.split(";")

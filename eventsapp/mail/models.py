@@ -36,6 +36,8 @@ class OutboxMessage(db.Model):
     to: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
+    # The HTML alternative of body_text; empty for a plain-text email.
+    body_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     # [{"filename", "content_type", "content"}] with text content (e.g. an .ics).
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # What caused it, for the organiser's view and for tests ("registration:12").

@@ -1,16 +1,28 @@
 """Writing email: every message goes into the outbox inside the caller's transaction.
 
-Nothing here sends or commits; the worker (services.outbox) delivers after commit.
+Nothing here sends or commits; the worker (mail.delivery) delivers after commit.
+
+Two kinds of template: ``mail/<name>.txt`` (first line "Subject: ...", plain text),
+and a two-part email template, any name ending in ``.html`` (see ``render_parts``),
+which gives the subject, the plain text and the HTML alternative from one file.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 
 from eventsapp.extensions import db
 from eventsapp.mail.models import OutboxMessage
+
+
+@dataclass(frozen=True)
+class Parts:
+    subject: str
+    text: str
+    html: str = ""
 
 
 def queue(
@@ -28,15 +40,48 @@ def queue(
     return message
 
 
-def _compose(to: str, template: str, topic: str, attachments: list[dict[str, Any]] | None,
-             context: dict[str, Any]) -> dict[str, Any]:
+def queue_parts(to: str, parts: Parts, *, topic: str = "",
+                attachments: list[dict[str, Any]] | None = None) -> OutboxMessage:
+    """Add an email already rendered (``render_parts``) to the session."""
+    message = OutboxMessage(**_row(to, parts, topic, attachments))
+    db.session.add(message)
+    return message
+
+
+def render_parts(template: str, **context: Any) -> Parts:
+    """Render a two-part email template (a path under templates/ ending in .html).
+
+    The template sets three variables, each from one ``{% set name %}…{% endset %}``
+    block: ``subject`` (one line) and ``text`` (the plain-text part), both written
+    inside ``{% autoescape false %}``, and ``html`` (the HTML part, autoescaped like any
+    page). Jinja's ``Template.make_module`` evaluates it once and exposes all three,
+    so both parts are made from the same values in the same file. The context must
+    not use those three names (the template's own variables would hide them)."""
     # Straight from the Jinja environment: an email never depends on who is asking,
     # so none of the request's context processors (the current user among them) run.
+    module = current_app.jinja_env.get_template(template).make_module(context)
+    subject = " ".join(str(getattr(module, "subject", "")).split())[:300]
+    text = str(getattr(module, "text", "")).strip()
+    html = str(getattr(module, "html", "")).strip()
+    if not subject or not text:
+        raise ValueError(f"{template} must set a subject and a text part")
+    return Parts(subject, text + "\n", html + "\n" if html else "")
+
+
+def _compose(to: str, template: str, topic: str, attachments: list[dict[str, Any]] | None,
+             context: dict[str, Any]) -> dict[str, Any]:
+    if template.endswith(".html"):
+        return _row(to, render_parts(template, **context), topic, attachments)
     rendered = current_app.jinja_env.get_template(f"mail/{template}.txt").render(
         **context).lstrip()
     first, _, body = rendered.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"email/{template}.txt must start with a Subject: line")
     subject = " ".join(first.removeprefix("Subject:").split())[:300]
-    return {"to": to, "subject": subject, "body_text": body.strip() + "\n",
-            "topic": topic[:100], "attachments": attachments or []}
+    return _row(to, Parts(subject, body.strip() + "\n"), topic, attachments)
+
+
+def _row(to: str, parts: Parts, topic: str,
+         attachments: list[dict[str, Any]] | None) -> dict[str, Any]:
+    return {"to": to, "subject": parts.subject, "body_text": parts.text,
+            "body_html": parts.html, "topic": topic[:100], "attachments": attachments or []}

@@ -17,6 +17,7 @@ from eventsapp.accounts.access import organiser_required
 from eventsapp.agenda import rules as agenda
 from eventsapp.errors import Conflict, ValidationError
 from eventsapp.ids import ID
+from eventsapp.messages.rules import organiser_digest
 from eventsapp.organisations import rules as organisations
 from eventsapp.organisations.forms import CoOrganiserForm
 from eventsapp.registration.rules import attendees
@@ -40,8 +41,10 @@ def _visit_url(slug: str, anchor: str | None = None) -> str:
 @organiser_required
 def organiser_home():
     user = users.ensure_user_feed(actor())  # accounts made before feeds existed
+    found = visits.visits_for_organiser(user)
     return render_template(
-        "visits/organiser_home.html", visits=visits.visits_for_organiser(user),
+        "visits/organiser_home.html", visits=found,
+        needs=organiser_digest.needs([visit.id for visit in found]),
         organisation=organisations.working_organisation(user),
         feed_url=absolute(url_for("calendar.personal", token=users.feed_token(user))),
     )
@@ -127,6 +130,7 @@ def organiser_visit(slug: str):
         counts=attendees.counts(found),
         is_over=visits.is_over(found),
         added=request.args.get("added", type=int),  # the item just added: offer the next
+        needs=organiser_digest.needs([found.id])[found.id],
     )
 
 

@@ -36,6 +36,8 @@ from eventsapp.accounts import tokens
 from eventsapp.agenda.models import ItemKind, ItemStatus
 from eventsapp.checkin import rules as checkin
 from eventsapp.extensions import db as _db
+from eventsapp.messages.models import Audience
+from eventsapp.messages.rules import sending
 from eventsapp.registration.models import (
     ItemSignup,
     Question,
@@ -250,6 +252,13 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("changes.changes", "GET"): VISIT_ORGANISERS,
     ("changes.changes_preview", "GET"): VISIT_ORGANISERS,
     ("changes.notify_changes", "POST"): VISIT_CHANGES,
+    # the organiser area: messages and reminders
+    ("messages.messages", "GET"): VISIT_ORGANISERS,
+    ("messages.message", "GET"): VISIT_ORGANISERS,
+    ("messages.new_message", "GET"): VISIT_ORGANISERS,
+    ("messages.new_message", "POST"): VISIT_CHANGES,
+    ("messages.reminder_settings", "GET"): VISIT_ORGANISERS,
+    ("messages.reminder_settings", "POST"): VISIT_CHANGES,
     # the organiser area: the organisation's member businesses
     ("members.members", "GET"): ORGANISERS,
     ("members.new_business", "GET"): ORGANISERS,
@@ -341,6 +350,7 @@ class World:
     convenor_id: int  # the co-organiser's organisation, a convenor
     viewer_membership_id: int  # the viewer's place in Platform (role changed, removed)
     partner_token: str  # the venue's run-sheet link (the spare venue has none)
+    message_id: int  # a message the organiser sent to the confirmed attendees
     start: datetime
     manage_token: str
     feed_tokens: dict[str, str]
@@ -409,6 +419,8 @@ def build_world() -> World:
         user.password_hash = CHEAP_HASH
         users.ensure_feed_token(user)
     _db.session.commit()
+    message = sending.send(organiser, visit.slug, sending.Draft(
+        "Coaches", "Coaches leave at 9.", frozenset({Audience.CONFIRMED}), draft_key="w"))
     first, second = _db.session.scalars(select(Question).where(Question.visit_id == visit.id)
                                         .order_by(Question.position))
     stop, leg, tour_registration = _tour(visit, attendee)
@@ -422,6 +434,7 @@ def build_world() -> World:
         invitee_id=invitee.id, co_organiser_id=co_organiser.id, convenor_id=convenor.id,
         viewer_membership_id=viewer_membership.id,
         partner_token=partner_link.token(venue),
+        message_id=message.id,
         start=datetime.combine(start, datetime.min.time()),
         manage_token=notices.manage_token(attendee),
         feed_tokens={"attendee": notices.feed_token(attendee),
@@ -538,7 +551,8 @@ def url_values(rule, role: str, world: World) -> dict:
         elif name == "filename":
             values[name] = "css/app.css"
         elif name in ("showcase_id", "booking_id", "venue_id", "question_id",
-                      "registration_id", "stop_id", "leg_id"):
+                      "registration_id", "stop_id", "leg_id",
+                      "message_id"):
             values[name] = getattr(world, name)
         else:
             raise AssertionError(f"{rule.rule}: no value for <{name}>; add one to url_values")
@@ -628,6 +642,10 @@ POST_DATA = {
     "tours.move_visit": lambda w: {"to": "down"},
     "tours.add_leg": lambda w: _leg(w, "Stoke", "Hull"),
     "tours.edit_leg": lambda w: _leg(w, "Coventry", "Stoke-on-Trent"),
+    "messages.new_message": lambda w: {"audiences": ["confirmed"], "subject": "Hello",
+                                       "body": "See you **soon**.", "draft_key": "k",
+                                       "action": "send"},
+    "messages.reminder_settings": lambda w: {"enabled": "y", "days_before": "3"},
     "members.new_business": lambda w: {"name": "Kiln Collective"},
     "organisations.organisation": lambda w: {"name": "Renamed organisation"},
     "organisations.invite": lambda w: {"name": "Cai Colleague",

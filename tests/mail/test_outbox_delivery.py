@@ -15,6 +15,7 @@ from eventsapp.mail import delivery as outbox
 from eventsapp.mail import outbox as mail
 from eventsapp.mail.models import OutboxMessage, OutboxStatus
 from tests.live_server import free_port
+from tests.mail.smtp import SENDER
 from tests.support import Inbox
 
 
@@ -40,8 +41,6 @@ def queue_message(to="delegate@example.org", subject_name="Ada"):
     db.session.commit()
     return message.id
 
-
-SENDER = "eventsapp@example.org"
 
 
 def test_server_down_keeps_message_pending_then_delivers_once(app, smtp_port):

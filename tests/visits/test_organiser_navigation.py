@@ -17,6 +17,8 @@ import pytest
 from werkzeug.exceptions import HTTPException
 
 from eventsapp.agenda.models import ItemKind
+from eventsapp.messages.models import Audience
+from eventsapp.messages.rules import sending
 from eventsapp.registration.models import RegistrationStatus
 from eventsapp.visits.models import VisitStatus
 from tests.conftest import login
@@ -121,6 +123,8 @@ def busy_visit(organiser):
     make_registration(visit, status=RegistrationStatus.WAITLISTED)
     make_registration(visit, status=RegistrationStatus.PENDING_APPROVAL)
     make_registration(visit, status=RegistrationStatus.CANCELLED)
+    sending.send(organiser, visit.slug, sending.Draft(
+        "Coaches", "Coaches leave at 9.", frozenset({Audience.CONFIRMED}), draft_key="k"))
     make_visit(organisers=[organiser], slug="draft-visit", title="Next year's visit")
     _tour_around(visit)
     return visit

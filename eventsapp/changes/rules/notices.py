@@ -50,8 +50,6 @@ from eventsapp.web.urls import absolute
 
 LIVE_SIGNUP = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
 ACTIVE_BOOKING = (BookingStatus.PENDING, BookingStatus.APPROVED)
-# Organisers preview the emails, but an attendee's private link is theirs alone.
-PRIVATE_LINK_SHOWN = "(their private link, /r/…, goes here)"
 
 
 @dataclass(frozen=True)
@@ -152,7 +150,7 @@ class _Person:
         manage_url = None
         if self.registration is not None:
             manage_url = (notices.manage_url(self.registration) if private_links
-                          else PRIVATE_LINK_SHOWN)
+                          else notices.PRIVATE_LINK_SHOWN)
         return dict(
             visit=visit, name=self.name, lines=self.lines, cancelled=self.cancelled,
             manage_url=manage_url, member_url=absolute("/member/") if self.member else None,

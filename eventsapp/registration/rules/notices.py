@@ -14,6 +14,9 @@ from eventsapp.mail.attachments import AGENDA, CHECKIN_CODE, later
 from eventsapp.registration.models import Registration, RegistrationStatus
 from eventsapp.web.urls import absolute
 
+# Organisers preview the emails, but an attendee's private link is theirs alone.
+PRIVATE_LINK_SHOWN = "(their private link, /r/…, goes here)"
+
 # Emails that give the attendee a place (or a place in the queue) carry their agenda
 # as an .ics attachment, with the same UIDs as their personal feed.
 WITH_CALENDAR = frozenset({
