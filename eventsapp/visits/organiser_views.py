@@ -13,6 +13,7 @@ from eventsapp.accounts import rules as users
 from eventsapp.accounts.access import organiser_required
 from eventsapp.agenda import rules as agenda
 from eventsapp.calendar import feeds as calendar
+from eventsapp.dbtypes import utcnow
 from eventsapp.errors import Conflict, ValidationError
 from eventsapp.ids import ID
 from eventsapp.messages.rules import organiser_digest
@@ -20,6 +21,7 @@ from eventsapp.registration.rules import attendees
 from eventsapp.timezones import all_zone_names
 from eventsapp.visits import rules as visits
 from eventsapp.visits.forms import VenueForm, VisitForm
+from eventsapp.visits.groups import group_visits
 from eventsapp.visits.models import VisitStatus
 from eventsapp.visits.rules import VenueInput, VisitInput
 from eventsapp.visits.views import bp
@@ -37,7 +39,7 @@ def organiser_home():
     user = calendar.ensure_user_feed(actor())  # accounts made before feeds existed
     found = visits.visits_for_organiser(user)
     return render_template(
-        "visits/organiser_home.html", visits=found,
+        "visits/organiser_home.html", visits=found, groups=group_visits(found, utcnow()),
         needs=organiser_digest.needs([visit.id for visit in found]),
         feed_url=absolute(url_for("calendar.personal", token=users.feed_token(user))),
     )
@@ -116,6 +118,7 @@ def organiser_visit(slug: str):
         counts=attendees.counts(found),
         is_over=visits.is_over(found),
         needs=organiser_digest.needs([found.id])[found.id],
+        unslotted=organiser_digest.showcases_without_slots(found.id),
     )
 
 

@@ -141,10 +141,23 @@ def test_every_organiser_page_is_reachable_from_the_organiser_index(
     assert not broken, f"links that do not answer 200: {broken}"
 
 
-def test_the_visit_page_links_to_every_part_of_running_the_visit(organiser_client, busy_visit):
-    markup = organiser_client.get("/organiser/visits/cic-stoke/").get_data(as_text=True)
+def _section_urls(markup: str) -> list[str]:
+    """The seven sections' links, in order, from a page's visit navigation (the tabs)."""
+    tabs = markup[markup.index('<ul class="visit-tabs">'):]
+    tabs = tabs[:tabs.index("</ul>")]
+    return _links("http://localhost/", tabs)
 
+
+def test_the_visit_page_leads_in_one_click_of_its_sections_to_every_part_of_running_it(
+        organiser_client, busy_visit):
+    """What the visit page's line of links reached is still one section away."""
+    markup = organiser_client.get("/organiser/visits/cic-stoke/").get_data(as_text=True)
     links = set(_links("http://localhost/organiser/visits/cic-stoke/", markup))
+    for url in _section_urls(markup):
+        page = organiser_client.get(url)
+        assert page.status_code == 200
+        links |= set(_links(f"http://localhost{url}", page.get_data(as_text=True)))
+
     showcase_item = next(i for i in busy_visit.items if i.kind is ItemKind.SHOWCASE)
     assert {
         "/organiser/visits/cic-stoke/registration",
@@ -152,6 +165,13 @@ def test_the_visit_page_links_to_every_part_of_running_the_visit(organiser_clien
         "/organiser/visits/cic-stoke/catering",
         "/organiser/visits/cic-stoke/showcases",
         f"/organiser/visits/cic-stoke/showcases/{showcase_item.id}",
+        "/organiser/visits/cic-stoke/dashboard",
+        "/organiser/visits/cic-stoke/run-sheet",
+        "/organiser/visits/cic-stoke/check-in",
+        "/organiser/visits/cic-stoke/messages",
+        "/organiser/visits/cic-stoke/reminders",
+        "/organiser/visits/cic-stoke/changes",
+        "/organiser/visits/cic-stoke/report",
         "/organiser/members/",
         "/visits/cic-stoke/",
         "/visits/cic-stoke/agenda.ics",
@@ -197,4 +217,4 @@ def test_visit_page_shows_registration_counts(organiser_client, organiser):
     make_registration(visit)
     make_registration(visit, status=RegistrationStatus.WAITLISTED)
     text = organiser_client.get("/organiser/visits/counted/").get_data(as_text=True)
-    assert "(2 confirmed of 20 places, 1 on the waiting list)" in text
+    assert "2 confirmed of 20 places, 1 on the waiting list." in text
