@@ -15,6 +15,7 @@ from flask_login import current_user
 from eventsapp.accounts import rules as users
 from eventsapp.accounts.access import organiser_required
 from eventsapp.agenda import rules as agenda
+from eventsapp.dbtypes import utcnow
 from eventsapp.errors import Conflict, ValidationError
 from eventsapp.ids import ID
 from eventsapp.messages.rules import organiser_digest
@@ -25,6 +26,7 @@ from eventsapp.timezones import all_zone_names
 from eventsapp.visits import co_organisers, partner_link
 from eventsapp.visits import rules as visits
 from eventsapp.visits.forms import DuplicateVisitForm, NewVisitForm, VenueForm, VisitForm
+from eventsapp.visits.groups import group_visits
 from eventsapp.visits.models import VisitStatus
 from eventsapp.visits.rules import VenueInput, VisitInput, duplicating, suggestions
 from eventsapp.visits.views import bp
@@ -43,7 +45,7 @@ def organiser_home():
     user = users.ensure_user_feed(actor())  # accounts made before feeds existed
     found = visits.visits_for_organiser(user)
     return render_template(
-        "visits/organiser_home.html", visits=found,
+        "visits/organiser_home.html", visits=found, groups=group_visits(found, utcnow()),
         needs=organiser_digest.needs([visit.id for visit in found]),
         organisation=organisations.working_organisation(user),
         feed_url=absolute(url_for("calendar.personal", token=users.feed_token(user))),
@@ -131,6 +133,7 @@ def organiser_visit(slug: str):
         is_over=visits.is_over(found),
         added=request.args.get("added", type=int),  # the item just added: offer the next
         needs=organiser_digest.needs([found.id])[found.id],
+        unslotted=organiser_digest.showcases_without_slots(found.id),
     )
 
 

@@ -8,6 +8,7 @@ from urllib.parse import quote_plus
 from flask import Flask
 
 from eventsapp.timezones import local_range, to_local, zone_abbreviation
+from eventsapp.web.visit_nav import visit_sections
 from eventsapp.wording import count_noun, possessive
 
 
@@ -66,5 +67,6 @@ def init_app(app: Flask) -> None:
         possessive=possessive,
     )
     app.jinja_env.globals.update(
-        time_range=time_range, item_range=item_range, date_range=date_range, map_url=map_url
+        time_range=time_range, item_range=item_range, date_range=date_range, map_url=map_url,
+        visit_sections=visit_sections,
     )

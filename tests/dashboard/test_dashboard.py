@@ -234,8 +234,12 @@ def test_other_organisers_members_and_visitors_cannot_see_it(client, visit, orga
         assert client.get(url).status_code == 404
 
 
-def test_the_visit_page_links_to_the_dashboard_and_the_run_sheet(organiser_client, visit):
+def test_the_visit_nav_links_to_the_dashboard_and_the_run_sheet(organiser_client, visit):
+    """The dashboard is a page of the Overview section, the run sheet of On the day."""
     markup = organiser_client.get(f"{BASE}/").get_data(as_text=True)
-    nav = re.search(r'<nav class="visit-nav".*?</nav>', markup, re.S).group(0)
+    nav = re.search(r'<nav class="visit-nav.*?</nav>', markup, re.S).group(0)
     assert f'href="{BASE}/dashboard"' in nav
-    assert f'href="{BASE}/run-sheet"' in nav
+    assert f'<a href="{BASE}/check-in">On the day</a>' in nav
+    markup = organiser_client.get(f"{BASE}/check-in").get_data(as_text=True)
+    nav = re.search(r'<nav class="visit-nav.*?</nav>', markup, re.S).group(0)
+    assert f'href="{BASE}/run-sheet">Run sheet (printable)</a>' in nav

@@ -235,7 +235,10 @@ def test_member_books_and_moves_a_slot_organiser_approves_public_line_up(db, org
 
     log_in(page, organiser.email, PASSWORD)
     page.get_by_role("link", name="Regions and Clusters delegation").click()
-    page.get_by_role("link", name="Showcases").click()
+    visit_nav = page.get_by_role("navigation", name=re.compile("^Organising "))
+    visit_nav.get_by_role("link", name="Showcases", exact=True).click()
+    expect(visit_nav.get_by_role("link", name="Showcases", exact=True)).to_have_attribute(
+        "aria-current", "page")
     page.get_by_role("link", name="Makers' showcase").click()
     bookings = page.get_by_role("region", name="Bookings")
     expect(bookings).to_contain_text("Clayworks Studio: Clay printing in 3D")
@@ -243,7 +246,7 @@ def test_member_books_and_moves_a_slot_organiser_approves_public_line_up(db, org
     expect(page.get_by_role("region", name="Bookings")).to_contain_text("Approved")
 
     page.get_by_role("link", name=re.compile(r"^Back to the showcases of")).click()
-    page.get_by_role("link", name="Back to Regions and Clusters delegation").click()
+    visit_nav.get_by_role("link", name="Overview", exact=True).click()
     page.get_by_role("link", name="/visits/cic-stoke/").click()
     showcase_entry = agenda_entry(page, "Makers' showcase")
     line_up = showcase_entry.get_by_role("list").filter(has_text="Clayworks Studio")

@@ -1,11 +1,14 @@
 """At 390 px, what a person on a phone would notice: the "Hosted by:" label in one
 piece, the registrations table's Email, Status and Open reachable with the name still
-in view, and a disabled button that looks disabled.
+in view, a disabled button that looks disabled, and a visit's organiser navigation
+folded into one menu.
 
 Screenshots go to test-artifacts/screenshots/phone-*.png.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -13,7 +16,14 @@ from eventsapp import create_app
 from eventsapp.extensions import db
 from eventsapp.visits.models import VisitStatus
 from tests.conftest import _config, _empty_tables
-from tests.e2e.support import expect, log_in, screenshot
+from tests.e2e.support import (
+    axe_violations,
+    expect,
+    format_violations,
+    log_in,
+    screenshot,
+    serious,
+)
 from tests.support import PASSWORD, SUMMER, make_registration, make_user, make_visit
 
 HOST = "Platform, the Stoke and Staffordshire moving-image cluster"  # the demo's host
@@ -129,3 +139,64 @@ def test_a_disabled_button_looks_disabled(site, organiser_page):
     assert style[0] != brand, "the disabled button has the brand colour of a working one"
     assert style[2] == "not-allowed"
     assert style[0] == "rgb(228, 230, 233)" and style[1] == "rgb(95, 100, 107)"
+
+
+SECTIONS = ["Overview", "Agenda", "Registrations", "Showcases", "Messages", "On the day",
+            "After the visit"]
+
+
+def test_the_visit_navigation_is_one_menu_on_a_phone(site, new_page):
+    """Collapsed at first, opened from the keyboard, the current page marked; axe clean."""
+    page = new_page("phone", bypass_csp=True)  # axe is injected as an inline script
+    log_in(page, site[1], PASSWORD)
+    page.goto(f"/organiser/visits/{site[0]}/registrations")
+    nav = page.get_by_role("navigation", name="Organising Regions and Clusters: Stoke-on-Trent")
+    menu = nav.locator("details.visit-menu")
+    summary = menu.locator("summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_have_text("Menu: Registrations")
+    expect(nav.locator(".visit-tabs")).to_be_hidden()  # the wide screen's tabs
+    expect(menu.get_by_role("link", name="Overview", exact=True)).to_be_hidden()
+    assert menu.evaluate("d => d.open") is False
+    assert summary.bounding_box()["height"] >= 44  # a finger's worth
+    screenshot(page, "phone-visit-menu-closed")
+
+    summary.focus()
+    page.keyboard.press("Enter")
+    links = menu.get_by_role("link")
+    expect(links).to_have_text(SECTIONS)
+    current = menu.get_by_role("link", name="Registrations", exact=True)
+    expect(current).to_be_visible()
+    expect(current).to_have_attribute("aria-current", "page")
+    expect(menu.locator("[aria-current]")).to_have_count(1)
+    for link in links.all():
+        box = link.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, link.inner_text()
+    screenshot(page, "phone-visit-menu-open")
+    violations = serious(axe_violations(page, "phone-visit-menu-open"))
+    assert not violations, format_violations(violations)
+
+    # Tab reaches the sections in order, and Enter follows one.
+    page.keyboard.press("Tab")
+    expect(menu.get_by_role("link", name="Overview", exact=True)).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/organiser/visits/phone-visit/#agenda$"))
+    expect(page.locator("details.visit-menu summary")).to_have_text("Menu: Overview")
+
+
+def test_the_visit_navigation_is_tabs_on_a_wide_screen(site, new_page):
+    page = new_page("desktop", bypass_csp=True)
+    log_in(page, site[1], PASSWORD)
+    page.goto(f"/organiser/visits/{site[0]}/reminders")
+    nav = page.get_by_role("navigation", name="Organising Regions and Clusters: Stoke-on-Trent")
+    expect(nav.locator("details.visit-menu")).to_be_hidden()
+    tabs = nav.locator(".visit-tabs").get_by_role("link")
+    expect(tabs).to_have_text(SECTIONS)
+    # A page inside the Messages section: its tab is marked, and the page itself below it.
+    expect(tabs.filter(has_text="Messages")).to_have_attribute("aria-current", "true")
+    expect(nav.locator(".visit-subnav").get_by_role("link", name="Reminders")).to_have_attribute(
+        "aria-current", "page")
+    screenshot(page, "desktop-visit-tabs")
+    violations = serious(axe_violations(page, "desktop-visit-tabs"))
+    assert not violations, format_violations(violations)

@@ -233,7 +233,7 @@ def test_access(app, client, organiser, known):
 
 def test_visit_page_links_to_the_report(organiser_client, known):
     markup = organiser_client.get("/organiser/visits/cic-stoke/").get_data(as_text=True)
-    assert f'href="{REPORT}">Impact report and feedback</a>' in markup
+    assert f'<a href="{REPORT}">After the visit</a>' in markup
 
 
 def test_sessions_nobody_rated_are_listed_with_no_ratings_yet(organiser_client, known):

@@ -135,10 +135,12 @@ def test_counts_on_the_organiser_pages(organiser_client, organiser):
                       status=RegistrationStatus.PENDING_APPROVAL)
 
     home = organiser_client.get("/organiser/").get_data(as_text=True)
-    assert "2 awaiting approval · 1 booking to decide · 1 on the waiting list" in home
+    assert ">2 awaiting approval</a>" in home and ">1 booking to decide</a>" in home
+    assert "<li>1 waiting</li>" in home
     page = organiser_client.get("/organiser/visits/stoke/").get_data(as_text=True)
-    assert "Waiting for you:" in page
-    assert ">2 awaiting approval</a>" in page and ">1 booking to decide</a>" in page
+    assert "Needs you now" in page
+    assert ">2 registrations awaiting approval</a>" in page
+    assert ">1 showcase booking to decide</a>" in page
     assert "/organiser/visits/stoke/messages" in page
 
 

@@ -9,6 +9,7 @@ be added without a way to get to it.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -160,10 +161,23 @@ def test_every_organiser_page_is_reachable_from_the_organiser_index(
     assert not broken, f"links that do not answer 200: {broken}"
 
 
-def test_the_visit_page_links_to_every_part_of_running_the_visit(organiser_client, busy_visit):
-    markup = organiser_client.get("/organiser/visits/cic-stoke/").get_data(as_text=True)
+def _section_urls(markup: str) -> list[str]:
+    """The seven sections' links, in order, from a page's visit navigation (the tabs)."""
+    tabs = markup[markup.index('<ul class="visit-tabs">'):]
+    tabs = tabs[:tabs.index("</ul>")]
+    return _links("http://localhost/", tabs)
 
+
+def test_the_visit_page_leads_in_one_click_of_its_sections_to_every_part_of_running_it(
+        organiser_client, busy_visit):
+    """What the visit page's line of links reached is still one section away."""
+    markup = organiser_client.get("/organiser/visits/cic-stoke/").get_data(as_text=True)
     links = set(_links("http://localhost/organiser/visits/cic-stoke/", markup))
+    for url in _section_urls(markup):
+        page = organiser_client.get(url)
+        assert page.status_code == 200
+        links |= set(_links(f"http://localhost{url}", page.get_data(as_text=True)))
+
     showcase_item = next(i for i in busy_visit.items if i.kind is ItemKind.SHOWCASE)
     assert {
         "/organiser/visits/cic-stoke/registration",
@@ -171,6 +185,13 @@ def test_the_visit_page_links_to_every_part_of_running_the_visit(organiser_clien
         "/organiser/visits/cic-stoke/catering",
         "/organiser/visits/cic-stoke/showcases",
         f"/organiser/visits/cic-stoke/showcases/{showcase_item.id}",
+        "/organiser/visits/cic-stoke/dashboard",
+        "/organiser/visits/cic-stoke/run-sheet",
+        "/organiser/visits/cic-stoke/check-in",
+        "/organiser/visits/cic-stoke/messages",
+        "/organiser/visits/cic-stoke/reminders",
+        "/organiser/visits/cic-stoke/changes",
+        "/organiser/visits/cic-stoke/report",
         "/organiser/members/",
         "/visits/cic-stoke/",
         "/visits/cic-stoke/agenda.ics",
@@ -216,4 +237,65 @@ def test_visit_page_shows_registration_counts(organiser_client, organiser):
     make_registration(visit)
     make_registration(visit, status=RegistrationStatus.WAITLISTED)
     text = organiser_client.get("/organiser/visits/counted/").get_data(as_text=True)
-    assert "(2 confirmed of 20 places, 1 on the waiting list)" in text
+    assert "2 confirmed of 20 places, 1 on the waiting list." in text
+
+
+# --- the one navigation of a visit's organiser pages -----------------------------------------
+
+SECTION_OF_PAGE = {
+    "visits.organiser_visit": "Overview", "dashboard.dashboard": "Overview",
+    "visits.edit_visit": "Overview", "visits.edit_venue": "Overview",
+    "agenda.edit_item": "Agenda", "changes.changes": "Agenda",
+    "changes.changes_preview": "Agenda",
+    "registration.registrations": "Registrations", "registration.registration": "Registrations",
+    "registration.catering": "Registrations", "registration.edit_question": "Registrations",
+    "showcase.showcases": "Showcases", "showcase.showcase": "Showcases",
+    "showcase.run_sheet": "Showcases",
+    "messages.messages": "Messages", "messages.message": "Messages",
+    "messages.reminder_settings": "Messages",
+    "checkin.check_in_desk": "On the day", "dashboard.visit_run_sheet": "On the day",
+    "dashboard.report": "After the visit",
+}
+
+
+def _marked_tab(markup: str) -> list[tuple[str, str]]:
+    tabs = markup[markup.index('<ul class="visit-tabs">'):]
+    tabs = tabs[:tabs.index("</ul>")]
+    return re.findall(r'aria-current="(page|true)">([^<]+)</a>', tabs)
+
+
+def test_every_organiser_page_of_a_visit_has_the_navigation_with_its_section_marked(
+        app, organiser_client, busy_visit):
+    pages = crawl(app, organiser_client)
+    checked = set()
+    for url, (endpoint, status) in pages.items():
+        if not url.startswith("/organiser/visits/cic-stoke/") or status != 200:
+            continue
+        response = organiser_client.get(url)
+        if response.mimetype != "text/html":
+            continue
+        markup = response.get_data(as_text=True)
+        assert markup.count('<nav class="visit-nav') == 1, url
+        marked = _marked_tab(markup)
+        assert len(marked) == 1, (url, marked)  # one section, whichever the page
+        if endpoint in SECTION_OF_PAGE:
+            assert marked[0][1] == SECTION_OF_PAGE[endpoint], (url, marked)
+            checked.add(endpoint)
+        # the menu for phones says the same
+        assert f'<span class="visit-menu-here">: {marked[0][1]}</span>' in markup
+    assert checked == set(SECTION_OF_PAGE)
+
+
+def test_the_section_page_is_marked_page_and_a_page_within_it_true(
+        organiser_client, busy_visit):
+    markup = organiser_client.get("/organiser/visits/cic-stoke/messages").get_data(as_text=True)
+    assert _marked_tab(markup) == [("page", "Messages")]
+    markup = organiser_client.get("/organiser/visits/cic-stoke/reminders").get_data(as_text=True)
+    assert _marked_tab(markup) == [("true", "Messages")]
+    assert ('<a href="/organiser/visits/cic-stoke/reminders" aria-current="page">Reminders</a>'
+            in markup)
+
+
+def test_a_visit_page_outside_the_visit_has_no_visit_navigation(organiser_client, busy_visit):
+    for url in ("/organiser/", "/organiser/members/", "/organiser/visits/new"):
+        assert "visit-nav" not in organiser_client.get(url).get_data(as_text=True), url

@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from eventsapp.accounts.models import Role, User
+from eventsapp.agenda.models import AgendaItem, ItemKind, ItemStatus
 from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
@@ -28,7 +29,7 @@ from eventsapp.mail import outbox as mail
 from eventsapp.members.models import MemberBusiness
 from eventsapp.messages.models import OrganiserDigest
 from eventsapp.registration.models import Registration, RegistrationStatus
-from eventsapp.showcase.models import BookingStatus, ShowcaseBooking
+from eventsapp.showcase.models import BookingStatus, Showcase, ShowcaseBooking, ShowcaseSlot
 from eventsapp.visits.models import Visit, VisitStatus, visit_organisers
 from eventsapp.web.urls import absolute
 
@@ -48,6 +49,7 @@ class Needs:
     pending_approval: int = 0
     bookings_pending: int = 0
     waitlisted: int = 0
+    confirmed: int = 0  # not a need: shown beside them on the organiser home
 
     @property
     def any(self) -> bool:
@@ -67,20 +69,22 @@ class Needs:
 
 
 def needs(visit_ids: list[int]) -> dict[int, Needs]:
-    """What waits in each visit, in three grouped queries whatever the number of visits."""
+    """What waits in each visit, and how many are confirmed, in two grouped queries
+    whatever the number of visits."""
     found = {visit_id: Needs() for visit_id in visit_ids}
     if not visit_ids:
         return found
     for visit_id, status, count in db.session.execute(
             select(Registration.visit_id, Registration.status, func.count())
             .where(Registration.visit_id.in_(visit_ids),
-                   Registration.status.in_((RegistrationStatus.PENDING_APPROVAL,
-                                            RegistrationStatus.WAITLISTED)))
+                   Registration.status != RegistrationStatus.CANCELLED)
             .group_by(Registration.visit_id, Registration.status)):
         if status is RegistrationStatus.PENDING_APPROVAL:
             found[visit_id].pending_approval = count
-        else:
+        elif status is RegistrationStatus.WAITLISTED:
             found[visit_id].waitlisted = count
+        else:
+            found[visit_id].confirmed = count
     for visit_id, count in db.session.execute(
             select(ShowcaseBooking.visit_id, func.count())
             .where(ShowcaseBooking.visit_id.in_(visit_ids),
@@ -88,6 +92,19 @@ def needs(visit_ids: list[int]) -> dict[int, Needs]:
             .group_by(ShowcaseBooking.visit_id)):
         found[visit_id].bookings_pending = count
     return found
+
+
+def showcases_without_slots(visit_id: int) -> list[AgendaItem]:
+    """The visit's live showcase items that members cannot book yet: no slots set."""
+    has_slots = (select(ShowcaseSlot.id)
+                 .join(Showcase, Showcase.id == ShowcaseSlot.showcase_id)
+                 .where(Showcase.item_id == AgendaItem.id).exists())
+    return list(db.session.scalars(
+        select(AgendaItem)
+        .where(AgendaItem.visit_id == visit_id, AgendaItem.kind == ItemKind.SHOWCASE,
+               AgendaItem.deleted_at.is_(None), AgendaItem.status == ItemStatus.CONFIRMED,
+               ~has_slots)
+        .order_by(AgendaItem.starts_at, AgendaItem.id)))
 
 
 # --- the digest ----------------------------------------------------------------------------
