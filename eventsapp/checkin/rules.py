@@ -14,6 +14,8 @@ visit, like every organiser page.
 
 from __future__ import annotations
 
+import base64
+
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +39,9 @@ PURPOSE = "check-in"
 SIGNATURE_LENGTH = 16
 ATTACHMENT_NAME = "check-in.svg"
 ATTACHMENT_TYPE = "image/svg+xml"
+# The same code as a PNG inside the email's HTML part: <img src="cid:INLINE_CID">.
+INLINE_CID = "checkin-code@eventsapp"
+INLINE_NAME = "check-in.png"
 
 STATUS_WORDS = {
     RegistrationStatus.WAITLISTED: "on the waiting list",
@@ -109,6 +114,14 @@ def attachment(registration: Registration, base: str | None = None) -> dict[str,
     """The QR code as an email attachment (text: services.outbox makes it a MIME part)."""
     return {"filename": ATTACHMENT_NAME, "content_type": ATTACHMENT_TYPE,
             "content": qr.svg_file(url(registration, base), _label(registration))}
+
+
+def inline_image(registration: Registration, base: str | None = None) -> dict[str, str]:
+    """The QR code as a PNG for the email's HTML part (a related part named by ``cid``;
+    the outbox keeps text, so the bytes travel as base64)."""
+    png = qr.png_file(url(registration, base))
+    return {"filename": INLINE_NAME, "content_type": "image/png", "cid": INLINE_CID,
+            "content_base64": base64.b64encode(png).decode("ascii")}
 
 
 # --- reading -------------------------------------------------------------------------------

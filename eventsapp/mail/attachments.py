@@ -24,6 +24,8 @@ from eventsapp.web.urls import base_url
 
 AGENDA = "attendee_agenda"
 CHECKIN_CODE = "checkin_code"
+# The same code as a PNG shown inside the HTML part (not an attachment of its own).
+CHECKIN_IMAGE = "checkin_image"
 
 
 def later(kind: str, registration: Registration) -> dict[str, Any]:
@@ -63,4 +65,8 @@ def _render(spec: dict[str, Any]) -> dict[str, str] | None:
         if registration.status is not RegistrationStatus.CONFIRMED:
             return None
         return checkin.attachment(registration, url)
+    if spec["render"] == CHECKIN_IMAGE:
+        if registration.status is not RegistrationStatus.CONFIRMED:
+            return None
+        return checkin.inline_image(registration, url)
     raise ValueError(f"unknown attachment kind {spec['render']!r}")

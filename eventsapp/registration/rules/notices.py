@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
 from eventsapp.accounts import tokens
+from eventsapp.agenda.models import AgendaItem, ItemStatus
+from eventsapp.extensions import db
 from eventsapp.mail import outbox as mail
-from eventsapp.mail.attachments import AGENDA, CHECKIN_CODE, later
-from eventsapp.registration.models import Registration, RegistrationStatus
+from eventsapp.mail.attachments import AGENDA, CHECKIN_CODE, CHECKIN_IMAGE, later
+from eventsapp.registration.models import ItemSignup, Registration, RegistrationStatus
 from eventsapp.web.urls import absolute
 
 # Emails that give the attendee a place (or a place in the queue) carry their agenda
@@ -19,6 +24,7 @@ WITH_CALENDAR = frozenset({
 })
 # Emails that confirm a place also carry the check-in QR code (services.checkin).
 WITH_CHECKIN_CODE = frozenset({"registration_confirmed", "registration_promoted"})
+CHECKIN_IMAGE_CID = "checkin-code@eventsapp"  # eventsapp.checkin.rules.INLINE_CID
 
 
 def manage_token(registration: Registration) -> str:
@@ -26,7 +32,9 @@ def manage_token(registration: Registration) -> str:
 
 
 def feed_token(registration: Registration) -> str:
-    return tokens.make(tokens.FEED, registration.token_nonce, registration.feed_generation)
+    # A registration just written (a copy without the column) is at generation 0.
+    return tokens.make(tokens.FEED, registration.token_nonce,
+                       getattr(registration, "feed_generation", 0))
 
 
 def manage_url(registration: Registration) -> str:
@@ -47,7 +55,12 @@ def notify(registration: Registration, template: str, **extra: Any) -> None:
     # Made by the outbox worker when the email is sent (services.attachments).
     attachments = [later(AGENDA, registration)] if template in WITH_CALENDAR else []
     if template in WITH_CHECKIN_CODE and registration.status is RegistrationStatus.CONFIRMED:
-        attachments.append(later(CHECKIN_CODE, registration))
+        # The SVG stays attached; the PNG is shown in the HTML part.
+        attachments += [later(CHECKIN_CODE, registration), later(CHECKIN_IMAGE, registration)]
+        extra.setdefault("first", first_item(registration))
+        extra.setdefault("checkin_image", CHECKIN_IMAGE_CID)
+    if template in WITH_CALENDAR:
+        extra.setdefault("feed_url", feed_url(registration))
     mail.write(
         registration.email,
         template,
@@ -56,5 +69,24 @@ def notify(registration: Registration, template: str, **extra: Any) -> None:
         registration=registration,
         visit=registration.visit,
         manage_url=manage_url(registration),
+        visit_url=absolute(f"/visits/{registration.visit.slug}/"),
         **extra,
     )
+
+
+def first_item(registration: Registration) -> AgendaItem | None:
+    """The first item the attendee attends (not one they wait for): every item open to
+    all, and the sessions with limited places they have a place in."""
+    # Local import: the itinerary reads capacity, which sends these notices.
+    from eventsapp.registration.rules.itinerary import attended_items
+
+    items = db.session.scalars(
+        select(AgendaItem)
+        .where(AgendaItem.visit_id == registration.visit.id, AgendaItem.deleted_at.is_(None),
+               AgendaItem.status == ItemStatus.CONFIRMED)
+        .options(joinedload(AgendaItem.venue))
+        .order_by(AgendaItem.starts_at, AgendaItem.id))
+    signups = db.session.scalars(
+        select(ItemSignup).where(ItemSignup.registration_id == registration.id))
+    return next((item for item, waiting in attended_items(items, signups) if waiting is None
+                 or waiting.value == "confirmed"), None)
