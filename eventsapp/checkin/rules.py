@@ -15,7 +15,6 @@ visit, like every organiser page.
 from __future__ import annotations
 
 import base64
-
 import hmac
 from dataclasses import dataclass
 from datetime import datetime

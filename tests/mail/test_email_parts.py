@@ -164,7 +164,8 @@ def test_item_promotion_and_feedback_request_say_the_same_in_both_parts(app, db)
 
     promoted, feedback = deliver_all()
     assert_both_say(promoted, "Kiln workshop", "14:00–15:00")
-    assert_both_say(feedback, notices.manage_url(registration) + "/feedback", "Would you tell us how it went?")
+    assert_both_say(feedback, notices.manage_url(registration) + "/feedback",
+                    "Would you tell us how it went?")
     for message in (promoted, feedback):
         assert parseaddr(message["From"])[0] == "Platform Stoke"
         assert message["Reply-To"] == "hello@example.org"
