@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -9,10 +10,11 @@ from sqlalchemy.orm import joinedload
 
 from eventsapp.accounts import tokens
 from eventsapp.agenda.models import AgendaItem, ItemStatus
+from eventsapp.cache import StampedCache
 from eventsapp.extensions import db
 from eventsapp.mail import outbox as mail
 from eventsapp.mail.attachments import AGENDA, CHECKIN_CODE, CHECKIN_IMAGE, later
-from eventsapp.registration.models import ItemSignup, Registration, RegistrationStatus
+from eventsapp.registration.models import Registration, RegistrationStatus, SignupStatus
 from eventsapp.web.urls import absolute
 
 # Emails that give the attendee a place (or a place in the queue) carry their agenda
@@ -57,7 +59,7 @@ def notify(registration: Registration, template: str, **extra: Any) -> None:
     if template in WITH_CHECKIN_CODE and registration.status is RegistrationStatus.CONFIRMED:
         # The SVG stays attached; the PNG is shown in the HTML part.
         attachments += [later(CHECKIN_CODE, registration), later(CHECKIN_IMAGE, registration)]
-        extra.setdefault("first", first_item(registration))
+        extra.setdefault("first", first_item(registration, extra.get("sessions")))
         extra.setdefault("checkin_image", CHECKIN_IMAGE_CID)
     if template in WITH_CALENDAR:
         extra.setdefault("feed_url", feed_url(registration))
@@ -74,19 +76,40 @@ def notify(registration: Registration, template: str, **extra: Any) -> None:
     )
 
 
-def first_item(registration: Registration) -> AgendaItem | None:
+def first_item(registration: Registration, sessions: list[tuple[str, str]] | None = None
+               ) -> SimpleNamespace | None:
     """The first item the attendee attends (not one they wait for): every item open to
-    all, and the sessions with limited places they have a place in."""
-    # Local import: the itinerary reads capacity, which sends these notices.
-    from eventsapp.registration.rules.itinerary import attended_items
+    all, and the sessions with limited places they have a place in. A registration just
+    written (a copy) has no sign-ups to read: its ``sessions`` (title, status) say which
+    limited items it has a place in."""
+    if isinstance(registration, Registration):
+        mine = {s.item_id for s in registration.signups
+                if s.status is SignupStatus.CONFIRMED}
+        has_place = lambda item: item.id in mine  # noqa: E731
+    else:
+        titles = {title for title, status in sessions or () if status == "confirmed"}
+        has_place = lambda item: item.title in titles  # noqa: E731
+    return next((item for item in _agenda(registration.visit)
+                 if item.capacity is None or has_place(item)), None)
 
-    items = db.session.scalars(
-        select(AgendaItem)
-        .where(AgendaItem.visit_id == registration.visit.id, AgendaItem.deleted_at.is_(None),
-               AgendaItem.status == ItemStatus.CONFIRMED)
-        .options(joinedload(AgendaItem.venue))
-        .order_by(AgendaItem.starts_at, AgendaItem.id))
-    signups = db.session.scalars(
-        select(ItemSignup).where(ItemSignup.registration_id == registration.id))
-    return next((item for item, waiting in attended_items(items, signups) if waiting is None
-                 or waiting.value == "confirmed"), None)
+
+# The visit's items as plain copies, kept per content version: the confirmation is
+# written in the registration's own transaction, which reads nothing it can keep.
+_items = StampedCache(max_entries=64)
+
+
+def _agenda(visit) -> list[SimpleNamespace]:
+    def build() -> list[SimpleNamespace]:
+        items = db.session.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.visit_id == visit.id, AgendaItem.deleted_at.is_(None),
+                   AgendaItem.status == ItemStatus.CONFIRMED)
+            .options(joinedload(AgendaItem.venue))
+            .order_by(AgendaItem.starts_at, AgendaItem.id))
+        return [SimpleNamespace(
+            id=item.id, title=item.title, starts_at=item.starts_at, ends_at=item.ends_at,
+            capacity=item.capacity,
+            venue=SimpleNamespace(name=item.venue.name, address=item.venue.address)
+            if item.venue else None) for item in items]
+
+    return _items.get(visit.id, (visit.content_version, visit.created_at), build)
