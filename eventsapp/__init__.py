@@ -92,6 +92,7 @@ def register_attachment_makers(app: Flask) -> None:
     attachments.init_app(app, {
         attachments.AGENDA: feeds.agenda_attachment,
         attachments.CHECKIN_CODE: checkin.code_attachment,
+        attachments.CHECKIN_IMAGE: checkin.image_attachment,
         attachments.BOOKING_CALENDAR: feeds.booking_attachment,
     })
 

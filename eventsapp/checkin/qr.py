@@ -1,6 +1,7 @@
 """QR codes as SVG (pure: text in, SVG text out), drawn with segno.
 
-Two forms of the same code: ``inline_svg`` for a page (no XML declaration, no fixed
+Three forms of the same code: ``png_file`` for an email's HTML part (many mail
+programs show no SVG), ``inline_svg`` for a page (no XML declaration, no fixed
 size: it scales with its box; role="img" with a label, since a picture of a code says
 nothing to a screen reader) and ``svg_file`` for an email attachment (a standalone
 document with its own size). Both have a white quiet zone drawn in, so the code scans
@@ -67,3 +68,22 @@ def inline_svg(data: str, label: str) -> str:
 def svg_file(data: str, title: str) -> str:
     """A standalone SVG document (XML declaration, width and height), for a file."""
     return _svg(_code(data), title=title, scale=8, standalone=True)
+
+
+# Pixels per module in the email's PNG: a version 5 code is 360 px, shown at half
+# that size so it stays sharp on high-density screens.
+PNG_MODULE_PX = 8
+
+
+def png_file(data: str) -> bytes:
+    """The code as a PNG image (black on white, quiet zone included)."""
+    out = io.BytesIO()
+    _code(data).save(out, kind="png", scale=PNG_MODULE_PX, border=BORDER,
+                     dark="#000", light="#fff")
+    return out.getvalue()
+
+
+def png_size(data: str) -> int:
+    """The PNG's width and height in pixels (it is square)."""
+    width, _ = _code(data).symbol_size(scale=PNG_MODULE_PX, border=BORDER)
+    return width

@@ -14,6 +14,7 @@ visit, like every organiser page.
 
 from __future__ import annotations
 
+import base64
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +39,9 @@ PURPOSE = "check-in"
 SIGNATURE_LENGTH = 16
 ATTACHMENT_NAME = "check-in.svg"
 ATTACHMENT_TYPE = "image/svg+xml"
+# The same code as a PNG inside the email's HTML part: <img src="cid:INLINE_CID">.
+INLINE_CID = "checkin-code@eventsapp"
+INLINE_NAME = "check-in.png"
 
 STATUS_WORDS = {
     RegistrationStatus.WAITLISTED: "on the waiting list",
@@ -119,6 +123,22 @@ def code_attachment(spec: dict) -> dict[str, str] | None:
     if registration is None or registration.status is not RegistrationStatus.CONFIRMED:
         return None
     return attachment(registration, spec["base_url"])
+
+
+def image_attachment(spec: dict) -> dict[str, str] | None:
+    """The code as a PNG inside the confirmation's HTML part, made when it is sent."""
+    registration = registration_notices.attachment_registration(spec)
+    if registration is None or registration.status is not RegistrationStatus.CONFIRMED:
+        return None
+    return inline_image(registration, spec["base_url"])
+
+
+def inline_image(registration: Registration, base: str | None = None) -> dict[str, str]:
+    """The QR code as a PNG for the email's HTML part (a related part named by ``cid``;
+    the outbox keeps text, so the bytes travel as base64)."""
+    png = qr.png_file(url(registration, base))
+    return {"filename": INLINE_NAME, "content_type": "image/png", "cid": INLINE_CID,
+            "content_base64": base64.b64encode(png).decode("ascii")}
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ from eventsapp.web.urls import base_url
 AGENDA = "attendee_agenda"
 CHECKIN_CODE = "checkin_code"
 BOOKING_CALENDAR = "booking_calendar"
+# The same code as a PNG shown inside the HTML part (not an attachment of its own).
+CHECKIN_IMAGE = "checkin_image"
 
 # A spec (with its "base_url") in, the attachment out; None when there is nothing to
 # make any more (an erased registration, a code for a place given up).

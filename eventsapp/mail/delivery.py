@@ -11,13 +11,14 @@ the repeat: the only way to avoid that window would be to lose mail instead.
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Protocol
 
@@ -84,16 +85,29 @@ class FileTransport:
 
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email = EmailMessage()
-    email["From"] = sender
+    # The visit's host is the sender's name; the address stays MAIL_FROM (the domain
+    # the mail server may send for), and replies go to the visit's contact.
+    name, address = parseaddr(sender)
+    email["From"] = sender_address(message.from_name or name, address)
+    if message.reply_to:
+        email["Reply-To"] = message.reply_to
     email["To"] = message.to
     email["Subject"] = message.subject
     email["Message-ID"] = message.message_id
     email["Date"] = format_datetime(message.created_at)
     email.set_content(message.body_text)
+    made = list(rendered(message))
     if message.body_html:
         # multipart/alternative: mail programs show the HTML, or the text without it.
         email.add_alternative(message.body_html, subtype="html")
-    for attachment in rendered(message):
+        html = email.get_body(preferencelist=("html",))
+        for image in (a for a in made if a.get("cid")):
+            # multipart/related: the HTML shows it as <img src="cid:...">.
+            maintype, _, subtype = image["content_type"].partition("/")
+            html.add_related(base64.b64decode(image["content_base64"]), maintype=maintype,
+                             subtype=subtype, cid=f"<{image['cid']}>",
+                             filename=image["filename"], disposition="inline")
+    for attachment in (a for a in made if not a.get("cid")):
         maintype, _, subtype = attachment["content_type"].partition("/")
         subtype, *params = subtype.split(";")
         email.add_attachment(

@@ -38,6 +38,10 @@ class OutboxMessage(db.Model):
     body_text: Mapped[str] = mapped_column(Text)
     # The HTML alternative of body_text; empty for a plain-text email.
     body_html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The sender's display name (the visit's host; empty: MAIL_FROM_NAME) and the
+    # Reply-To address (the visit's contact; empty: none). The address is MAIL_FROM.
+    from_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    reply_to: Mapped[str] = mapped_column(String(254), default="", server_default="")
     # [{"filename", "content_type", "content"}] with text content (e.g. an .ics).
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # What caused it, for the organiser's view and for tests ("registration:12").

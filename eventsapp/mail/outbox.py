@@ -4,7 +4,12 @@ Nothing here sends or commits; the worker (mail.delivery) delivers after commit.
 
 Two kinds of template: ``mail/<name>.txt`` (first line "Subject: ...", plain text),
 and a two-part email template, any name ending in ``.html`` (see ``render_parts``),
-which gives the subject, the plain text and the HTML alternative from one file.
+which gives the subject, the plain text and the HTML alternative from one file. A
+plain-text template gets its HTML alternative from its own text (``text_as_html``), so
+every email has both parts made from one template.
+
+An email about a visit (``visit`` in its context) is sent in the host's name, with the
+visit's contact address as Reply-To.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from jinja2 import TemplateNotFound
 
 from eventsapp.extensions import db
 from eventsapp.mail.models import OutboxMessage
@@ -41,9 +47,11 @@ def queue(
 
 
 def queue_parts(to: str, parts: Parts, *, topic: str = "",
-                attachments: list[dict[str, Any]] | None = None) -> OutboxMessage:
-    """Add an email already rendered (``render_parts``) to the session."""
-    message = OutboxMessage(**_row(to, parts, topic, attachments))
+                attachments: list[dict[str, Any]] | None = None,
+                visit: Any = None) -> OutboxMessage:
+    """Add an email already rendered (``render_parts``) to the session; ``visit`` gives
+    its sender's name and Reply-To."""
+    message = OutboxMessage(**_row(to, parts, topic, attachments, visit))
     db.session.add(message)
     return message
 
@@ -70,18 +78,44 @@ def render_parts(template: str, **context: Any) -> Parts:
 
 def _compose(to: str, template: str, topic: str, attachments: list[dict[str, Any]] | None,
              context: dict[str, Any]) -> dict[str, Any]:
+    visit = context.get("visit")
     if template.endswith(".html"):
-        return _row(to, render_parts(template, **context), topic, attachments)
+        return _row(to, render_parts(template, **context), topic, attachments, visit)
+    if two_part := _two_part(template):
+        return _row(to, render_parts(two_part, **context), topic, attachments, visit)
     rendered = current_app.jinja_env.get_template(f"mail/{template}.txt").render(
         **context).lstrip()
     first, _, body = rendered.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"email/{template}.txt must start with a Subject: line")
     subject = " ".join(first.removeprefix("Subject:").split())[:300]
-    return _row(to, Parts(subject, body.strip() + "\n"), topic, attachments)
+    text = body.strip() + "\n"
+    return _row(to, Parts(subject, text, text_as_html(text, subject, visit)), topic,
+                attachments, visit)
 
 
-def _row(to: str, parts: Parts, topic: str,
-         attachments: list[dict[str, Any]] | None) -> dict[str, Any]:
+def text_as_html(text: str, title: str, visit: Any = None) -> str:
+    """The HTML alternative of a plain-text email: its paragraphs and lines escaped,
+    web addresses made links, in the same frame as the two-part emails."""
+    paragraphs = [block.splitlines() for block in text.strip().split("\n\n") if block.strip()]
+    html = current_app.jinja_env.get_template("mail/_text_as_html.html").render(
+        paragraphs=paragraphs, title=title, visit=visit)
+    return html.strip() + "\n"
+
+
+def _two_part(template: str) -> str | None:
+    """``mail/<template>.html`` when that email has been written as a two-part template."""
+    name = f"mail/{template}.html"
+    try:
+        current_app.jinja_env.get_template(name)
+    except TemplateNotFound:
+        return None
+    return name
+
+
+def _row(to: str, parts: Parts, topic: str, attachments: list[dict[str, Any]] | None,
+         visit: Any = None) -> dict[str, Any]:
     return {"to": to, "subject": parts.subject, "body_text": parts.text,
-            "body_html": parts.html, "topic": topic[:100], "attachments": attachments or []}
+            "body_html": parts.html, "topic": topic[:100], "attachments": attachments or [],
+            "from_name": (getattr(visit, "host", "") or "")[:200],
+            "reply_to": (getattr(visit, "contact_email", "") or "")[:254]}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlencode
 
 from flask import Flask
 
@@ -57,6 +58,26 @@ def map_url(venue) -> str:
     )
 
 
+@dataclass(frozen=True)
+class CalendarLinks:
+    """Ways to add a calendar at ``https`` (its .ics): subscribe with webcal://, or in
+    one click with Google Calendar or Outlook.com (their add-by-URL links)."""
+
+    https: str
+    webcal: str
+    google: str
+    outlook: str
+
+
+def calendar_links(https_url: str, name: str) -> CalendarLinks:
+    webcal = "webcal://" + https_url.split("://", 1)[1]
+    return CalendarLinks(
+        https=https_url, webcal=webcal,
+        google="https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal}),
+        outlook="https://outlook.live.com/calendar/0/addfromweb?"
+                + urlencode({"url": https_url, "name": name}))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
@@ -69,4 +90,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         time_range=time_range, item_range=item_range, date_range=date_range, map_url=map_url,
         visit_sections=visit_sections,
+        calendar_links=calendar_links,
     )

@@ -36,3 +36,29 @@ def parts(message: EmailMessage) -> tuple[str, str]:
 
 def attachment_names(message: EmailMessage) -> list[str]:
     return [part.get_filename() for part in message.iter_attachments()]
+
+
+def html_reading(html: str) -> str:
+    """What a reader of the HTML part sees and can follow: its text (tags dropped,
+    entities decoded, whitespace collapsed) and the addresses of its links and images."""
+    import html as html_module
+    import re
+
+    links = re.findall(r'(?:href|src)="([^"]*)"', html)
+    text = re.sub(r"<(style|title)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    text = html_module.unescape(re.sub(r"<[^>]+>", " ", text))
+    return " ".join(text.split()) + "\n" + "\n".join(html_module.unescape(u) for u in links)
+
+
+def assert_both_say(message: EmailMessage, *facts: str) -> tuple[str, str]:
+    """Every fact appears in the plain-text part and in the HTML part (as text a reader
+    sees, or as a link's address); returns both parts."""
+    text, html = parts(message)
+    assert text and html, f"{message['Subject']!r} lacks a part"
+    flat_text = " ".join(text.split())
+    reading = html_reading(html)
+    for fact in facts:
+        fact = " ".join(fact.split())
+        assert fact in flat_text, f"text part of {message['Subject']!r} lacks {fact!r}"
+        assert fact in reading, f"HTML part of {message['Subject']!r} lacks {fact!r}"
+    return text, html

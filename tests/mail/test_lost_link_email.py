@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from eventsapp.mail import delivery as outbox
+from tests.mail.smtp import parts
 from tests.mail.test_outbox_delivery import (
     SENDER,  # noqa: F401
     smtp_port,  # noqa: F401
@@ -30,8 +31,9 @@ def test_the_delivered_email_has_the_working_link(client, db, smtp_server, smtp_
     [message] = smtp_server.messages
     assert message["To"] == "ada@example.org"
     assert message["Subject"] == "Your private link: Regions and Clusters delegation"
-    # Plain text only, as every email here (none has an HTML part).
-    assert [part.get_content_type() for part in message.walk()] == ["text/plain"]
-    body = message.get_payload(decode=True).decode()
-    [link] = LINK.findall(body)
+    assert [part.get_content_type() for part in message.walk()] == [
+        "multipart/alternative", "text/plain", "text/html"]
+    text, html = parts(message)
+    [link] = LINK.findall(text)
+    assert f'href="http://localhost{link}"' in html  # clickable in the HTML part
     assert client.get(link).status_code == 200

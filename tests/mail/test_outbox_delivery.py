@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.policy
 from datetime import timedelta
 
 import pytest
@@ -137,6 +138,7 @@ def test_file_transport_writes_a_readable_eml(app, tmp_path):
     report = outbox.send_due(outbox.FileTransport(tmp_path / "outbox"), SENDER)
     files = list((tmp_path / "outbox").glob("*.eml"))
     assert report.sent == 1 and len(files) == 1
-    parsed = email.message_from_bytes(files[0].read_bytes())
+    parsed = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
     assert parsed["To"] == "reader@example.org"
-    assert "Dear Ada" in parsed.get_payload(decode=True).decode()
+    assert "Dear Ada" in parsed.get_body(("plain",)).get_content()
+    assert "Dear Ada" in parsed.get_body(("html",)).get_content()

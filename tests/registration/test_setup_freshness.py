@@ -90,8 +90,9 @@ def test_the_statements_of_a_registration_do_not_grow_with_questions_or_agenda(
         assert client.post(URL, data=form(email="last@example.org", **answers)).status_code == 303
 
     # The stamp, the visit under its lock, its span, its questions, the count, the
-    # registration and its email: the kept setup is not built again.
-    assert len(many.statements) == len(few.statements) == 7, many.statements
+    # registration, the first item the attendee attends (for the confirmation) and its
+    # email: the kept setup is not built again.
+    assert len(many.statements) == len(few.statements) == 8, many.statements
     assert (any("FOR UPDATE" in statement for statement in many.statements)
             or "sqlite" in str(db.engine.url))
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 2

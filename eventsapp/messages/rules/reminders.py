@@ -174,7 +174,8 @@ def _send_visit(visit_id: int, now: datetime) -> int:
     for registration in registrations:
         mail.queue_parts(registration.email, render(visit, registration, items, days),
                          topic=f"registration:{registration.id}",
-                         attachments=[later(AGENDA, registration_id=registration.id)])
+                         attachments=[later(AGENDA, registration_id=registration.id)],
+                         visit=visit)
     return len(mine)
 
 

@@ -157,7 +157,7 @@ def send(actor: User, slug: str, draft: Draft) -> Message:
             topic = (f"registration:{person.registration.id}" if person.registration
                      else f"message:{message.id}")
             queued = mail.queue_parts(person.email, render(visit, draft, person, body),
-                                      topic=topic)
+                                      topic=topic, visit=visit)
             message.recipients.append(MessageRecipient(
                 audience=person.audience, outbox=queued,
                 registration_id=person.registration.id if person.registration else None,

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from eventsapp.accounts import tokens
+from eventsapp.agenda.models import AgendaItem, ItemStatus
 from eventsapp.extensions import db
 from eventsapp.mail import outbox as mail
-from eventsapp.mail.attachments import AGENDA, CHECKIN_CODE, later
-from eventsapp.registration.models import Registration, RegistrationStatus
+from eventsapp.mail.attachments import AGENDA, CHECKIN_CODE, CHECKIN_IMAGE, later
+from eventsapp.registration.models import (
+    ItemSignup,
+    Registration,
+    RegistrationStatus,
+    SignupStatus,
+)
 from eventsapp.web.urls import absolute
 
 # Organisers preview the emails, but an attendee's private link is theirs alone.
@@ -26,6 +32,7 @@ WITH_CALENDAR = frozenset({
 })
 # Emails that confirm a place also carry the check-in QR code (checkin.rules).
 WITH_CHECKIN_CODE = frozenset({"registration_confirmed", "registration_promoted"})
+CHECKIN_IMAGE_CID = "checkin-code@eventsapp"  # eventsapp.checkin.rules.INLINE_CID
 
 
 def manage_token(registration: Registration) -> str:
@@ -33,7 +40,9 @@ def manage_token(registration: Registration) -> str:
 
 
 def feed_token(registration: Registration) -> str:
-    return tokens.make(tokens.FEED, registration.token_nonce, registration.feed_generation)
+    # A registration just written (a copy without the column) is at generation 0.
+    return tokens.make(tokens.FEED, registration.token_nonce,
+                       getattr(registration, "feed_generation", 0))
 
 
 def manage_url(registration: Registration) -> str:
@@ -56,7 +65,13 @@ def notify(registration: Registration, template: str, **extra: Any) -> None:
     attachments = ([later(AGENDA, registration_id=registration.id)]
                    if template in WITH_CALENDAR else [])
     if template in WITH_CHECKIN_CODE and registration.status is RegistrationStatus.CONFIRMED:
-        attachments.append(later(CHECKIN_CODE, registration_id=registration.id))
+        # The SVG stays attached; the PNG is shown in the HTML part.
+        attachments += [later(CHECKIN_CODE, registration_id=registration.id),
+                        later(CHECKIN_IMAGE, registration_id=registration.id)]
+        extra.setdefault("first", first_item(registration))
+        extra.setdefault("checkin_image", CHECKIN_IMAGE_CID)
+    if template in WITH_CALENDAR:
+        extra.setdefault("feed_url", feed_url(registration))
     mail.queue(
         registration.email,
         template,
@@ -65,6 +80,7 @@ def notify(registration: Registration, template: str, **extra: Any) -> None:
         registration=registration,
         visit=registration.visit,
         manage_url=manage_url(registration),
+        visit_url=absolute(f"/visits/{registration.visit.slug}/"),
         **extra,
     )
 
@@ -78,3 +94,18 @@ def attachment_registration(spec: dict[str, Any]) -> Registration | None:
     if registration is None or registration.erased_at is not None:
         return None
     return registration
+
+
+def first_item(registration: Registration) -> AgendaItem | None:
+    """The first item the attendee attends (not one they wait for): an item open to all,
+    or a session with limited places they have a place in. One query."""
+    has_place = select(ItemSignup.id).where(
+        ItemSignup.item_id == AgendaItem.id, ItemSignup.registration_id == registration.id,
+        ItemSignup.status == SignupStatus.CONFIRMED).exists()
+    return db.session.scalar(
+        select(AgendaItem)
+        .where(AgendaItem.visit_id == registration.visit_id, AgendaItem.deleted_at.is_(None),
+               AgendaItem.status == ItemStatus.CONFIRMED,
+               or_(AgendaItem.capacity.is_(None), has_place))
+        .options(joinedload(AgendaItem.venue))
+        .order_by(AgendaItem.starts_at, AgendaItem.id).limit(1))
