@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from eventsapp.accounts.models import Role, User
 from eventsapp.accounts.rules import new_user
@@ -34,7 +34,7 @@ def memberships(user: User | None) -> list[OrganisationMember]:
         return []
     return list(db.session.scalars(
         select(OrganisationMember).where(OrganisationMember.user_id == user.id)
-        .options(selectinload(OrganisationMember.organisation))
+        .options(joinedload(OrganisationMember.organisation))
         .order_by(OrganisationMember.id)))
 
 
@@ -64,8 +64,10 @@ def can_organise_in(user: User | None, organisation_id: int | None) -> bool:
 
 
 def readable_organisation_ids(user: User | None) -> list[int]:
-    return [m.organisation_id for m in memberships(user)] if getattr(
-        user, "is_organiser", False) else []
+    if not getattr(user, "is_organiser", False) or getattr(user, "id", None) is None:
+        return []
+    return list(db.session.scalars(select(OrganisationMember.organisation_id).where(
+        OrganisationMember.user_id == user.id)))
 
 
 def make_organisation(name: str, owner: User | None = None,
