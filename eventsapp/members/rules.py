@@ -11,10 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from eventsapp.accounts.models import Role, User
-from eventsapp.accounts.rules import (
-    ensure_feed_token,
-    normalise_email,
-)
+from eventsapp.accounts.rules import ensure_feed_token, normalise_email
 from eventsapp.db import write
 from eventsapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from eventsapp.extensions import db
