@@ -102,14 +102,20 @@ def registration_for_token(token: str) -> Registration:
     return registration
 
 
-def _check_details(questions, details: AttendeeDetails) -> dict[str, Any]:
+def person_errors(full_name: str, email: str, privacy_accepted: bool) -> dict[str, str]:
+    """What is missing from a person registering (for a visit, or a tour's visits)."""
     errors: dict[str, str] = {}
-    if not details.full_name.strip():
+    if not full_name.strip():
         errors["full_name"] = "Enter your full name."
-    if "@" not in details.email:
+    if "@" not in email or len(email.strip()) > 254:  # the column's length
         errors["email"] = "Enter an email address like name@example.org."
-    if not details.privacy_accepted:
+    if not privacy_accepted:
         errors["privacy_accepted"] = "You must accept the privacy notice to register."
+    return errors
+
+
+def _check_details(questions, details: AttendeeDetails) -> dict[str, Any]:
+    errors = person_errors(details.full_name, details.email, details.privacy_accepted)
     answers, answer_errors = clean_answers(questions, details.answers)
     errors.update(answer_errors)
     if errors:

@@ -30,6 +30,7 @@ from eventsapp.registration.rules.common import (
     _email_taken,
     invitation_code_matches,
     new_registration,
+    person_errors,
     registration_window,
     status_for,
 )
@@ -76,17 +77,6 @@ def _tour_for_registering(slug: str) -> Tour:
     if tour is None or not any(s.visit.is_published for s in tour.live_stops):
         raise NotFound("No such tour.")
     return tour
-
-
-def _check_delegate(delegate: Delegate) -> dict[str, str]:
-    errors = {}
-    if not delegate.full_name.strip():
-        errors["full_name"] = "Enter your full name."
-    if "@" not in delegate.email or len(delegate.email.strip()) > 254:
-        errors["email"] = "Enter an email address like name@example.org."
-    if not delegate.privacy_accepted:
-        errors["privacy_accepted"] = "You must accept the privacy notice to register."
-    return errors
 
 
 def _check_on_tour(tour: Tour, visit_ids) -> None:
@@ -171,7 +161,7 @@ def register(slug: str, delegate: Delegate, choices: Choices,
     now = now or utcnow()
     with write():
         tour = _tour_for_registering(slug)
-        errors = _check_delegate(delegate)
+        errors = person_errors(delegate.full_name, delegate.email, delegate.privacy_accepted)
         if not choices.visit_ids:
             errors["visits"] = "Tick at least one visit."
         if errors:
@@ -259,7 +249,7 @@ def change(token: str, delegate: Delegate, choices: Choices,
             raise Conflict("This registration was cancelled. Register again from the "
                            "tour's page.")
         tour = tour_registration.tour
-        errors = _check_delegate(delegate)
+        errors = person_errors(delegate.full_name, delegate.email, delegate.privacy_accepted)
         if not choices.visit_ids:
             errors["visits"] = ("Tick at least one visit, or cancel your registration "
                                 "below.")
