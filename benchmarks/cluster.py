@@ -41,7 +41,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import redis
 import requests
 from sqlalchemy.engine import make_url
 
@@ -53,12 +52,11 @@ from benchmarks.run import (
     USER_AGENT,
     Database,
     Load,
-    free_port,
     update_readme,
     wrk,
 )
+from tests.live_server import ClusterScript, free_port
 
-SCRIPT = ROOT / "deploy" / "cluster.sh"
 FEEDS = 2000
 FEED_CONNECTIONS = 200
 FEED_TIMEOUT = 60
@@ -106,33 +104,18 @@ class Report:
     checks: dict[str, str] = field(default_factory=dict)
 
 
-class Cluster:
-    """deploy/cluster.sh on the given ports, in `directory`, on `database`."""
+class Cluster(ClusterScript):
+    """deploy/cluster.sh on the given ports, in `directory`, on `database`, with the
+    benchmark's own locations in nginx."""
 
     def __init__(self, directory: Path, ports: list[int], database: Database, secret: str):
+        super().__init__(ports[0], ports[1:], directory, make_url(database.url).database,
+                         PG_ADMIN_URL.rsplit("/", 1)[0], {
+                             "SECRET_KEY": secret,
+                             "FLASK_DEBUG": "0",
+                             "CALENDAR_MAX_AGE": "300",  # the default: longer than any run
+                         })
         self.dir = directory
-        self.port, self.app_ports = ports[0], ports[1:]
-        self.url = f"http://127.0.0.1:{self.port}"
-        name = make_url(database.url).database
-        self.cache_redis_url = os.environ.get("CACHE_REDIS_URL", "redis://127.0.0.1:6379/1")
-        self.cache_prefix = f"{name}:"
-        self.env = {
-            **os.environ,
-            "CLUSTER_PORT": str(self.port),
-            "CLUSTER_APP_PORTS": " ".join(map(str, self.app_ports)),
-            "CLUSTER_DATABASE": name,
-            "CLUSTER_POSTGRES": PG_ADMIN_URL.rsplit("/", 1)[0],
-            "CLUSTER_DIR": str(directory),
-            "CLUSTER_DEMO": "0",
-            "SECRET_KEY": secret,
-            "FLASK_DEBUG": "0",
-            "CALENDAR_MAX_AGE": "300",  # the default: longer than any measurement
-            "CACHE_TYPE": "RedisCache",
-            "CACHE_REDIS_URL": self.cache_redis_url,
-            "CACHE_KEY_PREFIX": self.cache_prefix,
-        }
-        for setting in ("DATABASE_URL", "MAIL_SERVER", "EVENTSAPP_BASE_URL"):
-            self.env.pop(setting, None)
 
     def start(self) -> None:
         # Extra locations beside the app's (deploy/nginx/eventsapp.conf includes server.d).
@@ -146,26 +129,14 @@ location = /bench/static/agenda.ics {{
 location /bench/uncached/ {{ proxy_cache off; proxy_pass http://eventsapp/; }}
 location /bench/one-server/ {{ proxy_cache off; proxy_pass http://127.0.0.1:{self.app_ports[0]}/; }}
 """)
-        started = subprocess.run([str(SCRIPT), "start"], env=self.env, capture_output=True,  # noqa: S603
-                                 text=True, timeout=600, check=False)
+        started = super().start()
         if started.returncode != 0:
             raise RuntimeError(f"deploy/cluster.sh start failed:\n{started.stdout}\n"
                                f"{started.stderr}")
 
-    def stop(self) -> None:
-        subprocess.run([str(SCRIPT), "stop"], env=self.env, capture_output=True,  # noqa: S603
-                       timeout=120, check=False)
-        try:
-            with redis.Redis.from_url(self.cache_redis_url) as store:
-                keys = list(store.scan_iter(match=f"{self.cache_prefix}*"))
-                if keys:
-                    store.delete(*keys)
-        except redis.ConnectionError:
-            pass
-
     def processes(self, name: str) -> list[int]:
         """A PID file's process and its children (gunicorn's workers, nginx's)."""
-        master = int((self.dir / f"{name}.pid").read_text())
+        master = self.pid(name)
         out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True,  # noqa: S603, S607
                              text=True, check=False).stdout
         return [master, *(int(pid) for pid in out.split())]

@@ -21,8 +21,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +32,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import requests
+
+from tests.live_server import Gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "benchmarks" / "lua"
@@ -86,41 +86,13 @@ class Report:
 # --- processes --------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
+class Server(Gunicorn):
     """gunicorn with 2 sync workers, as `make serve` runs in production."""
 
     def __init__(self, app: str, env: dict[str, str], workers: int = 2, port: int = 0):
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(  # noqa: S603
-            [str(BIN / "gunicorn"), "--no-control-socket", "--workers", str(workers),
-             "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "--backlog", "2048", app],
-            # faulthandler: a worker that crashes (SIGSEGV) leaves a traceback.
-            cwd=ROOT, env={**os.environ, **env, "EVENTSAPP_BASE_URL": self.url,
-                           "PYTHONFAULTHANDLER": "1"},
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                requests.get(self.url + "/", timeout=2)
-                return
-            except (requests.ConnectionError, requests.Timeout):  # not up, or still loading
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"{app} did not start on {self.url}")
-
-    def worker_pids(self) -> list[int]:
-        out = subprocess.run(["pgrep", "-P", str(self.proc.pid)],  # noqa: S603, S607
-                             capture_output=True, text=True, check=False).stdout
-        return [int(pid) for pid in out.split()]
+        super().__init__(app, env, ["--workers", str(workers), "--worker-class", "sync",
+                                    "--log-level", "warning", "--backlog", "2048"],
+                         port=port, ready_path="/", timeout=30)
 
     def worker_rss_mb(self) -> list[float]:
         sizes = []
@@ -129,14 +101,6 @@ class Server:
             kb = int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))
             sizes.append(round(kb / 1024, 1))
         return sizes
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
 
 
 def wrk(url: str, duration: int, connections: int, headers: dict[str, str] | None = None,

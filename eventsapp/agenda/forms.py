@@ -2,7 +2,7 @@
 
 Times are wall times in the visit's zone (``datetime-local`` inputs); whether they
 exist on that day, and whether the end comes after the start, is for
-``services.agenda`` to say.
+``agenda.rules`` to say.
 """
 
 from __future__ import annotations

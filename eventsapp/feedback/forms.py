@@ -1,7 +1,7 @@
 """The attendee's feedback form: a rating of the visit, one per item attended, comments.
 
 The shape of the input only. Whether a rating is 1 to 5 and an item one the attendee
-attended is for ``services.feedback`` to say, with its own messages (as for the
+attended is for ``feedback.rules`` to say, with its own messages (as for the
 registration form's choices).
 """
 

@@ -1,7 +1,7 @@
 """The organiser's member-business forms: a business, a person, a CSV import.
 
 The shape of the input only. The rules (a business name used once, an email with
-one account, which CSV rows can be imported) live in ``services.members``.
+one account, which CSV rows can be imported) live in ``members.rules``.
 """
 
 from __future__ import annotations

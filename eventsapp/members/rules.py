@@ -11,20 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from eventsapp.accounts.models import Role, User
-from eventsapp.accounts.rules import (
-    INVITATION_MAX_AGE,
-    ensure_feed_token,
-    normalise_email,
-    set_password_token,
-)
+from eventsapp.accounts.rules import ensure_feed_token, normalise_email
 from eventsapp.db import write
 from eventsapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from eventsapp.extensions import db
-from eventsapp.mail import outbox as mail
 from eventsapp.members.models import MemberBusiness
 from eventsapp.organisations import rules as organisations
 from eventsapp.organisations.models import Organisation
-from eventsapp.web.urls import absolute
+from eventsapp.organisations.people import queue_invitation
 from eventsapp.wording import possessive
 
 
@@ -107,15 +101,7 @@ def save_business(actor: User, data: BusinessInput, business_id: int | None = No
 
 
 def _queue_invitation(user: User) -> None:
-    mail.queue(
-        user.email,
-        "member_invitation",
-        topic=f"user:{user.id}",
-        user=user,
-        business=user.business,
-        link=absolute(f"/set-password/{set_password_token(user)}"),
-        days=INVITATION_MAX_AGE // 86400,
-    )
+    queue_invitation(user, "member_invitation", business=user.business)
 
 
 def invite_person(actor: User, business_id: int, name: str, email: str) -> User:

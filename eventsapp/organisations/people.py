@@ -131,13 +131,16 @@ def resend_invitation(actor: User, membership_id: int) -> OrganisationMember:
 
 
 def _queue_invitation(membership: OrganisationMember) -> None:
-    user = membership.user
-    mail.queue(
-        user.email, "organisation_invitation", topic=f"user:{user.id}", user=user,
-        organisation=membership.organisation, role=membership.role.value,
-        link=absolute(f"/set-password/{set_password_token(user)}"),
-        days=INVITATION_MAX_AGE // 86400,
-    )
+    queue_invitation(membership.user, "organisation_invitation",
+                     organisation=membership.organisation, role=membership.role.value)
+
+
+def queue_invitation(user: User, template: str, **context) -> None:
+    """Email a new login its one-time link to set a password (an organisation's
+    colleague here, a member business's person in members.rules)."""
+    mail.queue(user.email, template, topic=f"user:{user.id}", user=user,
+               link=absolute(f"/set-password/{set_password_token(user)}"),
+               days=INVITATION_MAX_AGE // 86400, **context)
 
 
 def change_role(actor: User, membership_id: int, role: OrganisationRole) -> OrganisationMember:

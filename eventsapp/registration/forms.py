@@ -2,8 +2,8 @@
 
 The shape of the input only: each answer present where needed, of the right type and
 short enough for its column. Whether an invitation code is right, an email already
-registered, or a choice one of a question's options is for ``services.registration``
-(and ``services.answers``) to say.
+registered, or a choice one of a question's options is for ``registration.rules``
+(registering, answers) to say.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@ registration, and adding a registration by hand. The shape of the input only.
 
 The rules (registration closes after it opens, a capacity not below those already
 confirmed, an invitation code when invitations are on, at least two options for a
-choice question, a place being free) live in ``services.registration_settings`` and
-``services.attendees``; these forms make sure each answer is present, of the right
+choice question, a place being free) live in ``registration.rules.settings`` and
+``registration.rules.attendees``; these forms make sure each answer is present, of the right
 type and short enough for its column, and say the limit when it is not.
 """
 
@@ -198,7 +198,7 @@ class CancelForm(FlaskForm):
 
 
 class OrganiserRegistrationForm(DetailsForm):
-    """The attendee's own details form (forms.registration), worded for an organiser
+    """The attendee's own details form (registration.forms), worded for an organiser
     who fills it in for someone else, with a choice about the email."""
 
     full_name = StringField(

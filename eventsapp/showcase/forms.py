@@ -1,7 +1,7 @@
 """The member's showcase booking form: the shape of the input only.
 
 Whether the slot is still free, the deadline not passed, or the business without a
-booking for the visit is for ``services.showcase`` to say; this form makes sure each
+booking for the visit is for ``showcase.rules`` to say; this form makes sure each
 answer is present, one of the offered choices, and short enough for its column.
 """
 

@@ -2,7 +2,7 @@
 member to a slot. The shape of the input only.
 
 The rules (a slot plan that fits the item, no plan change under bookings, a free
-slot, one booking per business per visit) live in ``services.showcase``; these forms
+slot, one booking per business per visit) live in ``showcase.rules``; these forms
 make sure each answer is present, of the right type and short enough.
 """
 

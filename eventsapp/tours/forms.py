@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    EmailField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -17,10 +16,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventsapp.ids import optional_id
+from eventsapp.registration.forms import email_field
 from eventsapp.tours.models import TravelMode
 from eventsapp.tours.rules.building import LegFields, TourFields
 from eventsapp.tours.rules.registering import Choices, Delegate
@@ -101,9 +101,7 @@ class Ticks(SelectMultipleField):
 class TourRegistrationForm(FlaskForm):
     full_name = StringField("Full name", filters=[clean_text], validators=[
         DataRequired("Enter your full name"), max_length(200, "Full name")])
-    email = EmailField("Email", filters=[clean_text], validators=[
-        DataRequired("Enter your email address"), max_length(254, "Email"),
-        Email("Enter an email address like name@example.org")])
+    email = email_field("")
     organisation = StringField("Organisation", filters=[clean_text],
                                validators=[Optional(), max_length(200, "Organisation")])
     job_title = StringField("Job title", filters=[clean_text],

@@ -120,6 +120,19 @@ def listed(details: dict) -> str:
     return ", ".join(details)
 
 
+def edited(actor: User, obj, fields: dict[str, tuple[str, Callable[[Any], str]]],
+           area: ChangeArea, action: str, what: str, visit: Visit | None = None,
+           item: AgendaItem | None = None) -> VisitChange | None:
+    """The change of ``obj``'s ``fields`` (see ``changed``), summed up as
+    "{what}: label, label", on ``visit`` (else ``obj.visit``, read after the history:
+    loading it may flush); None when none of them changed."""
+    details = changed(obj, fields)
+    if not details:
+        return None
+    return record(visit or obj.visit, actor, area, action, f"{what}: {listed(details)}",
+                  item=item, details=details)
+
+
 VISIT_FIELDS = {
     "title": ("title", text),
     "slug": ("web address", text),
@@ -137,11 +150,8 @@ VISIT_STATUS_TEXT = {VisitStatus.DRAFT: "Draft", VisitStatus.PUBLISHED: "Publish
 
 
 def visit_edited(actor: User, visit: Visit) -> VisitChange | None:
-    details = changed(visit, VISIT_FIELDS)
-    if not details:
-        return None
-    return record(visit, actor, ChangeArea.VISIT, "visit_edited",
-                  f"Changed the visit's details: {listed(details)}", details=details)
+    return edited(actor, visit, VISIT_FIELDS, ChangeArea.VISIT, "visit_edited",
+                  "Changed the visit's details", visit=visit)
 
 
 def visit_status(actor: User, visit: Visit, status: VisitStatus) -> VisitChange:
@@ -173,11 +183,8 @@ def venue_added(actor: User, venue: Venue) -> VisitChange:
 
 
 def venue_edited(actor: User, venue: Venue) -> VisitChange | None:
-    details = changed(venue, VENUE_FIELDS)
-    if not details:
-        return None
-    return record(venue.visit, actor, ChangeArea.VENUES, "venue_edited",
-                  f"Changed the venue {venue.name}: {listed(details)}", details=details)
+    return edited(actor, venue, VENUE_FIELDS, ChangeArea.VENUES, "venue_edited",
+                  f"Changed the venue {venue.name}")
 
 
 def venue_deleted(actor: User, venue: Venue) -> VisitChange:

@@ -1,7 +1,7 @@
 """Organiser forms for a visit's details and its venues: the shape of the input only.
 
 The rules (slug format and uniqueness, known time zone, dates in order, coordinates
-in range) live in ``services.visits``; these forms only make sure each answer is
+in range) live in ``visits.rules``; these forms only make sure each answer is
 present, short enough for its column and of the right type.
 """
 
@@ -18,6 +18,11 @@ from eventsapp.web.forms import clean_lines, clean_text, max_length, sensible_ye
 
 # A delegation visit lasts a day or two; a longer span is a mistyped year.
 MAX_VISIT_DAYS = 31
+
+
+def lowercase(value):
+    """A web address is lower case whatever was typed (None, an empty form, stays)."""
+    return value.lower() if isinstance(value, str) else value
 
 
 def finite_number(message: str):
@@ -40,7 +45,7 @@ class VisitForm(FlaskForm):
         "Web address",
         description="The visit's page will be /visits/<this>/. Lowercase letters, digits "
         "and hyphens, e.g. cic-stoke. Links already shared stop working if you change it.",
-        filters=[clean_text, lambda v: v.lower() if isinstance(v, str) else v],
+        filters=[clean_text, lowercase],
         validators=[DataRequired("Enter a web address"), max_length(80, "Web address")],
     )
     city = StringField(
@@ -128,7 +133,7 @@ class NewVisitForm(VisitForm):
         "Web address",
         description="The visit's page will be /visits/<this>/. Lowercase letters, digits "
         "and hyphens, e.g. cic-stoke. Leave it empty to make one from the title.",
-        filters=[clean_text, lambda v: v.lower() if isinstance(v, str) else v],
+        filters=[clean_text, lowercase],
         validators=[Optional(), max_length(80, "Web address")],
     )
 
@@ -143,7 +148,7 @@ class DuplicateVisitForm(FlaskForm):
         "Web address",
         description="The copy's page will be /visits/<this>/. Leave it empty to make one "
         "from the title.",
-        filters=[clean_text, lambda v: v.lower() if isinstance(v, str) else v],
+        filters=[clean_text, lowercase],
         validators=[Optional(), max_length(80, "Web address")],
     )
     start_date = DateField(

@@ -13,7 +13,6 @@ import random
 import subprocess
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -24,13 +23,12 @@ from requests.adapters import HTTPAdapter
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from eventsapp import PROJECT_ROOT, create_app
+from eventsapp import create_app
 from eventsapp.config import TestConfig, database_url
 from eventsapp.extensions import db
-from tests.live_server import free_port
+from tests.live_server import ClusterScript, free_port
 from tests.support import Inbox
 
-SCRIPT = PROJECT_ROOT / "deploy" / "cluster.sh"
 NO_NGINX = "nginx is missing and apt-get could not install it"
 # Short, so that the test of a changed calendar waits seconds, not the default 5 minutes.
 CALENDAR_MAX_AGE = 4
@@ -47,26 +45,20 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.name == KILLS_A_SERVER)  # stable: the rest keep order
 
 
-@dataclass
-class Cluster:
-    url: str
-    app_ports: list[int]
-    run_dir: Path
-    database_uri: str
-    env: dict[str, str]
-    inbox: Inbox
-    cache_redis_url: str
-    cache_prefix: str
-    extra: list[subprocess.Popen] = field(default_factory=list)
+class Cluster(ClusterScript):
+    """The script's servers with a real SMTP sink, and what the tests read back."""
 
-    def pid(self, name: str) -> int:
-        return int((self.run_dir / f"{name}.pid").read_text())
-
-    def log(self) -> str:
-        tails = []
-        for path in sorted(self.run_dir.glob("*.log")):
-            tails.append(f"== {path.name}\n{path.read_text(errors='replace')[-1500:]}")
-        return "\n".join(tails)
+    def __init__(self, port: int, app_ports: list[int], run_dir: Path, name: str,
+                 libpq_base: str, inbox: Inbox, smtp_port: int):
+        super().__init__(port, app_ports, run_dir, name, libpq_base, {
+            "SECRET_KEY": TestConfig.SECRET_KEY,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(smtp_port),
+            "CALENDAR_MAX_AGE": str(CALENDAR_MAX_AGE),
+        })
+        self.database_uri = database_url(f"{libpq_base}/{name}")
+        self.inbox = inbox
+        self.extra: list[subprocess.Popen] = []
 
     def posts_served(self, port: int, path: str) -> int:
         log = self.run_dir / f"app-{port}-access.log"
@@ -113,34 +105,11 @@ def cluster(tmp_path_factory):
     smtp.start()
     run_dir = tmp_path_factory.mktemp("cluster")
     port, app_ports = _ports()
-    env = {
-        **os.environ,
-        "CLUSTER_PORT": str(port),
-        "CLUSTER_APP_PORTS": " ".join(map(str, app_ports)),
-        "CLUSTER_DATABASE": name,
-        "CLUSTER_POSTGRES": libpq_base,
-        "CLUSTER_DIR": str(run_dir),
-        "CLUSTER_DEMO": "0",
-        "SECRET_KEY": TestConfig.SECRET_KEY,
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(smtp_port),
-        "CALENDAR_MAX_AGE": str(CALENDAR_MAX_AGE),
-        # The content cache in the shared Redis under keys of this run only (removed
-        # afterwards), whatever else uses that Redis.
-        "CACHE_TYPE": "RedisCache",
-        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL", "redis://127.0.0.1:6379/1"),
-        "CACHE_KEY_PREFIX": f"{name}:",
-    }
-    # The registration limit is the default one: the test of the limit relies on it.
-    env.pop("REGISTRATION_RATE_LIMIT", None)
-    env.pop("DATABASE_URL", None)
+    # The default registration limit (the test of the limit relies on it), and the
+    # content cache in the shared Redis under keys of this run only.
+    cluster = Cluster(port, app_ports, run_dir, name, libpq_base, inbox, smtp_port)
     admin = create_engine(admin_uri, isolation_level="AUTOCOMMIT")
-    started = subprocess.run([str(SCRIPT), "start"], env=env, capture_output=True, text=True,
-                             timeout=600)
-    cluster = Cluster(
-        url=f"http://127.0.0.1:{port}", app_ports=app_ports, run_dir=run_dir,
-        database_uri=database_url(f"{libpq_base}/{name}"), env=env, inbox=inbox,
-        cache_redis_url=env["CACHE_REDIS_URL"], cache_prefix=env["CACHE_KEY_PREFIX"])
+    started = cluster.start()
     try:
         if started.returncode != 0:
             if NO_NGINX in started.stderr:
@@ -153,15 +122,8 @@ def cluster(tmp_path_factory):
         for process in cluster.extra:
             process.terminate()
             process.wait(timeout=30)
-        subprocess.run([str(SCRIPT), "stop"], env=env, capture_output=True, timeout=120)
+        cluster.stop()
         smtp.stop()
-        try:
-            with redis.Redis.from_url(cluster.cache_redis_url) as store:
-                keys = list(store.scan_iter(match=f"{cluster.cache_prefix}*"))
-                if keys:
-                    store.delete(*keys)
-        except redis.ConnectionError:
-            pass  # no Redis: the start failed for that, and there is nothing to remove
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

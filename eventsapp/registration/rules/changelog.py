@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from eventsapp.accounts.models import User
 from eventsapp.registration.models import Question
-from eventsapp.visits.changelog import changed, instant, listed, record, text
+from eventsapp.visits.changelog import edited, instant, record, text
 from eventsapp.visits.models import ChangeArea, Visit, VisitChange
 
 
@@ -20,11 +20,8 @@ def settings_edited(actor: User, visit: Visit) -> VisitChange | None:
         "contact_email": ("contact email", text),
         "privacy_notice": ("privacy notice", text),
     }
-    details = changed(visit, fields)
-    if not details:
-        return None
-    return record(visit, actor, ChangeArea.REGISTRATION_SETTINGS, "settings_edited",
-                  f"Changed the registration settings: {listed(details)}", details=details)
+    return edited(actor, visit, fields, ChangeArea.REGISTRATION_SETTINGS, "settings_edited",
+                  "Changed the registration settings", visit=visit)
 
 
 QUESTION_FIELDS = {
@@ -43,12 +40,8 @@ def question_added(actor: User, question: Question) -> VisitChange:
 
 
 def question_edited(actor: User, question: Question) -> VisitChange | None:
-    details = changed(question, QUESTION_FIELDS)
-    if not details:
-        return None
-    return record(question.visit, actor, ChangeArea.REGISTRATION_SETTINGS, "question_edited",
-                  f"Changed the question “{question.label}”: {listed(details)}",
-                  details=details)
+    return edited(actor, question, QUESTION_FIELDS, ChangeArea.REGISTRATION_SETTINGS,
+                  "question_edited", f"Changed the question “{question.label}”")
 
 
 def question_deleted(actor: User, question: Question) -> VisitChange:

@@ -4,11 +4,12 @@ registration window, the private link, and the checks on what an attendee sends.
 from __future__ import annotations
 
 import enum
+import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from eventsapp.accounts import tokens
@@ -22,7 +23,7 @@ from eventsapp.registration.models import (
 )
 from eventsapp.registration.rules import capacity
 from eventsapp.registration.rules.answers import clean_answers
-from eventsapp.visits.models import Visit, VisitStatus
+from eventsapp.visits.models import RegistrationAccess, Visit, VisitStatus
 from eventsapp.visits.rules import VisitSnapshot, has_started, is_over, visit_span
 
 DUPLICATE_EMAIL = (
@@ -101,14 +102,20 @@ def registration_for_token(token: str) -> Registration:
     return registration
 
 
-def _check_details(questions, details: AttendeeDetails) -> dict[str, Any]:
+def person_errors(full_name: str, email: str, privacy_accepted: bool) -> dict[str, str]:
+    """What is missing from a person registering (for a visit, or a tour's visits)."""
     errors: dict[str, str] = {}
-    if not details.full_name.strip():
+    if not full_name.strip():
         errors["full_name"] = "Enter your full name."
-    if "@" not in details.email:
+    if "@" not in email or len(email.strip()) > 254:  # the column's length
         errors["email"] = "Enter an email address like name@example.org."
-    if not details.privacy_accepted:
+    if not privacy_accepted:
         errors["privacy_accepted"] = "You must accept the privacy notice to register."
+    return errors
+
+
+def _check_details(questions, details: AttendeeDetails) -> dict[str, Any]:
+    errors = person_errors(details.full_name, details.email, details.privacy_accepted)
     answers, answer_errors = clean_answers(questions, details.answers)
     errors.update(answer_errors)
     if errors:
@@ -139,7 +146,11 @@ def _apply_details(registration: Registration, details: AttendeeDetails,
         setattr(registration, name, value)
 
 
-def _email_taken(visit_id: int, email_key: str, exclude_id: int | None = None) -> bool:
+def _email_taken(visit_id: int, email_key: str, exclude_id: int | None = None,
+                 exclude_tour_registration_id: int | None = None) -> bool:
+    """Whether a live registration on the visit has this email key, other than
+    registration ``exclude_id`` or those of tour registration
+    ``exclude_tour_registration_id`` (the delegate's own, when they change it)."""
     stmt = select(Registration.id).where(
         Registration.visit_id == visit_id,
         Registration.email_key == email_key,
@@ -147,7 +158,30 @@ def _email_taken(visit_id: int, email_key: str, exclude_id: int | None = None) -
     )
     if exclude_id is not None:
         stmt = stmt.where(Registration.id != exclude_id)
+    if exclude_tour_registration_id is not None:
+        stmt = stmt.where(or_(Registration.tour_registration_id.is_(None),
+                              Registration.tour_registration_id != exclude_tour_registration_id))
     return db.session.scalar(stmt) is not None
+
+
+def invitation_code_matches(visit: Visit, code: str) -> bool:
+    """Case and surrounding spaces do not matter; compared in constant time."""
+    expected = (visit.invitation_code or "").strip().casefold()
+    given = (code or "").strip().casefold()
+    return bool(expected) and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def status_for(visit: Visit) -> RegistrationStatus | None:
+    """What a new registration on the visit becomes, the visit being locked: pending
+    approval when the organisers approve each one, confirmed while places last, then
+    waitlisted if the visit keeps a waiting list; None when it is full without one."""
+    if visit.registration_access is RegistrationAccess.APPROVAL:
+        return RegistrationStatus.PENDING_APPROVAL
+    # The count is read after the lock, in a statement of its own: on PostgreSQL a join
+    # in the locking read would keep the count from before the wait for the lock.
+    if capacity.has_place(visit):
+        return RegistrationStatus.CONFIRMED
+    return RegistrationStatus.WAITLISTED if visit.waitlist_enabled else None
 
 
 def new_registration(visit: Visit) -> Registration:

@@ -7,7 +7,16 @@ from eventsapp.accounts.models import User
 from eventsapp.agenda.models import AgendaItem
 from eventsapp.extensions import db
 from eventsapp.showcase.models import Showcase, ShowcaseBooking, ShowcaseSlot
-from eventsapp.visits.changelog import changed, instant, listed, old_value, record, text, when
+from eventsapp.visits.changelog import (
+    changed,
+    edited,
+    instant,
+    listed,
+    old_value,
+    record,
+    text,
+    when,
+)
 from eventsapp.visits.models import ChangeArea, VisitChange
 from eventsapp.wording import possessive
 
@@ -24,12 +33,8 @@ def showcase_configured(actor: User, showcase: Showcase) -> VisitChange | None:
         "requires_approval": ("approval needed", text),
         "booking_deadline": ("booking deadline", lambda v: instant(v, visit)),
     }
-    details = changed(showcase, fields)
-    if not details:
-        return None
-    return record(visit, actor, ChangeArea.BOOKINGS, "showcase_configured",
-                  f"Changed the slot plan of “{item.title}”: {listed(details)}",
-                  item=item, details=details)
+    return edited(actor, showcase, fields, ChangeArea.BOOKINGS, "showcase_configured",
+                  f"Changed the slot plan of “{item.title}”", visit=visit, item=item)
 
 
 def slot_blocked(actor: User, slot: ShowcaseSlot, blocked: bool) -> VisitChange | None:

@@ -8,7 +8,6 @@ choosing the same visits queue on them in the same order and never deadlock.
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,7 +25,15 @@ from eventsapp.mail import outbox as mail
 from eventsapp.registration.models import Registration, RegistrationStatus
 from eventsapp.registration.rules import capacity
 from eventsapp.registration.rules.answers import clean_answers
-from eventsapp.registration.rules.common import Window, new_registration, registration_window
+from eventsapp.registration.rules.common import (
+    Window,
+    _email_taken,
+    invitation_code_matches,
+    new_registration,
+    person_errors,
+    registration_window,
+    status_for,
+)
 from eventsapp.tours.models import Tour, TourRegistration, TourRegistrationStatus, TravelLeg
 from eventsapp.visits.models import RegistrationAccess, Visit
 from eventsapp.visits.rules import is_slug
@@ -72,23 +79,6 @@ def _tour_for_registering(slug: str) -> Tour:
     return tour
 
 
-def _check_delegate(delegate: Delegate) -> dict[str, str]:
-    errors = {}
-    if not delegate.full_name.strip():
-        errors["full_name"] = "Enter your full name."
-    if "@" not in delegate.email or len(delegate.email.strip()) > 254:
-        errors["email"] = "Enter an email address like name@example.org."
-    if not delegate.privacy_accepted:
-        errors["privacy_accepted"] = "You must accept the privacy notice to register."
-    return errors
-
-
-def _code_matches(visit: Visit, code: str) -> bool:
-    expected = (visit.invitation_code or "").strip().casefold()
-    given = (code or "").strip().casefold()
-    return bool(expected) and hmac.compare_digest(expected.encode(), given.encode())
-
-
 def _check_on_tour(tour: Tour, visit_ids) -> None:
     if set(visit_ids) - {s.visit_id for s in tour.live_stops}:
         raise ValidationError({"visits": "Choose among this tour's visits."})
@@ -98,15 +88,6 @@ def _lock_visits(visit_ids) -> list[Visit]:
     """The visits, each locked, in id order (the fixed order that keeps concurrent
     delegates from deadlocking)."""
     return [lock(Visit, visit_id) for visit_id in sorted(visit_ids)]
-
-
-def _status_for(visit: Visit) -> RegistrationStatus | None:
-    """The visit's own answer under its lock: None when it is full with no waiting list."""
-    if visit.registration_access is RegistrationAccess.APPROVAL:
-        return RegistrationStatus.PENDING_APPROVAL
-    if capacity.has_place(visit):
-        return RegistrationStatus.CONFIRMED
-    return RegistrationStatus.WAITLISTED if visit.waitlist_enabled else None
 
 
 def _admit(tour: Tour, visits: list[Visit], choices: Choices, email_key: str,
@@ -121,16 +102,11 @@ def _admit(tour: Tour, visits: list[Visit], choices: Choices, email_key: str,
         if window is not Window.OPEN:
             errors[f"visit_{visit.id}"] = f"{visit.title}: {message}"
             continue
-        if visit.registration_access is RegistrationAccess.INVITATION and not _code_matches(
-                visit, choices.codes.get(visit.id, "")):
+        if (visit.registration_access is RegistrationAccess.INVITATION
+                and not invitation_code_matches(visit, choices.codes.get(visit.id, ""))):
             errors[f"code_{visit.id}"] = f"The invitation code for {visit.title} is not right."
-        existing = db.session.execute(select(Registration.id, Registration.tour_registration_id)
-                                      .where(Registration.visit_id == visit.id,
-                                             Registration.email_key == email_key,
-                                             Registration.status != RegistrationStatus.CANCELLED)
-                                      ).first()
-        if existing is not None and (existing.tour_registration_id is None
-                                     or existing.tour_registration_id != exclude_tour_registration):
+        if _email_taken(visit.id, email_key,
+                        exclude_tour_registration_id=exclude_tour_registration):
             errors[f"visit_{visit.id}"] = (
                 f"This email address is already registered for {visit.title}: untick it, "
                 "or use the private link you were sent for it.")
@@ -139,7 +115,7 @@ def _admit(tour: Tour, visits: list[Visit], choices: Choices, email_key: str,
         errors.update(answer_errors)
     if errors:
         raise ValidationError(errors)
-    statuses = {visit.id: _status_for(visit) for visit in visits}
+    statuses = {visit.id: status_for(visit) for visit in visits}
     full = [v for v in visits if statuses[v.id] in (None, RegistrationStatus.WAITLISTED)]
     if full and tour.all_or_nothing:
         names = ", ".join(v.title for v in full)
@@ -185,7 +161,7 @@ def register(slug: str, delegate: Delegate, choices: Choices,
     now = now or utcnow()
     with write():
         tour = _tour_for_registering(slug)
-        errors = _check_delegate(delegate)
+        errors = person_errors(delegate.full_name, delegate.email, delegate.privacy_accepted)
         if not choices.visit_ids:
             errors["visits"] = "Tick at least one visit."
         if errors:
@@ -273,7 +249,7 @@ def change(token: str, delegate: Delegate, choices: Choices,
             raise Conflict("This registration was cancelled. Register again from the "
                            "tour's page.")
         tour = tour_registration.tour
-        errors = _check_delegate(delegate)
+        errors = person_errors(delegate.full_name, delegate.email, delegate.privacy_accepted)
         if not choices.visit_ids:
             errors["visits"] = ("Tick at least one visit, or cancel your registration "
                                 "below.")
