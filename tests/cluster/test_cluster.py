@@ -79,7 +79,7 @@ def test_thirty_members_race_for_five_slots(cluster, cluster_app):
     raced = [slot.id for slot in slots[:5]]
     jobs = []
     for b in range(15):
-        business = make_business(name=f"Race studio {b}")
+        business = make_business(name=f"Race studio {b}", organisation=visit.organisation)
         for person in range(2):
             n = 2 * b + person
             member = make_member(business, email=f"p{n}@race-studio{b}.example")
