@@ -311,6 +311,7 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("tours.edit_leg", "POST"): TOUR_CHANGES,
     ("tours.delete_leg", "POST"): TOUR_CHANGES,
     ("tours.dashboard", "GET"): TOUR_READ,
+    ("tours.passengers_csv", "GET"): TOUR_READ,
 }
 
 
