@@ -279,7 +279,8 @@ def duplicate_visit(slug: str):
 PERSONAL = {"visits.reset_calendar"}
 
 
-def _refuses_post(path: str, endpoint: str | None, view_args: dict | None) -> bool:
+def _refuses_post(path: str, endpoint: str | None, view_args: dict | None,
+                  visit=None) -> bool:
     """Whether a POST to this organiser address by the signed-in person is a 403: on a
     visit, unless they organise it (someone with no access at all is left to the view,
     which answers 404 as for a visit that does not exist); elsewhere, unless they may
@@ -291,7 +292,9 @@ def _refuses_post(path: str, endpoint: str | None, view_args: dict | None) -> bo
     if slug is not None:
         found = _asked()
         if slug not in found:
-            found[slug] = visits.access(current_user, slug) == visits.READ
+            level = (visits.access_to(current_user, visit) if visit is not None
+                     and visit.slug == slug else visits.access(current_user, slug))
+            found[slug] = level == visits.READ
         return found[slug]
     if endpoint and endpoint.startswith("organisations."):
         return False  # the owner's pages: their rules check for an owner
@@ -338,9 +341,10 @@ def may_post(action: str) -> bool:
 
 
 @bp.app_template_global()
-def reads_only() -> bool:
-    """The page is a visit's organiser page its viewer is reading: they change nothing."""
-    return _refuses_post(request.path, request.endpoint, request.view_args)
+def reads_only(visit=None) -> bool:
+    """The page is a visit's organiser page its viewer is reading: they change nothing.
+    ``visit``: the page's visit, already loaded (saves reading it again)."""
+    return _refuses_post(request.path, request.endpoint, request.view_args, visit)
 
 
 # --- a visit's co-organisers -----------------------------------------------------------------
