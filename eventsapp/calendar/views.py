@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, abort, request
 
 from eventsapp.calendar import feeds as calendar
@@ -34,34 +36,20 @@ def calendar_response(feed: calendar.Feed) -> Response:
     return response.make_conditional(request)
 
 
-@bp.get("/visits/<slug>/agenda.ics")
-def visit_agenda(slug: str):
+def feed_or_404(build: Callable[..., calendar.Feed], *args) -> Response:
+    """``build(*args, base_url)``'s feed as a conditional response; 404 when it finds
+    nothing (tours answer their feeds through this too)."""
     try:
-        return calendar_response(calendar.visit_feed(slug, base_url()))
+        return calendar_response(build(*args, base_url()))
     except NotFound:
         abort(404)
 
 
-@bp.get(f"/visits/<slug>/items/<{ID}:item_id>.ics")
-def item(slug: str, item_id: int):
+def document_or_404(build: Callable[..., calendar.Document], *args) -> Response:
+    """A public agenda as JSON: the same for everyone, open to other sites' scripts,
+    cached like the public calendars, 304 when unchanged."""
     try:
-        return calendar_response(calendar.item_feed(slug, item_id, base_url()))
-    except NotFound:
-        abort(404)
-
-
-@bp.get("/feeds/<token>.ics")
-def personal(token: str):
-    try:
-        return calendar_response(calendar.personal_feed(token, base_url()))
-    except NotFound:
-        abort(404)
-
-
-@bp.get("/visits/<slug>/agenda.json")
-def agenda_json(slug: str):
-    try:
-        document = calendar.agenda_json(slug, base_url())
+        document = build(*args, base_url())
     except NotFound:
         abort(404)
     response = Response(document.body, mimetype="application/json",
@@ -69,3 +57,23 @@ def agenda_json(slug: str):
     shared_calendar(response)
     response.set_etag(document.etag.strip('"'))
     return response.make_conditional(request)
+
+
+@bp.get("/visits/<slug>/agenda.ics")
+def visit_agenda(slug: str):
+    return feed_or_404(calendar.visit_feed, slug)
+
+
+@bp.get(f"/visits/<slug>/items/<{ID}:item_id>.ics")
+def item(slug: str, item_id: int):
+    return feed_or_404(calendar.item_feed, slug, item_id)
+
+
+@bp.get("/feeds/<token>.ics")
+def personal(token: str):
+    return feed_or_404(calendar.personal_feed, token)
+
+
+@bp.get("/visits/<slug>/agenda.json")
+def agenda_json(slug: str):
+    return document_or_404(calendar.agenda_json, slug)

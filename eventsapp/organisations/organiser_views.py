@@ -22,6 +22,9 @@ from eventsapp.web.organiser import call, form_page, show_errors
 bp = Blueprint("organisations", __name__)
 
 PAGE = "/organiser/organisation/"
+# The invitation's fields are named apart from the details form's on the same page
+# ("name" twice would give two inputs one id, and the second label the wrong field).
+COLLEAGUE = "colleague"
 def _details_form(team) -> OrganisationForm:
     return OrganisationForm(formdata=None, obj=team.organisation)
 
@@ -29,7 +32,8 @@ def _details_form(team) -> OrganisationForm:
 def _page(team, form=None, colleague_form=None):
     return form_page("organisations/organisation.html", team=team,
                      form=form or _details_form(team),
-                     colleague_form=colleague_form or ColleagueForm(formdata=None),
+                     colleague_form=colleague_form or ColleagueForm(formdata=None,
+                                                                    prefix=COLLEAGUE),
                      roles=list(OrganisationRole))
 
 
@@ -58,7 +62,7 @@ def organisation():
 @organiser_required
 def invite():
     team = call(people.team)
-    form = ColleagueForm()
+    form = ColleagueForm(prefix=COLLEAGUE)
     if form.validate_on_submit():
         try:
             membership, invited = call(people.invite, form.name.data or "", form.email.data,

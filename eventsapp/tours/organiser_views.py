@@ -10,10 +10,11 @@ from eventsapp.accounts.access import organiser_required
 from eventsapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from eventsapp.ids import ID
 from eventsapp.organisations.rules import can_organise_in
+from eventsapp.spreadsheet import to_csv
 from eventsapp.tours.forms import AddVisitForm, LegForm, NewTourForm, TourForm
 from eventsapp.tours.rules import access, building, reading
 from eventsapp.tours.views import bp
-from eventsapp.web.organiser import actor, form_page, show_errors
+from eventsapp.web.organiser import actor, csv_download, form_page, show_errors
 
 
 def _call(rule, *args, **kwargs):
@@ -168,3 +169,18 @@ def delete_leg(slug: str, leg_id: int):
 def dashboard(slug: str):
     tour = _call(access.readable_tour, slug)
     return render_template("tours/dashboard.html", board=reading.dashboard(tour))
+
+
+@bp.get(f"/organiser/tours/<slug>/legs/<{ID}:leg_id>/passengers.csv")
+@organiser_required
+def passengers_csv(slug: str, leg_id: int):
+    """A leg's passenger list for the coach company or the rail booking: anyone of the
+    convenor may read it (viewers too); formulas are neutralised (eventsapp.spreadsheet)."""
+    tour = _call(access.readable_tour, slug)
+    try:
+        leg, rows = reading.passenger_list(tour, leg_id)
+    except NotFound:
+        abort(404)
+    day = leg.departs_at.astimezone(leg.zone).date().isoformat()
+    return csv_download(to_csv(reading.PASSENGER_HEADER, rows),
+                        f"{tour.slug}-{day}-{leg.mode.value}-leg-{leg.id}-passengers.csv")

@@ -17,7 +17,7 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from wtforms import SelectChoice
 
-from eventsapp.calendar.views import calendar_response
+from eventsapp.calendar.views import document_or_404, feed_or_404
 from eventsapp.errors import Conflict, NotFound, ValidationError
 from eventsapp.extensions import limiter
 from eventsapp.registration.models import RegistrationStatus
@@ -25,8 +25,7 @@ from eventsapp.registration.rules.capacity import waitlist_position
 from eventsapp.registration.rules.common import Window, registration_window
 from eventsapp.tours.forms import TourRegistrationForm
 from eventsapp.tours.rules import feeds, reading, registering
-from eventsapp.web.caching import shared_calendar, shared_unless_personal
-from eventsapp.web.urls import base_url
+from eventsapp.web.caching import shared_unless_personal
 
 bp = Blueprint("tours", __name__)
 
@@ -49,23 +48,12 @@ def tour(slug: str):
 
 @bp.get("/tours/<slug>/agenda.ics")
 def agenda_ics(slug: str):
-    try:
-        return calendar_response(feeds.tour_feed(slug, base_url()))
-    except NotFound:
-        abort(404)
+    return feed_or_404(feeds.tour_feed, slug)
 
 
 @bp.get("/tours/<slug>/agenda.json")
 def agenda_json(slug: str):
-    try:
-        document = feeds.tour_json(slug, base_url())
-    except NotFound:
-        abort(404)
-    response = Response(document.body, mimetype="application/json",
-                        headers={"Access-Control-Allow-Origin": "*"})
-    shared_calendar(response)
-    response.set_etag(document.etag.strip('"'))
-    return response.make_conditional(request)
+    return document_or_404(feeds.tour_json, slug)
 
 
 def _open(visit) -> tuple[bool, str]:
@@ -169,7 +157,4 @@ def cancel(token: str):
 
 @bp.get("/tours/feeds/<token>.ics")
 def personal_feed(token: str):
-    try:
-        return calendar_response(feeds.personal_feed(token, base_url()))
-    except NotFound:
-        abort(404)
+    return feed_or_404(feeds.personal_feed, token)

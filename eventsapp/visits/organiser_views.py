@@ -8,9 +8,20 @@ organiser does not organise is a 404, exactly like one that does not exist.
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from eventsapp.accounts import rules as users
 from eventsapp.accounts.access import organiser_required
@@ -268,26 +279,72 @@ def duplicate_visit(slug: str):
 PERSONAL = {"visits.reset_calendar"}
 
 
+def _refuses_post(path: str, endpoint: str | None, view_args: dict | None,
+                  visit=None) -> bool:
+    """Whether a POST to this organiser address by the signed-in person is a 403: on a
+    visit, unless they organise it (someone with no access at all is left to the view,
+    which answers 404 as for a visit that does not exist); elsewhere, unless they may
+    organise in the organisation they work in."""
+    if (not path.startswith("/organiser/") or endpoint in PERSONAL
+            or not current_user.is_authenticated or not current_user.is_organiser):
+        return False
+    slug = (view_args or {}).get("slug")
+    if slug is not None:
+        found = _asked()
+        if slug not in found:
+            level = (visits.access_to(current_user, visit) if visit is not None
+                     and visit.slug == slug else visits.access(current_user, slug))
+            found[slug] = level == visits.READ
+        return found[slug]
+    if endpoint and endpoint.startswith("organisations."):
+        return False  # the owner's pages: their rules check for an owner
+    found = _asked()
+    if None not in found:
+        working = organisations.working_organisation(current_user)
+        found[None] = working is None or not organisations.can_organise_in(
+            current_user, working.id)
+    return found[None]
+
+
+def _asked() -> dict[str | None, bool]:
+    """Answers kept for this one request (a page may hold dozens of buttons), by visit
+    slug (None: the organisation). Checked against the request because ``g`` outlives
+    it where an app context is held open, as tests do."""
+    here = request._get_current_object()
+    kept = g.get("refused_posts")
+    if kept is None or kept[0] is not here:
+        kept = g.refused_posts = (here, {})
+    return kept[1]
+
+
 @bp.before_app_request
 def _viewers_change_nothing():
     """A POST to the organiser area by someone who may only read there is a 403,
-    before any view runs: on a visit, unless they organise it (someone with no access
-    at all is left to the view, which answers 404 as for a visit that does not exist);
-    elsewhere, unless they may organise in the organisation they work in."""
-    if (request.method != "POST" or not request.path.startswith("/organiser/")
-            or request.endpoint in PERSONAL or not current_user.is_authenticated
-            or not current_user.is_organiser):
-        return
-    slug = (request.view_args or {}).get("slug")
-    if slug is not None:
-        if visits.access(current_user, slug) == visits.READ:
-            abort(403)
-        return
-    if request.endpoint and request.endpoint.startswith("organisations."):
-        return  # the owner's pages: their rules check for an owner
-    working = organisations.working_organisation(current_user)
-    if working is None or not organisations.can_organise_in(current_user, working.id):
+    before any view runs."""
+    if request.method == "POST" and _refuses_post(request.path, request.endpoint,
+                                                  request.view_args):
         abort(403)
+
+
+@bp.app_template_global()
+def may_post(action: str) -> bool:
+    """Whether the signed-in person's POST to ``action`` would be accepted (the guard
+    above): templates show change controls only then, so viewers see no button that
+    would answer 403. Personal buttons (their own calendar) stay."""
+    path = urlsplit(action).path
+    try:
+        endpoint, view_args = current_app.create_url_adapter(request).match(
+            path, method="POST")
+    except HTTPException:
+        return True  # not a route of ours: the guard has no say on it
+    return not _refuses_post(path, endpoint, view_args)
+
+
+@bp.app_template_global()
+def reads_only(visit=None) -> bool:
+    """The page is a visit's organiser page its viewer is reading: they change nothing.
+    ``visit``: the page's visit, already loaded (saves reading it again)."""
+    return _refuses_post(request.path, request.endpoint, request.view_args, visit)
 
 
 # --- a visit's co-organisers -----------------------------------------------------------------

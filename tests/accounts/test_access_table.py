@@ -311,6 +311,7 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("tours.edit_leg", "POST"): TOUR_CHANGES,
     ("tours.delete_leg", "POST"): TOUR_CHANGES,
     ("tours.dashboard", "GET"): TOUR_READ,
+    ("tours.passengers_csv", "GET"): TOUR_READ,
 }
 
 
@@ -648,8 +649,9 @@ POST_DATA = {
     "messages.reminder_settings": lambda w: {"enabled": "y", "days_before": "3"},
     "members.new_business": lambda w: {"name": "Kiln Collective"},
     "organisations.organisation": lambda w: {"name": "Renamed organisation"},
-    "organisations.invite": lambda w: {"name": "Cai Colleague",
-                                       "email": "cai@colleague.example", "role": "organiser"},
+    "organisations.invite": lambda w: {"colleague-name": "Cai Colleague",
+                                       "colleague-email": "cai@colleague.example",
+                                       "colleague-role": "organiser"},
     "organisations.change_role": lambda w: {"role": "organiser"},
     "visits.add_co_organiser": lambda w: {"co-email": "other-organiser@example.org"},
     "members.edit_business": lambda w: {"name": "Clayworks Studio Ltd"},

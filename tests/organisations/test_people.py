@@ -52,7 +52,8 @@ def test_the_owner_invites_a_colleague_who_sets_a_password_and_works_there(
         db, client, owner, platform):
     login(client, owner)
     response = client.post("/organiser/organisation/people", data={
-        "name": "Cai Colleague", "email": "Cai@Platform.example", "role": "organiser"},
+        "colleague-name": "Cai Colleague", "colleague-email": "Cai@Platform.example",
+        "colleague-role": "organiser"},
         follow_redirects=True)
 
     assert "Invited Cai Colleague as organiser: they have been emailed a link" in text(response)
@@ -84,7 +85,8 @@ def test_an_organiser_of_another_organisation_is_added_with_their_login(db, clie
     login(client, owner)
 
     response = client.post("/organiser/organisation/people", data={
-        "email": "cic@convenor.example", "role": "viewer"}, follow_redirects=True)
+        "colleague-email": "cic@convenor.example", "colleague-role": "viewer"},
+        follow_redirects=True)
 
     assert "Added cic@convenor.example as viewer: they already have a login." in text(response)
     assert roles(db, platform)["cic@convenor.example"] == "viewer"
@@ -102,7 +104,7 @@ def test_an_invitation_that_cannot_be_made_says_why_and_keeps_nothing(
     login(client, owner)
 
     response = client.post("/organiser/organisation/people", data={
-        "name": "Someone", "email": email, "role": "organiser"})
+        "colleague-name": "Someone", "colleague-email": email, "colleague-role": "organiser"})
 
     assert response.status_code == 422
     assert message in text(response)
@@ -164,7 +166,8 @@ def test_only_owners_manage_people_and_details(db, client, owner, platform, role
     assert "Invite a colleague" not in text(page)
     for url, data in [
         ("/organiser/organisation/", {"name": "Renamed"}),
-        ("/organiser/organisation/people", {"email": "x@platform.example", "role": "owner"}),
+        ("/organiser/organisation/people", {"colleague-email": "x@platform.example",
+                                             "colleague-role": "owner"}),
         (f"/organiser/organisation/people/{owner_membership.id}/role", {"role": "viewer"}),
         (f"/organiser/organisation/people/{owner_membership.id}/remove", {}),
     ]:

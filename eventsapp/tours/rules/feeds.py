@@ -1,6 +1,12 @@
 """The tour's calendars: every published visit's agenda and the travel legs in one
 feed, under the same sync rules as a visit's (stable UIDs, SEQUENCE, tombstones, a
-body that changes only with its content, so ETags and 304s work)."""
+body that changes only with its content, so ETags and 304s work).
+
+Each is built once per content version (eventsapp.cache): its key holds the tour's own
+version (its row, its convenor's name and address, its stops in order and its legs,
+read fresh on every request) and each stop visit's stamp (Visit.content_version), so a
+change committed by any worker is seen at the next request and nothing is invalidated
+by hand."""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from eventsapp.accounts import tokens
+from eventsapp.cache import built_once
 from eventsapp.calendar import ical
 from eventsapp.calendar.agenda_json import agenda_document
 from eventsapp.calendar.feeds import REFRESH, Document, Feed, visit_events
@@ -66,9 +73,30 @@ def _feed(calendar: ical.Calendar, filename: str, private: bool) -> Feed:
     return Feed(body, _etag(body), ical.last_modified(calendar), filename, private)
 
 
+def _version(tour: Tour, now: datetime) -> tuple[str]:
+    """The tour's own version and its visits' content versions, as one digest. The tour
+    has no counter of its own: its few rows are read whole (they are read to build the
+    feed anyway), each leg's SEQUENCE and stamps included."""
+    convenor = tour.organisation
+    parts = (
+        tour.id, tour.created_at, tour.updated_at, tour.title, tour.summary,
+        (convenor.id, convenor.updated_at) if convenor else None,
+        [(s.id, s.visit_id, s.position, s.removed_at) for s in tour.stops],
+        [(leg.id, leg.sequence, leg.updated_at, leg.deleted_at) for leg in tour.legs],
+        [stamp_by_id(s.visit_id, now).key for s in tour.stops],
+    )
+    return (hashlib.sha256(repr(parts).encode()).hexdigest(),)
+
+
 def tour_feed(slug: str, base_url: str, now: datetime | None = None) -> Feed:
+    """The tour's public calendar, built once per content version."""
     now = now or utcnow()
     tour = public_tour(slug)
+    return built_once(("tour.ics", tour.id, base_url), _version(tour, now),
+                      lambda: _tour_feed(tour, base_url, now))
+
+
+def _tour_feed(tour: Tour, base_url: str, now: datetime) -> Feed:
     events: list[ical.Event] = []
     for stop in sorted(tour.stops, key=lambda s: (s.position, s.id)):
         if _ever_public(stop):
@@ -78,8 +106,14 @@ def tour_feed(slug: str, base_url: str, now: datetime | None = None) -> Feed:
     return _feed(_calendar(tour, tour.title, events), f"{tour.slug}.ics", private=False)
 
 
-def tour_json(slug: str, base_url: str) -> Document:
+def tour_json(slug: str, base_url: str, now: datetime | None = None) -> Document:
+    """The tour as JSON, built once per content version."""
     tour = public_tour(slug)
+    return built_once(("tour.json", tour.id, base_url), _version(tour, now or utcnow()),
+                      lambda: _tour_json(tour, base_url))
+
+
+def _tour_json(tour: Tour, base_url: str) -> Document:
     visits = [s.visit for s in tour.live_stops if s.visit.status is not VisitStatus.DRAFT]
     bookings = lineups.bookings_by_item([v.id for v in visits])
     document = {
@@ -120,6 +154,16 @@ def personal_feed(token: str, base_url: str, now: datetime | None = None) -> Fee
         TourRegistration.feed_token_hash == tokens.digest(token)))
     if delegate is None:
         raise NotFound("No such feed.")
+    # What only this delegate's feed shows: their visits' and legs' statuses.
+    own = (delegate.status, delegate.updated_at, delegate.feed_sequence,
+           [(r.id, r.visit_id, r.status, r.updated_at) for r in delegate.registrations],
+           [leg.id for leg in delegate.legs])
+    stamp = (*_version(delegate.tour, now), hashlib.sha256(repr(own).encode()).hexdigest())
+    return built_once(("tour-feed", delegate.id, base_url), stamp,
+                      lambda: _personal_feed(delegate, base_url, now))
+
+
+def _personal_feed(delegate: TourRegistration, base_url: str, now: datetime) -> Feed:
     tour = delegate.tour
     live = live_registrations(delegate) if delegate.is_live else {}
     every = {r.visit_id: r for r in sorted(delegate.registrations, key=lambda r: r.id)}

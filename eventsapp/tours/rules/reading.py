@@ -68,6 +68,41 @@ def legs_of(tour_registration: TourRegistration, confirmed: set[int]) -> list[Tr
         and {leg.from_visit_id, leg.to_visit_id} <= confirmed)]
 
 
+PASSENGER_HEADER = ("Name", "Email", "Organisation", "Visits joined", "Dietary needs",
+                    "Access needs", "On this leg because")
+
+
+def _confirmed_visits(delegates: list[TourRegistration]) -> dict[int, set[int]]:
+    return {d.id: {r.visit_id for r in d.registrations
+                   if r.status is RegistrationStatus.CONFIRMED} for d in delegates}
+
+
+def passenger_list(tour: Tour, leg_id: int) -> tuple[TravelLeg, list[tuple[str, ...]]]:
+    """One live leg and its passengers as rows under PASSENGER_HEADER, by name. "Visits
+    joined": the tour's visits each holds a place on, with the status when it is not
+    confirmed (waiting, awaiting approval)."""
+    leg = next((leg for leg in tour.live_legs if leg.id == leg_id), None)
+    if leg is None:
+        raise NotFound("No such travel leg.")
+    delegates = list(db.session.scalars(
+        select(TourRegistration).where(TourRegistration.tour_id == tour.id,
+                                       TourRegistration.status == TourRegistrationStatus.LIVE)
+        .options(selectinload(TourRegistration.legs),
+                 selectinload(TourRegistration.registrations))
+        .order_by(TourRegistration.full_name, TourRegistration.id)))
+    titles = {s.visit_id: s.visit.title for s in tour.live_stops}
+    rows = []
+    for passenger in passengers(tour, delegates, _confirmed_visits(delegates))[leg.id]:
+        d = passenger.tour_registration
+        joined = [titles[r.visit_id] + ("" if r.status is RegistrationStatus.CONFIRMED
+                                        else f" ({r.status.value.replace('_', ' ')})")
+                  for r in d.registrations if r.is_live and r.visit_id in titles]
+        rows.append((d.full_name, d.email, d.organisation, "; ".join(joined), d.dietary,
+                     d.access_needs,
+                     "ticked the leg" if passenger.ticked else "on the visits at both ends"))
+    return leg, rows
+
+
 # --- the convenor's dashboard ----------------------------------------------------------------
 
 

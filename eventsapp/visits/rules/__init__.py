@@ -125,9 +125,19 @@ def access(actor: User | None, slug: str) -> str | None:
     """What the actor may do with the visit with this slug: ORGANISE, READ (a viewer
     of its organisation) or None (no such visit, or not theirs)."""
     visit = db.session.scalar(select(Visit).where(Visit.slug == slug)) if is_slug(slug) else None
-    if visit is None or not can_read(actor, visit):
+    return None if visit is None else access_to(actor, visit)
+
+
+def access_to(actor: User | None, visit: Visit) -> str | None:
+    """``access`` for a visit already loaded: one query (the actor's role in its
+    organisation), and a second only for someone who may not organise there (are they
+    a co-organiser?). Pages ask it for each request."""
+    if actor is None or not getattr(actor, "is_organiser", False):
         return None
-    return ORGANISE if can_organise(actor, visit) else READ
+    role = organisations.role_in(actor, visit.organisation_id)
+    if (role is not None and role.can_organise) or is_co_organiser(actor, visit):
+        return ORGANISE
+    return READ if role is not None else None
 
 
 def can_read(actor: User | None, visit: Visit) -> bool:
