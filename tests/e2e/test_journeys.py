@@ -146,7 +146,7 @@ def test_attendee_registers_signs_up_downloads_calendar_and_cancels(db, new_page
     email = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.to == "ada@example.org")
     ).one()
-    assert "Your place on Regions and Clusters delegation is confirmed." in email.body_text
+    assert "Your place on Regions and Clusters delegation is confirmed (" in email.body_text
     path = PRIVATE_LINK.search(email.body_text).group(1)
     page = new_page()
     page.goto(path)
