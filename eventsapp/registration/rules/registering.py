@@ -3,7 +3,6 @@ the count and the writes."""
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,12 +29,13 @@ from eventsapp.registration.rules.common import (
     _detail_values,
     _email_taken,
     _token_values,
+    invitation_code_matches,
     registration_window,
 )
 from eventsapp.registration.rules.limited_items import join_when_registering
 from eventsapp.registration.rules.setup import RegistrationSetup
 from eventsapp.visits.models import RegistrationAccess, Visit, VisitStatus
-from eventsapp.visits.rules import VisitSnapshot, is_slug
+from eventsapp.visits.rules import is_slug
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def _checked(setup: RegistrationSetup, details: AttendeeDetails, invitation_code
     if window is not Window.OPEN:
         raise RegistrationClosed(window, message)
     if (visit.registration_access is RegistrationAccess.INVITATION
-            and not _code_matches(visit, invitation_code)):
+            and not invitation_code_matches(visit, invitation_code)):
         raise ValidationError({"invitation_code": "That invitation code is not right."})
     return _detail_values(details, _check_details(setup.questions, details))
 
@@ -151,9 +151,3 @@ def _status_for(visit: Visit, email_key: str, queued_at: datetime
     if _email_taken(visit.id, email_key):  # say what matters more
         raise Conflict(DUPLICATE_EMAIL, field="email")
     raise Conflict("Sorry, this visit is full and has no waiting list.")
-
-
-def _code_matches(visit: VisitSnapshot, code: str) -> bool:
-    expected = (visit.invitation_code or "").strip().casefold()
-    given = (code or "").strip().casefold()
-    return bool(expected) and hmac.compare_digest(expected.encode(), given.encode())
