@@ -5,9 +5,9 @@
 
 For each database: a fresh database is migrated and filled (benchmarks.dataset, its
 300 items and 3 questions, no registrations), the visit is given 1,500 places and a
-waiting list, and eventsapp is served by gunicorn with 2 sync workers as in
-benchmarks.run. 100 client threads each read the form once (its CSRF token and
-cookie), wait for the others, then post the whole form with a new address until
+waiting list, and eventsapp is served by gunicorn with 2 sync workers (--workers) as
+in benchmarks.run. 100 client threads each read the form once (its CSRF token and cookie),
+wait for the others, then post the whole form with a new address until
 2,000 registrations have been sent. Reported: errors (anything but the redirect to
 the private page), the confirmed and waiting registrations read from the database
 afterwards (exactly 1,500 and 500), p50 and p99 of one POST and requests per second
@@ -40,6 +40,7 @@ REGISTRATIONS = 2000
 CLIENTS = 100
 PLACES = 1500
 P99_TARGET_MS = 1000  # on PostgreSQL
+WORKERS = 2  # sync workers, as `make serve` and deploy/ run them (--workers to try others)
 
 
 @dataclass
@@ -54,6 +55,8 @@ class Burst:
     p50_ms: float
     p99_ms: float
     rps: float
+    workers: int = WORKERS
+    load: str = ""  # the machine's load average (1, 5, 15 min) at the end of the burst
 
     @property
     def right(self) -> bool:
@@ -62,7 +65,7 @@ class Burst:
 
 
 def run_burst(kind: str, port: int = 0, registrations: int = REGISTRATIONS,
-              clients: int = CLIENTS, places: int = PLACES) -> Burst:
+              clients: int = CLIENTS, places: int = PLACES, workers: int = WORKERS) -> Burst:
     workdir = Path(tempfile.mkdtemp(prefix=f"eventsapp-burst-{kind}-"))
     database = Database(kind, workdir)
     secret = secrets.token_hex(32)
@@ -85,7 +88,7 @@ def run_burst(kind: str, port: int = 0, registrations: int = REGISTRATIONS,
             conn.execute(text("UPDATE visits SET capacity = :places, waitlist_enabled = TRUE, "
                               "content_version = content_version + 1 WHERE id = :id"),
                          {"places": places, "id": info["visit_id"]})
-        server = Server("eventsapp:create_app()", env, port=port)
+        server = Server("eventsapp:create_app()", env, workers=workers, port=port)
         latencies, errors, elapsed = _load(server.url, info, registrations, clients)
         with engine.connect() as conn:
             counts = dict(conn.execute(text(
@@ -98,7 +101,8 @@ def run_burst(kind: str, port: int = 0, registrations: int = REGISTRATIONS,
                      round(statistics.median(latencies), 1) if latencies else 0.0,
                      round(latencies[max(int(len(latencies) * 0.99) - 1, 0)], 1)
                      if latencies else 0.0,
-                     round(registrations / elapsed, 1))
+                     round(registrations / elapsed, 1), workers,
+                     " ".join(f"{n:.2f}" for n in os.getloadavg()))
     finally:
         if server is not None:
             server.stop()
@@ -171,10 +175,11 @@ def markdown(bursts: list[Burst]) -> str:
     lines = [
         f"**Registration burst**: {bursts[0].registrations:,} registrations from "
         f"{bursts[0].clients} concurrent clients for {bursts[0].places:,} places with a "
-        "waiting list; gunicorn 2 sync workers.",
+        f"waiting list; gunicorn {bursts[0].workers} sync workers.",
         "",
-        "| database | errors | confirmed | waiting | p50 ms | p99 ms | req/s | verdict |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| database | errors | confirmed | waiting | p50 ms | p99 ms | req/s | load average "
+        "| verdict |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for burst in bursts:
         verdict = "right" if burst.right else "WRONG"
@@ -183,14 +188,14 @@ def markdown(bursts: list[Burst]) -> str:
                         else ", p99 ≤ 1 s MISSED")
         lines.append(f"| {burst.database} | {burst.errors} | {burst.confirmed} | "
                      f"{burst.waiting} | {burst.p50_ms} | {burst.p99_ms} | {burst.rps} | "
-                     f"{verdict} |")
+                     f"{burst.load} | {verdict} |")
     return "\n".join(lines) + "\n"
 
 
-def run(kinds: list[str], port: int = 0) -> str:
+def run(kinds: list[str], port: int = 0, workers: int = WORKERS) -> str:
     bursts = []
     for kind in kinds:
-        burst = run_burst(kind, port)
+        burst = run_burst(kind, port, workers=workers)
         print(json.dumps(asdict(burst)), flush=True)
         bursts.append(burst)
     text_ = markdown(bursts)
@@ -203,8 +208,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (0: any free one)")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn sync workers")
     args = parser.parse_args()
-    report = run(args.databases.split(","), args.port)
+    report = run(args.databases.split(","), args.port, args.workers)
     print("\n" + report, flush=True)
     if "WRONG" in report:
         sys.exit(1)

@@ -413,9 +413,9 @@ def _attendee_pieces(events: VisitEvents, base: str, sequence: int = 0,
 
 def _attendee_feed(attendee: _Attendee, base_url: str, now: datetime | None) -> Feed:
     """Every item without a capacity and each one with a sign-up (CANCELLED once left),
-    as services.itinerary.attended_items chooses them. An attendee whose registration
-    never changed status gets pieces built once per version and status; one whose did
-    gets each event with the registration's counter and stamp added."""
+    as services.itinerary.attended_items chooses them, from pieces built once per
+    version and status; when the registration changed status, its counter and stamp
+    are added to each event of its pieces (built once per counter and stamp too)."""
     stamp = stamp_by_id(attendee.visit_id, now)
     base, statuses = _attendee_statuses(attendee.status, stamp.status is VisitStatus.DRAFT)
     mine: dict[int, SignupStatus] = {}
@@ -424,11 +424,12 @@ def _attendee_feed(attendee: _Attendee, base_url: str, now: datetime | None) -> 
             mine[signup.item_id] = signup.status
     statuses[SignupStatus.CANCELLED] = "CANCELLED"
     sequence, changed_at = attendee.sequence, attendee.changed_at
-    if sequence or changed_at is not None:
-        parts = _attendee_pieces(visit_events(stamp, base_url, now), base, sequence, changed_at)
-    else:
-        parts = built_once(("attendee feed", stamp.visit_id, base_url, base), stamp.key,
-                           lambda: _attendee_pieces(visit_events(stamp, base_url, now), base))
+    # The pieces follow from the visit's version, the status and the registration's
+    # counter and stamp alone, so those key them (registrations sharing them share one).
+    parts = built_once(("attendee feed", stamp.visit_id, base_url, base, sequence,
+                        changed_at), stamp.key,
+                       lambda: _attendee_pieces(visit_events(stamp, base_url, now), base,
+                                                sequence, changed_at))
     pieces, last = [], _newest(parts.changed_at, changed_at)
     for piece in parts.pieces:
         if piece.item_id is None:

@@ -32,6 +32,22 @@ _CONFIRMED = select(func.count()).where(Registration.visit_id == bindparam("visi
                                         Registration.status == RegistrationStatus.CONFIRMED)
 
 
+def places_taken(visit_id: int, queued_at: datetime) -> tuple[int, int]:
+    """The visit's confirmed registrations, and its waiting ones queued at or before
+    ``queued_at``, in one read of the (visit_id, status, queued_at) index."""
+    confirmed, waiting = db.session.execute(
+        _TAKEN, {"visit_id": visit_id, "queued_at": queued_at}).one()
+    return confirmed, waiting
+
+
+_TAKEN = select(
+    func.count().filter(Registration.status == RegistrationStatus.CONFIRMED),
+    func.count().filter(Registration.status == RegistrationStatus.WAITLISTED,
+                        Registration.queued_at <= bindparam("queued_at")),
+).where(Registration.visit_id == bindparam("visit_id"),
+        Registration.status.in_([RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]))
+
+
 def has_place(visit: Visit) -> bool:
     return visit.capacity is None or confirmed_count(visit.id) < visit.capacity
 

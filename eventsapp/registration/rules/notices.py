@@ -68,7 +68,8 @@ def notify(registration: Registration, template: str, **extra: Any) -> None:
         # The SVG stays attached; the PNG is shown in the HTML part.
         attachments += [later(CHECKIN_CODE, registration_id=registration.id),
                         later(CHECKIN_IMAGE, registration_id=registration.id)]
-        extra.setdefault("first", first_item(registration))
+        if "first" not in extra:  # the caller may have read it already
+            extra["first"] = first_item(registration)
         extra.setdefault("checkin_image", CHECKIN_IMAGE_CID)
     if template in WITH_CALENDAR:
         extra.setdefault("feed_url", feed_url(registration))
@@ -99,13 +100,19 @@ def attachment_registration(spec: dict[str, Any]) -> Registration | None:
 def first_item(registration: Registration) -> AgendaItem | None:
     """The first item the attendee attends (not one they wait for): an item open to all,
     or a session with limited places they have a place in. One query."""
-    has_place = select(ItemSignup.id).where(
-        ItemSignup.item_id == AgendaItem.id, ItemSignup.registration_id == registration.id,
-        ItemSignup.status == SignupStatus.CONFIRMED).exists()
+    return first_item_of(registration.visit_id, registration.id)
+
+
+def first_item_of(visit_id: int, registration_id: int | None = None) -> AgendaItem | None:
+    """first_item for a registration given by id; None: one with no sessions yet."""
+    attended = AgendaItem.capacity.is_(None)
+    if registration_id is not None:
+        attended = or_(attended, select(ItemSignup.id).where(
+            ItemSignup.item_id == AgendaItem.id, ItemSignup.registration_id == registration_id,
+            ItemSignup.status == SignupStatus.CONFIRMED).exists())
     return db.session.scalar(
         select(AgendaItem)
-        .where(AgendaItem.visit_id == registration.visit_id, AgendaItem.deleted_at.is_(None),
-               AgendaItem.status == ItemStatus.CONFIRMED,
-               or_(AgendaItem.capacity.is_(None), has_place))
+        .where(AgendaItem.visit_id == visit_id, AgendaItem.deleted_at.is_(None),
+               AgendaItem.status == ItemStatus.CONFIRMED, attended)
         .options(joinedload(AgendaItem.venue))
         .order_by(AgendaItem.starts_at, AgendaItem.id).limit(1))
