@@ -178,6 +178,7 @@ TABLE: dict[tuple[str, str], dict[str, str]] = {
     ("visits.new_visit", "GET"): ORGANISERS,
     ("visits.new_visit", "POST"): ORGANISER_CHANGES,
     ("visits.organiser_visit", "GET"): VISIT_ORGANISERS,
+    ("agenda.agenda_page", "GET"): VISIT_ORGANISERS,
     ("visits.edit_visit", "GET"): VISIT_ORGANISERS,
     ("visits.edit_visit", "POST"): VISIT_CHANGES,
     ("visits.publish_visit", "POST"): VISIT_CHANGES,
