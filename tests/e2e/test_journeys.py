@@ -97,6 +97,8 @@ def test_organiser_creates_a_visit_with_venues_and_items_and_publishes_it(organi
         page.get_by_role("button", name="Add item").click()
         assert f"Added “{title}”." in flash_text(page)
 
+    # Items are added on the Agenda's page; publishing is on the visit's overview.
+    page.get_by_role("link", name="Overview", exact=True).first.click()
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Published", exact=True)).to_be_visible()
 
@@ -146,7 +148,7 @@ def test_attendee_registers_signs_up_downloads_calendar_and_cancels(db, new_page
     email = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.to == "ada@example.org")
     ).one()
-    assert "Your place on Regions and Clusters delegation is confirmed." in email.body_text
+    assert "Your place on Regions and Clusters delegation is confirmed (" in email.body_text
     path = PRIVATE_LINK.search(email.body_text).group(1)
     page = new_page()
     page.goto(path)
