@@ -97,7 +97,7 @@ def test_pages_label_each_end(client, organiser_client, night_visit):
     assert '<time datetime="2026-03-08T04:00:00-04:00">04:00</time>' in markup
     assert "00:30 GMT – 02:30 BST" in page_text(client.get("/visits/london-night/"))
 
-    organiser_page = page_text(organiser_client.get("/organiser/visits/night-owls/"))
+    organiser_page = page_text(organiser_client.get("/organiser/visits/night-owls/agenda"))
     assert "01:00 EST – 04:00 EDT" in organiser_page
     assert "01:00–04:00 EST" not in organiser_page
 

@@ -28,8 +28,8 @@ from eventsapp.wording import count_noun
 bp = Blueprint("agenda", __name__)
 
 
-def _visit_url(slug: str, anchor: str | None = None) -> str:
-    return url_for("visits.organiser_visit", slug=slug, _anchor=anchor)
+def _agenda_url(slug: str, anchor: str | None = None) -> str:
+    return url_for("agenda.agenda_page", slug=slug, _anchor=anchor)
 
 
 def _item_form(visit, **kwargs) -> ItemForm:
@@ -80,6 +80,18 @@ def _defaults_data(found: next_item.ItemDefaults) -> dict:
             "ends_at": found.ends_local, "venue_id": found.venue_id}
 
 
+@bp.get("/organiser/visits/<slug>/agenda")
+@organiser_required
+def agenda_page(slug: str):
+    """The agenda builder: the items day by day with their controls and warnings."""
+    found = call(visits.organiser_visit_with_agenda, slug)
+    return render_template(
+        "agenda/agenda.html", visit=found, days=agenda.agenda_by_day(found),
+        warnings=agenda.agenda_warnings(found),
+        added=request.args.get("added", type=int),  # the item just added: offer the next
+    )
+
+
 @bp.route("/organiser/visits/<slug>/items/new", methods=["GET", "POST"])
 @organiser_required
 def new_item(slug: str):
@@ -93,7 +105,7 @@ def new_item(slug: str):
             show_errors(form, exc)
         else:
             _flash_item_saved(item, "Added")
-            return redirect(url_for("visits.organiser_visit", slug=slug, added=item.id,
+            return redirect(url_for("agenda.agenda_page", slug=slug, added=item.id,
                                     _anchor=f"item-{item.id}"))
     return form_page(
         "agenda/item_form.html", form=form, visit=visit, item=None, day=found.day,
@@ -130,7 +142,7 @@ def edit_item(slug: str, item_id: int):
             show_errors(form, exc)
         else:
             _flash_item_saved(item, "Saved")
-            return redirect(_visit_url(slug, f"item-{item.id}"))
+            return redirect(_agenda_url(slug, f"item-{item.id}"))
     return form_page("agenda/item_form.html", form=form, visit=visit, item=item)
 
 
@@ -148,7 +160,7 @@ def duplicate_item(slug: str, item_id: int):
 def cancel_item(slug: str, item_id: int):
     item = call(agenda.set_item_status, slug, item_id, ItemStatus.CANCELLED)
     flash(f"Cancelled “{item.title}”: it stays on the agenda, marked Cancelled.", "success")
-    return redirect(_visit_url(slug, f"item-{item.id}"))
+    return redirect(_agenda_url(slug, f"item-{item.id}"))
 
 
 @bp.post(f"/organiser/visits/<slug>/items/<{ID}:item_id>/reinstate")
@@ -156,7 +168,7 @@ def cancel_item(slug: str, item_id: int):
 def reinstate_item(slug: str, item_id: int):
     item = call(agenda.set_item_status, slug, item_id, ItemStatus.CONFIRMED)
     flash(f"Reinstated “{item.title}”.", "success")
-    return redirect(_visit_url(slug, f"item-{item.id}"))
+    return redirect(_agenda_url(slug, f"item-{item.id}"))
 
 
 @bp.post(f"/organiser/visits/<slug>/items/<{ID}:item_id>/delete")
@@ -164,7 +176,7 @@ def reinstate_item(slug: str, item_id: int):
 def delete_item(slug: str, item_id: int):
     call(agenda.delete_item, slug, item_id)
     flash("Deleted the agenda item.", "success")
-    return redirect(_visit_url(slug, "agenda"))
+    return redirect(_agenda_url(slug, "agenda"))
 
 
 # --- CSV import and export -----------------------------------------------------------
@@ -238,7 +250,7 @@ def confirm_import(slug: str):
     except importing.ImportRefused as exc:  # the visit changed since the preview
         return _import_page(visit, AgendaImportForm(formdata=None), exc.preview, status=422)
     flash(f"Imported {count_noun(len(added), 'agenda item')}.", "success")
-    return redirect(_visit_url(slug, "agenda"), 303)
+    return redirect(_agenda_url(slug, "agenda"), 303)
 
 
 @bp.get("/organiser/visits/<slug>/agenda.csv")

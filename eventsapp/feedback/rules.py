@@ -122,7 +122,7 @@ def request_feedback(actor: User | Operator, slug: str, now: datetime | None = N
         for registration in people:
             mail.queue(
                 registration.email,
-                "feedback_request",
+                "mail/feedback_request.html",
                 # The registration's topic: erasing the registration drops unsent mail.
                 topic=f"registration:{registration.id}",
                 registration=registration,

@@ -2,11 +2,9 @@
 
 Nothing here sends or commits; the worker (mail.delivery) delivers after commit.
 
-Two kinds of template: ``mail/<name>.txt`` (first line "Subject: ...", plain text),
-and a two-part email template, any name ending in ``.html`` (see ``render_parts``),
-which gives the subject, the plain text and the HTML alternative from one file. A
-plain-text template gets its HTML alternative from its own text (``text_as_html``), so
-every email has both parts made from one template.
+One way to write an email: a two-part template ending in ``.html`` (see
+``render_parts``), which gives the subject, the plain text and the HTML alternative
+from one file, in the shared frame (templates/messages/email/_layout.html).
 
 An email about a visit (``visit`` in its context) is sent in the host's name, with the
 visit's contact address as Reply-To.
@@ -18,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from jinja2 import TemplateNotFound
 
 from eventsapp.extensions import db
 from eventsapp.mail.models import OutboxMessage
@@ -39,8 +36,8 @@ def queue(
     attachments: list[dict[str, Any]] | None = None,
     **context: Any,
 ) -> OutboxMessage:
-    """Render ``templates/mail/<template>.txt`` (first line "Subject: ...") and add
-    it to the session. The caller's commit writes it together with the change."""
+    """Render the two-part email ``template`` (``template_path``) and add it to the
+    session. The caller's commit writes it together with the change."""
     message = OutboxMessage(**_compose(to, template, topic, attachments, context))
     db.session.add(message)
     return message
@@ -78,39 +75,15 @@ def render_parts(template: str, **context: Any) -> Parts:
 
 def _compose(to: str, template: str, topic: str, attachments: list[dict[str, Any]] | None,
              context: dict[str, Any]) -> dict[str, Any]:
-    visit = context.get("visit")
-    if template.endswith(".html"):
-        return _row(to, render_parts(template, **context), topic, attachments, visit)
-    if two_part := _two_part(template):
-        return _row(to, render_parts(two_part, **context), topic, attachments, visit)
-    rendered = current_app.jinja_env.get_template(f"mail/{template}.txt").render(
-        **context).lstrip()
-    first, _, body = rendered.partition("\n")
-    if not first.startswith("Subject:"):
-        raise ValueError(f"email/{template}.txt must start with a Subject: line")
-    subject = " ".join(first.removeprefix("Subject:").split())[:300]
-    text = body.strip() + "\n"
-    return _row(to, Parts(subject, text, text_as_html(text, subject, visit)), topic,
-                attachments, visit)
+    return _row(to, render_parts(template_path(template), **context), topic, attachments,
+                context.get("visit"))
 
 
-def text_as_html(text: str, title: str, visit: Any = None) -> str:
-    """The HTML alternative of a plain-text email: its paragraphs and lines escaped,
-    web addresses made links, in the same frame as the two-part emails."""
-    paragraphs = [block.splitlines() for block in text.strip().split("\n\n") if block.strip()]
-    html = current_app.jinja_env.get_template("mail/_text_as_html.html").render(
-        paragraphs=paragraphs, title=title, visit=visit)
-    return html.strip() + "\n"
-
-
-def _two_part(template: str) -> str | None:
-    """``mail/<template>.html`` when that email has been written as a two-part template."""
-    name = f"mail/{template}.html"
-    try:
-        current_app.jinja_env.get_template(name)
-    except TemplateNotFound:
-        return None
-    return name
+def template_path(template: str) -> str:
+    """A two-part email template's path: given as such (``mail/booking_moved.html``), or
+    by the name of an email of templates/mail/ (``booking_moved``), as the registration
+    and tour notices name theirs."""
+    return template if template.endswith(".html") else f"mail/{template}.html"
 
 
 def _row(to: str, parts: Parts, topic: str, attachments: list[dict[str, Any]] | None,

@@ -101,7 +101,7 @@ def save_business(actor: User, data: BusinessInput, business_id: int | None = No
 
 
 def _queue_invitation(user: User) -> None:
-    queue_invitation(user, "member_invitation", business=user.business)
+    queue_invitation(user, "mail/member_invitation.html", business=user.business)
 
 
 def invite_person(actor: User, business_id: int, name: str, email: str) -> User:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
 from eventsapp.accounts.access import organiser_required
@@ -20,6 +20,7 @@ from eventsapp.messages.forms import MessageForm, ReminderForm
 from eventsapp.messages.rules import audience as audiences
 from eventsapp.messages.rules import reminders, sending
 from eventsapp.visits import rules as visits
+from eventsapp.web.headers import email_preview
 from eventsapp.web.organiser import call, form_page, show_errors
 from eventsapp.wording import count_noun
 
@@ -48,10 +49,7 @@ def message(slug: str, message_id: int):
 @organiser_required
 def new_message(slug: str):
     visit = call(visits.organiser_visit, slug)
-    form = MessageForm()
-    sessions = audiences.limited_items(visit)
-    form.item_id.choices = [SelectChoice("", "Choose a session")] + [
-        SelectChoice(item.id, item.title) for item in sessions]
+    form, sessions = _message_form(visit)
     if not form.draft_key.data:
         form.draft_key.data = secrets.token_urlsafe(24)
     preview = None
@@ -68,6 +66,36 @@ def new_message(slug: str):
             preview = None
     return form_page("messages/new.html", status=422 if form.errors else 200, visit=visit,
                      form=form, sessions=sessions, preview=preview)
+
+
+@bp.post(f"{VISIT}/messages/preview")
+@organiser_required
+def preview_email(slug: str):
+    """The example email of the message form's preview, alone, for the preview page's
+    sandboxed iframe (the form posts here into it): its inline styles need a policy of
+    their own, which the preview page itself must not have."""
+    visit = call(visits.organiser_visit, slug)
+    form, _ = _message_form(visit)
+    html = None
+    if form.validate_on_submit():
+        try:
+            example = call(sending.preview, slug, form.draft()).example
+        except ValidationError:
+            example = None
+        html = example.html if example else None
+    if html is None:
+        response = make_response(render_template("messages/preview_missing.html"), 422)
+    else:
+        response = make_response(html)
+    return email_preview(response)
+
+
+def _message_form(visit) -> tuple[MessageForm, list]:
+    form = MessageForm()
+    sessions = audiences.limited_items(visit)
+    form.item_id.choices = [SelectChoice("", "Choose a session")] + [
+        SelectChoice(item.id, item.title) for item in sessions]
+    return form, sessions
 
 
 @bp.route(f"{VISIT}/reminders", methods=["GET", "POST"])

@@ -131,7 +131,7 @@ def resend_invitation(actor: User, membership_id: int) -> OrganisationMember:
 
 
 def _queue_invitation(membership: OrganisationMember) -> None:
-    queue_invitation(membership.user, "organisation_invitation",
+    queue_invitation(membership.user, "mail/organisation_invitation.html",
                      organisation=membership.organisation, role=membership.role.value)
 
 

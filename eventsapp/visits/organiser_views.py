@@ -142,7 +142,6 @@ def organiser_visit(slug: str):
         warnings=agenda.agenda_warnings(found),
         counts=attendees.counts(found),
         is_over=visits.is_over(found),
-        added=request.args.get("added", type=int),  # the item just added: offer the next
         needs=organiser_digest.needs([found.id])[found.id],
         unslotted=organiser_digest.showcases_without_slots(found.id),
     )

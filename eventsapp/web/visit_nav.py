@@ -40,7 +40,7 @@ SECTIONS: tuple[Section, ...] = (
         Link("Public page", "visits.visit", once_published=True),
     ), endpoints=("visits.new_venue", "visits.edit_venue")),
     Section("agenda", "Agenda", (
-        Link("Agenda", "visits.organiser_visit", anchor="agenda"),
+        Link("Agenda", "agenda.agenda_page"),
         Link("Add an item", "agenda.new_item"),
         Link("Import from CSV", "agenda.import_agenda"),
         Link("Export as CSV", "agenda.export_agenda"),
@@ -127,8 +127,7 @@ def visit_sections(visit) -> list[NavSection]:
             current = "page"
         else:
             current = "true" if section.key == here.key else None
-        # The visit's page holds the agenda builder too: it lists the Agenda's pages.
-        shown = section.key == here.key or main.endpoint == endpoint
+        shown = section.key == here.key
         found.append(NavSection(
             section.key, section.label, _url(main, visit.slug), current,
             tuple(NavLink(link.label, _url(link, visit.slug),

@@ -12,6 +12,7 @@ from eventsapp.visits.models import VisitStatus
 from tests.support import make_item, make_venue, make_visit
 
 NEW = "/organiser/visits/cic-stoke/items/new"
+AGENDA = "/organiser/visits/cic-stoke/agenda"
 
 
 def item_form(**overrides) -> dict:
@@ -92,7 +93,7 @@ def test_item_times_are_london_wall_times_stored_as_utc(
     assert response.status_code == 302
     [item] = items(db)
     assert item.starts_at == utc
-    shown = page(organiser_client.get("/organiser/visits/cic-stoke/"))
+    shown = page(organiser_client.get(AGENDA))
     assert label in shown
 
 
@@ -111,7 +112,7 @@ def test_add_item_stores_every_answer(organiser_client, visit, db):
     assert response.status_code == 302
     [item] = items(db)
     assert response.headers["Location"] == (
-        f"/organiser/visits/cic-stoke/?added={item.id}#item-{item.id}")
+        f"/organiser/visits/cic-stoke/agenda?added={item.id}#item-{item.id}")
     assert item.visit_id == visit.id
     assert item.kind is ItemKind.PANEL
     assert item.title == "Opening keynote"
@@ -122,7 +123,7 @@ def test_add_item_stores_every_answer(organiser_client, visit, db):
     assert item.description == "Why clusters matter."
     assert item.capacity == 40
     assert (item.status, item.sequence) == (ItemStatus.CONFIRMED, 0)
-    shown = page(organiser_client.get("/organiser/visits/cic-stoke/"))
+    shown = page(organiser_client.get(AGENDA))
     assert "Dr Ada Lovelace, Grace Hopper" in shown
     assert "Capacity 40" in shown
     assert "Spode Works" in shown
@@ -216,7 +217,7 @@ def test_the_four_warnings_are_listed_and_shown_by_their_items(organiser_client,
     make_item(visit, "13:00", "14:00", title="Lunch", venue=a)
     make_item(visit, "14:00", "15:00", title="Factory visit", venue=b)
     make_item(visit, "18:00", "19:00", day=-1, title="Early dinner")
-    text = page(organiser_client.get("/organiser/visits/cic-stoke/"))
+    text = page(organiser_client.get(AGENDA))
     assert "Things to check" in text
     assert "“Keynote” and “Studio tour” overlap at Alpha Hall" in text
     assert "Ada Lovelace hosts both “Panel” (Wed 11:00) and “Workshop” (Wed 11:30)" in text
@@ -230,7 +231,7 @@ def test_the_four_warnings_are_listed_and_shown_by_their_items(organiser_client,
 
 def test_a_clean_agenda_has_nothing_to_check(organiser_client, visit):
     make_item(visit, "09:00", "10:00", title="Keynote")
-    text = page(organiser_client.get("/organiser/visits/cic-stoke/"))
+    text = page(organiser_client.get(AGENDA))
     assert "Keynote" in text
     assert "Things to check" not in text
     assert "<strong>Check:</strong>" not in text
@@ -238,7 +239,7 @@ def test_a_clean_agenda_has_nothing_to_check(organiser_client, visit):
 
 def test_agenda_is_shown_day_by_day_with_empty_days(organiser_client, visit):
     make_item(visit, "09:00", "10:00", day=1, title="Second day talk")
-    text = page(organiser_client.get("/organiser/visits/cic-stoke/"))
+    text = page(organiser_client.get(AGENDA))
     assert text.index("Wednesday 12 June 2030") < text.index("Thursday 13 June 2030")
     assert text.index("Nothing on this day yet.") < text.index("Second day talk")
 
@@ -311,7 +312,7 @@ def test_cancel_and_reinstate_an_item(organiser_client, visit, db):
 
 def test_delete_an_item_of_a_never_published_visit_removes_it(organiser_client, visit, db):
     item = make_item(visit, title="Keynote")
-    page_before = page(organiser_client.get("/organiser/visits/cic-stoke/"))
+    page_before = page(organiser_client.get(AGENDA))
     assert 'data-confirm="Delete “Keynote”?"' in page_before
     response = organiser_client.post(f"/organiser/visits/cic-stoke/items/{item.id}/delete")
     assert response.status_code == 302
@@ -360,3 +361,23 @@ def test_only_the_first_warnings_are_flashed_so_the_session_cookie_stays_small(
     assert "And 2 more: see “Things to check” on the agenda." in text
     # The agenda itself shows all 15 clashes of the six items, by each of the two items.
     assert text.count("<strong>Check:</strong>") == 30
+
+
+def test_the_agenda_has_its_own_page_marked_current_and_the_overview_a_summary(
+        organiser_client, visit):
+    hall = make_venue(visit, name="Alpha Hall")
+    keynote = make_item(visit, "09:00", "10:00", title="Keynote", venue=hall)
+    make_item(visit, "09:30", "10:30", title="Studio tour", venue=hall)
+    text = page(organiser_client.get(AGENDA))
+    assert "<h1>Agenda</h1>" in text
+    assert '<a href="/organiser/visits/cic-stoke/agenda" aria-current="page">Agenda</a>' in text
+    # Each item with its controls and warnings.
+    for action in ("edit", "duplicate", "cancel", "delete"):
+        assert f"/organiser/visits/cic-stoke/items/{keynote.id}/{action}" in text
+    assert text.count("<strong>Check:</strong>") == 2 and "Things to check" in text
+
+    overview = page(organiser_client.get("/organiser/visits/cic-stoke/"))
+    assert '<a href="/organiser/visits/cic-stoke/agenda">Agenda</a>' in overview
+    assert "2 items over 2 days" in overview
+    assert "Keynote" not in overview and "<strong>Check:</strong>" not in overview
+    assert f"/items/{keynote.id}/edit" not in overview

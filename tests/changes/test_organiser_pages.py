@@ -126,8 +126,8 @@ def test_notify_now(organiser_client, organiser, world):
     assert len(outbox()) == 1
 
 
-def test_the_visit_page_links_to_the_change_log(organiser_client, world):
-    page = organiser_client.get("/organiser/visits/cic-stoke/").get_data(as_text=True)
+def test_the_agenda_page_links_to_the_change_log(organiser_client, world):
+    page = organiser_client.get("/organiser/visits/cic-stoke/agenda").get_data(as_text=True)
     assert f'href="{URL}"' in page
 
 

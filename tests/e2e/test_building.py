@@ -67,6 +67,7 @@ def test_import_a_csv_with_an_error_then_the_fixed_one(organiser, db, page, tmp_
                    + f"{day},10:30,10:00,Kiln tour,tour,The Moon,,,12\n", encoding="utf-8")
     log_in(page, organiser.email, PASSWORD)
     page.goto("/organiser/visits/cic-stoke/")
+    page.get_by_role("link", name="Agenda", exact=True).first.click()
     page.get_by_role("link", name="Import from CSV").first.click()  # the page and its menu
     page.get_by_label("CSV file").set_input_files(str(bad))
     page.get_by_role("button", name="Check the file").click()

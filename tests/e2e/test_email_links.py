@@ -1,5 +1,6 @@
 """The confirmation email's HTML part, opened in Chromium: its buttons lead to the
-attendee's private page and to their calendar on the running app.
+attendee's private page and to their calendar on the running app; the organiser's message
+preview shows the email with its styles under the site's strict policy.
 
 The attendee registers in the browser; the email is delivered over SMTP (aiosmtpd on
 loopback) by the outbox worker, and its HTML part is loaded into a page as a mail
@@ -11,10 +12,17 @@ import base64
 from urllib.parse import parse_qs, urlsplit
 
 from eventsapp.visits.models import VisitStatus
-from tests.e2e.support import SCREENSHOTS, expect, flash_text
+from tests.e2e.support import SCREENSHOTS, expect, flash_text, log_in
 from tests.e2e.test_journeys import SUMMER, fresh
 from tests.mail.smtp import deliver_all, parts
-from tests.support import make_item, make_venue, make_visit
+from tests.support import (
+    PASSWORD,
+    make_item,
+    make_registration,
+    make_user,
+    make_venue,
+    make_visit,
+)
 
 
 def _http(url: str) -> str:
@@ -88,3 +96,32 @@ def test_the_confirmation_buttons_open_the_private_page_and_the_calendar(db, new
     public = mail_view.get_by_role("link", name="Regions and Clusters delegation").first
     page.goto(public.get_attribute("href"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Regions and Clusters delegation")
+
+
+def test_the_message_preview_shows_the_styled_email_under_the_strict_policy(db, new_page,
+                                                                            live_server):
+    """The preview page keeps the site's Content-Security-Policy (new_page fails on
+    anything it blocks); the email, from its own route into the sandboxed frame, keeps
+    its inline styles."""
+    organiser = make_user(email="olu@platform.example", name="Olu Organiser")
+    visit = make_visit(organisers=[organiser], slug="cic-stoke", status=VisitStatus.PUBLISHED,
+                       start_date=SUMMER, host="Platform Stoke")
+    make_registration(visit, full_name="Ada Delegate", email="ada@example.org")
+
+    page = new_page()
+    log_in(page, organiser.email, PASSWORD)
+    page.goto("/organiser/visits/cic-stoke/messages/new")
+    page.get_by_label("Confirmed attendees").check()
+    page.get_by_label("Subject").fill("Coaches on Tuesday")
+    page.get_by_label("Message").fill("Coaches leave **Stoke station** at 08:45.")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_text("Preview: 1 person will get this")).to_be_visible()
+
+    email = page.frame_locator("iframe[name=message-example]")
+    expect(email.get_by_text("Dear Ada Delegate")).to_be_visible()
+    expect(email.locator("strong", has_text="Stoke station")).to_be_visible()
+    # The frame's inline styles apply: the email's grey surround and white column.
+    assert email.locator("body").evaluate(
+        "body => getComputedStyle(body).backgroundColor") == "rgb(244, 244, 242)"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "message-preview.png"), full_page=True)

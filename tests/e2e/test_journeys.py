@@ -97,6 +97,8 @@ def test_organiser_creates_a_visit_with_venues_and_items_and_publishes_it(organi
         page.get_by_role("button", name="Add item").click()
         assert f"Added “{title}”." in flash_text(page)
 
+    # Items are added on the Agenda's page; publishing is on the visit's overview.
+    page.get_by_role("link", name="Overview", exact=True).first.click()
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Published", exact=True)).to_be_visible()
 

@@ -181,8 +181,8 @@ def test_the_visit_navigation_is_one_menu_on_a_phone(site, new_page):
     expect(menu.get_by_role("link", name="Overview", exact=True)).to_be_focused()
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/organiser/visits/phone-visit/#agenda$"))
-    expect(page.locator("details.visit-menu summary")).to_have_text("Menu: Overview")
+    expect(page).to_have_url(re.compile(r"/organiser/visits/phone-visit/agenda$"))
+    expect(page.locator("details.visit-menu summary")).to_have_text("Menu: Agenda")
 
 
 def test_the_visit_navigation_is_tabs_on_a_wide_screen(site, new_page):

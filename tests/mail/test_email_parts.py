@@ -18,7 +18,7 @@ from eventsapp.registration.models import Registration, RegistrationStatus
 from eventsapp.registration.rules import notices
 from eventsapp.timezones import to_local
 from eventsapp.web.filters import calendar_links
-from tests.mail.smtp import SENDER, assert_both_say, attachment_names, deliver_all
+from tests.mail.smtp import SENDER, assert_both_say, attachment_names, deliver_all, parts
 from tests.registration.test_form import form, open_visit
 from tests.support import (
     make_booking,
@@ -214,3 +214,75 @@ def test_the_confirmation_queued_by_the_form_records_sender_and_reply_to(client,
     [row] = db.session.scalars(select(OutboxMessage)).all()
     assert (row.from_name, row.reply_to) == ("Platform <Stoke> & Co", "hello@example.org")
     assert db.session.scalar(select(Registration.status)) is RegistrationStatus.CONFIRMED
+
+
+def test_every_email_is_one_two_part_template(app):
+    """One way to write an email: no plain-text template is left in templates/mail."""
+    names = [n for n in app.jinja_env.list_templates() if n.startswith("mail/")]
+    assert not [n for n in names if not n.endswith(".html")]
+    for name in names:
+        if not name.split("/")[-1].startswith("_"):
+            source = app.jinja_loader.get_source(app.jinja_env, name)[0]
+            assert "{% set html %}" in source and "{% set text %}" in source, name
+
+
+def test_lost_links_email_has_a_button_per_visit(app, db):
+    from eventsapp.registration.rules import lost_link
+
+    first = open_visit(host="Platform Stoke")
+    registration = make_registration(first, email="cy@example.org", full_name="Cy")
+    lost_link.send_all_links("cy@example.org")
+
+    [message] = deliver_all()
+    _, html = assert_both_say(message, first.title, notices.manage_url(registration),
+                              "If you did not ask for this email")
+    assert f'href="{notices.manage_url(registration)}"' in html
+
+
+def test_change_digest_says_the_same_in_both_parts(app, db):
+    visit = open_visit(host="Platform Stoke")
+    mail.queue("cy@example.org", "mail/change_digest.html", visit=visit, name="Cy & <Co>",
+               cancelled=False, lines=["Welcome <coffee> moves to 10:00"],
+               manage_url="https://example.org/r/abc", member_url="https://example.org/member/")
+    _db.session.commit()
+
+    [message] = deliver_all()
+    assert message["Subject"] == f"Changes to {visit.title}"
+    _, html = assert_both_say(message, "Dear Cy & <Co>", "Welcome <coffee> moves to 10:00",
+                              "https://example.org/r/abc", "https://example.org/member/",
+                              "Questions? Write to hello@example.org")
+    assert "Welcome &lt;coffee&gt;" in html
+
+
+def test_organisation_invitation_has_the_set_password_button(app, db):
+    from tests.support import make_organisation, make_user
+
+    organisation = make_organisation("Clay & <Kiln> cluster")
+    user = make_user("ora@example.org", name="Ora")
+    mail.queue(user.email, "mail/organisation_invitation.html", user=user,
+               organisation=organisation, role="viewer", link="https://example.org/set/x",
+               days=7)
+    _db.session.commit()
+
+    [message] = deliver_all()
+    _, html = assert_both_say(message, "Dear Ora", "Clay & <Kiln> cluster", "as a viewer",
+                              "https://example.org/set/x", "expires in 7 days")
+    assert 'href="https://example.org/set/x"' in html
+
+
+def test_tour_emails_say_the_same_in_both_parts(client, db):
+    from tests.tours.test_registering import form as tour_form
+    from tests.tours.world import make_tour
+
+    world = make_tour()
+    a, _, c = world.visits
+    assert tour_form(client, world.tour.slug, visits=[str(a.id), str(c.id)],
+                     full_name="Ada & <Co>").status_code == 303
+
+    [message] = deliver_all()
+    text, html = parts(message)
+    manage = re.search(r"https?://\S+/tours/r/\S+", text).group(0)
+    feed = re.search(r"https?://\S+/tours/feeds/\S+\.ics", text).group(0)
+    assert_both_say(message, "Dear Ada & <Co>", "Delegation: Coventry", "Delegation: Hull",
+                    "place confirmed", manage, feed, "CIC Regions and Clusters")
+    assert f'href="{feed}"' in html and "Ada &amp; &lt;Co&gt;" in html

@@ -1,6 +1,6 @@
 """Two-part emails: one template gives the subject, the text and the HTML alternative;
-delivered as multipart/alternative (inside multipart/mixed with attachments); a
-plain-text template gets its HTML alternative from its own text."""
+delivered as multipart/alternative (inside multipart/mixed with attachments); an
+email of templates/mail/ is named by its name or its path."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_html_and_text_alternatives_arrive_with_attachments(app):
     mail.queue_parts("ada@example.org", mail.render_parts(TEMPLATE, **_context(visit)),
                      attachments=[{"filename": "a.ics", "content_type": "text/calendar",
                                    "content": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"}])
-    mail.queue("bo@example.org", "registration_cancelled",
+    mail.queue("bo@example.org", "mail/registration_cancelled.html",
                registration=type("R", (), {"full_name": "Bo"})(), visit=visit)
     db.session.commit()
 

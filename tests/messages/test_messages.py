@@ -10,6 +10,7 @@ from eventsapp.mail.models import OutboxMessage, OutboxStatus
 from eventsapp.messages.models import Message, MessageRecipient
 from eventsapp.registration.rules import notices
 from eventsapp.registration.rules.own_page import erase
+from eventsapp.web.headers import CONTENT_SECURITY_POLICY, EMAIL_PREVIEW_POLICY
 from tests.mail.smtp import deliver_all, parts
 from tests.messages.support import world
 
@@ -38,11 +39,44 @@ def test_preview_counts_people_and_shows_one_email_without_sending(organiser_cli
     assert "Preview: 3 people will get this" in page
     assert "Confirmed attendees: 2" in page and "Members with a showcase booking: 1" in page
     assert "As ada@example.org will get it" in page
-    assert "&lt;strong&gt;Stoke station&lt;/strong&gt;" in page  # the HTML, in srcdoc
-    assert "(their private link, /r/…, goes here)" in page
+    assert 'formaction="/organiser/visits/stoke/messages/preview"' in page
+    assert 'formtarget="message-example"' in page and 'name="message-example"' in page
+    assert "(their private link, /r/…, goes here)" in page  # the plain-text part
     assert notices.manage_token(w.people["ada"]) not in page
     assert "Send to 3 people" in page
+    # The site's strict policy on the page: no inline style anywhere in it.
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+    # The email itself, from its own route into the sandboxed frame.
+    email = organiser_client.post("/organiser/visits/stoke/messages/preview",
+                                  data=form(["confirmed", "members"]))
+    html = email.get_data(as_text=True)
+    assert email.status_code == 200 and email.mimetype == "text/html"
+    assert "<strong>Stoke station</strong>" in html and 'style="' in html
+    assert "<script>" not in html and 'href="javascript:' not in html
+    assert notices.manage_token(w.people["ada"]) not in html
+    policy = email.headers["Content-Security-Policy"]
+    assert policy == EMAIL_PREVIEW_POLICY
+    assert "style-src 'unsafe-inline'" in policy and "sandbox" in policy.split("; ")
+    assert "frame-ancestors 'self'" in policy and "script-src" not in policy
+    assert email.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert email.headers["Cache-Control"] == "no-store"
     assert outbox_count() == 0 and db.session.scalar(select(func.count(Message.id))) == 0
+
+
+def test_preview_email_without_a_message_says_so_with_the_same_policy(organiser_client,
+                                                                       organiser):
+    world(organiser)
+    response = organiser_client.post("/organiser/visits/stoke/messages/preview",
+                                     data=form([]))
+    assert response.status_code == 422
+    assert "No email to show" in response.get_data(as_text=True)
+    assert response.headers["Content-Security-Policy"] == EMAIL_PREVIEW_POLICY
+    # Every other page keeps the strict policy.
+    assert (organiser_client.get("/organiser/visits/stoke/messages")
+            .headers["Content-Security-Policy"]) == CONTENT_SECURITY_POLICY
 
 
 def test_sending_queues_one_email_per_person_and_both_parts_say_the_same(organiser_client,
@@ -174,6 +208,8 @@ def test_other_organisers_and_members_cannot_reach_messages(client, organiser, m
     assert client.get("/organiser/visits/stoke/messages").status_code == 404
     assert client.post("/organiser/visits/stoke/messages/new",
                        data=form(["confirmed"], action="send")).status_code == 404
+    assert client.post("/organiser/visits/stoke/messages/preview",
+                       data=form(["confirmed"])).status_code == 404
     assert outbox_count() == 0
 
 

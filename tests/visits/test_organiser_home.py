@@ -217,5 +217,8 @@ def test_agenda_warnings_are_among_what_needs_the_organiser(organiser_client, or
     markup = organiser_client.get("/organiser/visits/clash/").get_data(as_text=True)
 
     noun = "agenda warning" if len(warnings) == 1 else "agenda warnings"
-    assert f'<a href="#warnings-heading">{len(warnings)} {noun} to check</a>' in markup
-    assert 'id="warnings-heading"' in markup
+    link = f'<a href="/organiser/visits/clash/agenda#warnings-heading">{len(warnings)} {noun}'
+    assert f"{link} to check</a>" in markup
+    # ... on the Agenda's own page, where they are listed
+    agenda = organiser_client.get("/organiser/visits/clash/agenda").get_data(as_text=True)
+    assert 'id="warnings-heading"' in agenda and "Things to check" in agenda

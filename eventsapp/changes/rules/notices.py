@@ -115,7 +115,7 @@ def _send_locked(visit_id: int, now: datetime, due_before: datetime | None) -> S
         return SendResult()  # sent by another worker meanwhile, or edited again
     digests, told = _digests(visit, rows)
     for person in digests:
-        mail.queue(person.email, "change_digest", topic=f"changes:{visit.id}",
+        mail.queue(person.email, "mail/change_digest.html", topic=f"changes:{visit.id}",
                    **person.context(visit))
     for row in rows:
         row.notice = NoticeState.SENT if row.id in told else NoticeState.NOT_NEEDED
@@ -259,7 +259,7 @@ def preview(actor: User, slug: str) -> Preview:
     rendered = []
     for person in digests:
         # Rendered by the very code that queues it, then taken back out of the session.
-        message = mail.queue(person.email, "change_digest",
+        message = mail.queue(person.email, "mail/change_digest.html",
                              **person.context(visit, private_links=False))
         db.session.expunge(message)
         rendered.append(Digest(message.to, message.subject, message.body_text))

@@ -124,6 +124,6 @@ def _notify(booking: ShowcaseBooking, template: str) -> None:
         attachments.append(later(BOOKING_CALENDAR, booking_id=booking.id))
     for person in booking.business.people:
         if person.active:
-            mail.queue(person.email, template, topic=f"booking:{booking.id}",
+            mail.queue(person.email, f"mail/{template}.html", topic=f"booking:{booking.id}",
                        attachments=list(attachments), booking=booking, item=item,
                        visit=item.visit, person=person)
