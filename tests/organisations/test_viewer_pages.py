@@ -69,6 +69,10 @@ def pages(app):
             url_for("registration.edit_question", slug=slug, question_id=question.id),
             url_for("showcase.showcases", slug=slug),
             url_for("showcase.showcase", slug=slug, item_id=showcase_item.id),
+            url_for("agenda.agenda_page", slug=slug),
+            url_for("messages.new_message", slug=slug),
+            url_for("messages.reminder_settings", slug=slug),
+            url_for("checkin.check_in_desk", slug=slug, q=registration.full_name),
         ]
         logout = url_for("accounts.logout")
     return dict(owner=owner, viewer=viewer, urls=urls, logout=logout)
