@@ -76,6 +76,7 @@ def create_app(config: type | Mapping | None = None) -> Flask:
     templating.init_app(app)
     register_blueprints(app)
     register_attachment_makers(app)
+    register_visit_readers(app)
     register_item_followers(app)
     register_erasers(app)
     cli.init_app(app)
@@ -95,6 +96,14 @@ def register_attachment_makers(app: Flask) -> None:
         attachments.CHECKIN_IMAGE: checkin.image_attachment,
         attachments.BOOKING_CALENDAR: feeds.booking_attachment,
     })
+
+
+def register_visit_readers(app: Flask) -> None:
+    """Who reads a visit without a role in it, as a feature above visits decides."""
+    from eventsapp.tours.rules import access as tours
+    from eventsapp.visits import rules as visits
+
+    visits.init_readers(app, [tours.convenes])
 
 
 def register_item_followers(app: Flask) -> None:

@@ -10,7 +10,7 @@ from eventsapp.extensions import db
 from eventsapp.registration.models import RegistrationStatus
 from eventsapp.tours.models import Tour, TourStop, TravelLeg
 from tests.conftest import login
-from tests.support import make_registration, make_user, make_visit
+from tests.support import make_organisation, make_registration, make_user, make_visit
 from tests.tours.world import make_tour, viewer_of
 
 
@@ -136,3 +136,32 @@ def test_dashboard_counts_needs_and_passengers(client, app):
     assert "Ada Both" in leg and "on both visits" in leg
     assert "Bo Ticked" in leg and "ticked the leg" in leg
     assert "people registered for the tour who either ticked that leg" in text
+
+
+def test_the_convenor_reads_every_visit_of_its_tours_and_changes_none(client, app):
+    """Read, from the tour's page: the visit's organiser pages open (read-only); every
+    change is a 403; a visit on no tour of theirs stays a 404; once co-organiser of one
+    visit, they change that one."""
+    world = make_tour()
+    stop = world.visits[1]
+    elsewhere = make_visit(slug="not-on-the-tour", title="Another visit",
+                           organisation=make_organisation("Another cluster"))
+    login(client, world.convenor)
+    tour_page = client.get("/organiser/tours/smaller-cities/").text
+    assert f'href="/organiser/visits/{stop.slug}/"' in tour_page
+    for path in ("", "registrations", "agenda", "showcases", "dashboard"):
+        page = client.get(f"/organiser/visits/{stop.slug}/{path}")
+        assert page.status_code == 200, path
+        assert "You can read this visit; only its organisers change it." in page.text, path
+    assert client.get(f"/organiser/visits/{elsewhere.slug}/").status_code == 404
+    token = csrf(client.get("/organiser/tours/"))
+    edit = client.post(f"/organiser/visits/{stop.slug}/edit",
+                       data={"csrf_token": token, "title": "Taken over"})
+    assert edit.status_code == 403
+    db.session.rollback()
+    assert db.session.get(type(stop), stop.id).title == stop.title
+
+    stop.co_organisers.append(world.convenor)
+    db.session.commit()
+    page = client.get(f"/organiser/visits/{stop.slug}/")
+    assert "only its organisers change it" not in page.text

@@ -9,8 +9,19 @@ from eventsapp.errors import Forbidden, NotFound
 from eventsapp.extensions import db
 from eventsapp.organisations.models import OrganisationKind, OrganisationMember
 from eventsapp.organisations.rules import can_organise_in, readable_organisation_ids, role_in
-from eventsapp.tours.models import Tour
+from eventsapp.tours.models import Tour, TourStop
+from eventsapp.visits.models import Visit
 from eventsapp.visits.rules import is_slug
+
+
+def convenes(actor: User, visit: Visit) -> bool:
+    """The actor belongs to the convenor of a tour the visit is on: they read the visit
+    (visits.rules.can_read asks it), and change it only as its co-organiser."""
+    return db.session.scalar(
+        select(TourStop.id).join(Tour, Tour.id == TourStop.tour_id)
+        .join(OrganisationMember, OrganisationMember.organisation_id == Tour.organisation_id)
+        .where(TourStop.visit_id == visit.id, TourStop.removed_at.is_(None),
+               OrganisationMember.user_id == actor.id).limit(1)) is not None
 
 
 def tour_by_slug(slug: str) -> Tour:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from flask import Flask, current_app
 from sqlalchemy import bindparam, func, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -137,15 +139,30 @@ def access_to(actor: User | None, visit: Visit) -> str | None:
     role = organisations.role_in(actor, visit.organisation_id)
     if (role is not None and role.can_organise) or is_co_organiser(actor, visit):
         return ORGANISE
-    return READ if role is not None else None
+    return READ if role is not None or reads_through_others(actor, visit) else None
 
 
 def can_read(actor: User | None, visit: Visit) -> bool:
-    """Anyone of the visit's organisation (viewers too) and its co-organisers."""
+    """Anyone of the visit's organisation (viewers too), its co-organisers, and those a
+    feature above lets read it (the convenor of a tour it is on)."""
     if actor is None or not getattr(actor, "is_organiser", False):
         return False
     return (organisations.role_in(actor, visit.organisation_id) is not None
-            or is_co_organiser(actor, visit))
+            or is_co_organiser(actor, visit) or reads_through_others(actor, visit))
+
+
+# Readers a feature above visits adds (create_app registers them: the tours' convenors
+# read every visit of their tours), asked only of someone with no role in the visit.
+Reader = Callable[[User, Visit], bool]
+
+
+def init_readers(app: Flask, readers: Iterable[Reader]) -> None:
+    app.extensions["visit_readers"] = tuple(readers)
+
+
+def reads_through_others(actor: User, visit: Visit) -> bool:
+    return any(reader(actor, visit)
+               for reader in current_app.extensions.get("visit_readers", ()))
 
 
 def can_organise(actor: User | None, visit: Visit) -> bool:
