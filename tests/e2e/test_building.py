@@ -37,6 +37,7 @@ def test_add_an_item_then_the_next_one_comes_pre_filled(organiser, db, page):
     assert "Added “Welcome”." in flash_text(page)
 
     page.get_by_role("link", name="Add the next item").click()
+    page.wait_for_load_state()  # the form's script is in place before a choice is made
     expect(page.get_by_label("Starts")).to_have_value(f"{day}T10:10")
     expect(page.get_by_label("Ends")).to_have_value(f"{day}T10:50")  # as long as the talk
     expect(page.get_by_label("Venue")).to_have_value(str(visit.venues[0].id))
