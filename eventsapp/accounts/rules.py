@@ -27,12 +27,18 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None (one answer for both)."""
+def user_with_email(email: str) -> User | None:
+    """The account whose email is this one, whatever its case."""
     address = normalise_email(email)
     # No account's email holds a NUL, and PostgreSQL refuses one even in a WHERE clause.
-    user = None if "\x00" in address else db.session.scalar(
-        select(User).where(func.lower(User.email) == address))
+    if "\x00" in address:
+        return None
+    return db.session.scalar(select(User).where(func.lower(User.email) == address))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (one answer for both)."""
+    user = user_with_email(email)
     if user is None or not user.active:
         _DUMMY.check_password(password)
         return None
@@ -99,7 +105,7 @@ def new_user(email: str, password: str, role: Role, name: str = "") -> User:
         raise ValidationError(
             {"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."}
         )
-    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+    if user_with_email(email) is not None:
         raise Conflict(f"An account for {email} already exists.", field="email")
     user = User(email=email, name=name.strip(), role=role)
     user.set_password(password)

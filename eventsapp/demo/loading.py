@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from eventsapp.accounts.models import Role, User
-from eventsapp.accounts.rules import ensure_feed_token
+from eventsapp.accounts.rules import ensure_feed_token, user_with_email
 from eventsapp.agenda.models import AgendaItem, ItemKind, ItemStatus
 from eventsapp.db import write
 from eventsapp.dbtypes import utcnow
@@ -194,7 +194,7 @@ def _user(email: str, role: Role, name: str, password: str,
     """The account with this email, created (password hashed, feed token given) when
     missing. An existing account keeps its password and business; one with the other
     role is refused, since the demo would print a login that does not do what it says."""
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    user = user_with_email(email)
     if user is not None:
         if user.role is not role:
             raise Conflict(f"{email} exists but is not {'an' if role is Role.ORGANISER else 'a'} "

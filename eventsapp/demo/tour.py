@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from eventsapp.accounts.models import Role, User
-from eventsapp.accounts.rules import ensure_feed_token
+from eventsapp.accounts.rules import ensure_feed_token, user_with_email
 from eventsapp.agenda.models import AgendaItem, ItemKind, ItemStatus
 from eventsapp.dbtypes import utcnow
 from eventsapp.extensions import db
@@ -79,7 +79,7 @@ class TourResult:
 
 
 def _person(email: str, name: str, password: str, result: TourResult) -> User:
-    user = db.session.scalar(select(User).where(User.email == email))
+    user = user_with_email(email)
     if user is None:
         user = User(email=email, name=name, role=Role.ORGANISER)
         user.set_password(password)

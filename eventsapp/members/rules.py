@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from eventsapp.accounts.models import Role, User
-from eventsapp.accounts.rules import ensure_feed_token, normalise_email
+from eventsapp.accounts.rules import ensure_feed_token, normalise_email, user_with_email
 from eventsapp.db import write
 from eventsapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from eventsapp.extensions import db
@@ -111,7 +111,7 @@ def invite_person(actor: User, business_id: int, name: str, email: str) -> User:
         _require_manager(actor)
         found = business(actor, business_id)
         address = normalise_email(email)
-        existing = db.session.scalar(select(User).where(func.lower(User.email) == address))
+        existing = user_with_email(address)
         if existing is not None:
             raise ValidationError({"email": f"{address} already has an account."})
         user = User(email=address, name=name.strip(), role=Role.MEMBER, business=found)
@@ -214,7 +214,7 @@ def import_members(actor: User, data: bytes) -> ImportReport:
                     report.skipped.append(
                         (line, f"{address} is already on line {seen_emails[address]} of the file"))
                     continue
-                if db.session.scalar(select(User.id).where(func.lower(User.email) == address)):
+                if user_with_email(address) is not None:
                     report.skipped.append((line, f"{address} already has an account"))
                     continue
             if business_row is None:

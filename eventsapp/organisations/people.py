@@ -15,6 +15,7 @@ from eventsapp.accounts.rules import (
     ensure_feed_token,
     normalise_email,
     set_password_token,
+    user_with_email,
 )
 from eventsapp.db import write
 from eventsapp.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -102,7 +103,7 @@ def invite(actor: User, name: str, email: str, role: OrganisationRole
     with write():
         organisation = _owned(actor)
         address = normalise_email(email)
-        user = db.session.scalar(select(User).where(func.lower(User.email) == address))
+        user = user_with_email(address)
         invited = user is None
         if user is not None and not user.is_organiser:
             raise ValidationError({"email": f"{address} is a member business's login: use "

@@ -3,13 +3,10 @@ organisation (the convenor's staff) work on one visit, and only that one."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from eventsapp.accounts.models import User
-from eventsapp.accounts.rules import normalise_email
+from eventsapp.accounts.rules import normalise_email, user_with_email
 from eventsapp.db import write
 from eventsapp.errors import Forbidden, NotFound, ValidationError
-from eventsapp.extensions import db
 from eventsapp.organisations import rules as organisations
 from eventsapp.visits.models import Visit
 from eventsapp.visits.rules import organiser_visit
@@ -29,7 +26,7 @@ def add(actor: User, slug: str, email: str) -> User:
     with write():
         visit = _hosted_visit(actor, slug)
         address = normalise_email(email)
-        user = db.session.scalar(select(User).where(func.lower(User.email) == address))
+        user = user_with_email(address)
         if user is None or not user.is_organiser or not user.active:
             raise ValidationError({"email": f"Nobody organises with the login {address}: "
                                             "ask their organisation's owner to invite them "
